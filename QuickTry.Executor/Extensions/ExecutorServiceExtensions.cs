@@ -1,0 +1,43 @@
+using Docker.DotNet;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using QuickTry.Executor.Health;
+using QuickTry.Executor.Languages;
+using QuickTry.Executor.Pool;
+using QuickTry.Executor.Runs;
+using QuickTry.Executor.Sandbox;
+
+namespace QuickTry.Executor.Extensions;
+
+internal static class ExecutorServiceExtensions
+{
+    /// <summary>Options (validated at start-up), the Docker client, the pool and the run pipeline.</summary>
+    public static IHostApplicationBuilder AddExecutor(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ExecutorOptions>().Bind(builder.Configuration.GetSection(ExecutorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LimitsOptions>().Bind(builder.Configuration.GetSection(LimitsOptions.Section)).ValidateOnStart();
+        services.AddOptions<SandboxOptions>().Bind(builder.Configuration.GetSection(SandboxOptions.Section)).ValidateOnStart();
+        services.AddOptions<PoolOptions>().Bind(builder.Configuration.GetSection(PoolOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
+        services.AddSingleton<IValidateOptions<SandboxOptions>, SandboxOptionsValidator>();
+        services.AddSingleton<IValidateOptions<PoolOptions>, PoolOptionsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IDockerClient>(sp =>
+            new DockerClientConfiguration(new Uri(sp.GetRequiredService<IOptions<ExecutorOptions>>().Value.DockerEndpoint)).CreateClient());
+        services.AddLanguageCatalog();
+        services.AddSingleton<SandboxContainerFactory>();
+        services.AddSingleton<SandboxRunner>();
+        services.AddSingleton<ContainerPool>();
+        services.AddSingleton<RunAdmission>();
+        services.AddSingleton<RunValidator>();
+        services.AddSingleton<RunService>();
+        services.AddHostedService<PoolJanitor>();
+
+        services.AddHealthChecks().AddCheck<SandboxReadinessCheck>("sandboxes", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.AllowTrailingCommas = true);
+        return builder;
+    }
+}

@@ -1,0 +1,38 @@
+using QuickTry.Executor.Pool;
+
+namespace QuickTry.Executor.Languages;
+
+/// <summary>What each language is, as the API and the editor show it.</summary>
+public sealed record LanguageInfo(
+    string Name,
+    string DisplayName,
+    string Version,
+    IReadOnlyList<string> Aliases,
+    bool Compiled,
+    string SourceFile,
+    bool Available);
+
+public static class LanguagesApi
+{
+    public static RouteGroupBuilder MapLanguagesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/languages").WithTags("Languages");
+        group.MapGet("", GetLanguages)
+            .WithName("GetLanguages")
+            .WithSummary("Every language this executor knows, with the version its image was built with.");
+        return group;
+    }
+
+    public static IResult GetLanguages(LanguageCatalog catalog, ContainerPool pool)
+    {
+        var status = pool.Status().ToDictionary(s => s.Language);
+        return TypedResults.Ok(catalog.All.Select(l => new LanguageInfo(
+            l.Name,
+            l.DisplayName ?? l.Name,
+            status.GetValueOrDefault(l.Name)?.Version ?? "unknown",
+            l.Aliases,
+            l.IsCompiled,
+            l.SourceFile,
+            status.GetValueOrDefault(l.Name)?.ImagePresent ?? false)).ToList());
+    }
+}

@@ -1,0 +1,286 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Options;
+using QuickTry.Executor.Languages;
+using QuickTry.Executor.Sandbox;
+
+namespace QuickTry.Executor.Pool;
+
+/// <summary>
+/// Started sandbox containers kept ready per language, so a run pays neither create nor start.
+/// A container serves exactly one run and is then removed; a background loop per language refills.
+/// When a language's pool is empty a run starts its own container rather than wait for the refill.
+/// </summary>
+public sealed class ContainerPool(
+    IDockerClient docker,
+    SandboxContainerFactory factory,
+    LanguageCatalog languages,
+    IOptions<PoolOptions> poolOptions,
+    IOptions<ExecutorOptions> executorOptions,
+    ILogger<ContainerPool> logger) : IAsyncDisposable
+{
+    private static readonly TimeSpan MissingImageRecheck = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, LanguagePool> _pools = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SandboxContainer> _tracked = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _removals = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _loops = [];
+    private int _started;
+    private Task? _disposal;
+
+    /// <summary>Removes what a crashed earlier instance left, then starts filling every language's pool.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 1)
+        {
+            return;
+        }
+        var reaped = await ReapAsync(static (_, _) => true, cancellationToken);
+        if (reaped > 0)
+        {
+            logger.LogInformation("Removed {Count} sandbox containers left by an earlier run of instance {Instance}", reaped, executorOptions.Value.InstanceName);
+        }
+        foreach (var language in languages.All)
+        {
+            var pool = new LanguagePool(language, poolOptions.Value.WarmTarget(language.Name));
+            _pools[language.Name] = pool;
+            _loops.Add(Task.Run(() => RefillLoopAsync(pool, _stopping.Token), CancellationToken.None));
+        }
+    }
+
+    /// <summary>A started container for <paramref name="language"/>: a warm one if any, else a new one.</summary>
+    public async Task<SandboxContainer> TakeAsync(LanguageDefinition language, CancellationToken cancellationToken)
+    {
+        var pool = _pools.GetValueOrDefault(language.Name);
+        if (pool is not null)
+        {
+            pool.Wake();
+            if (pool.Warm.Reader.TryRead(out var warm))
+            {
+                return warm;
+            }
+        }
+        var cold = await StartTrackedAsync(language, cancellationToken);
+        if (pool is not null && pool.Version is null)
+        {
+            pool.Version = await TryReadVersionAsync(cold.Id, cancellationToken);
+        }
+        return cold;
+    }
+
+    /// <summary>Removes a spent container in the background.</summary>
+    public void Release(SandboxContainer container)
+    {
+        var removal = Task.Run(async () =>
+        {
+            try
+            {
+                await factory.RemoveAsync(container.Id, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // Whatever failed, the janitor (or the next start) finds it by its label.
+                logger.LogWarning(e, "Could not remove sandbox {ContainerId}", container.Id);
+            }
+            finally
+            {
+                _tracked.TryRemove(container.Id, out _);
+            }
+        });
+        _removals[removal] = 0;
+        removal.ContinueWith(t => _removals.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    /// <summary>Whether a container id belongs to this process (warm, running or being removed).</summary>
+    public bool IsTracked(string containerId) => _tracked.ContainsKey(containerId);
+
+    public string? VersionOf(string language) => _pools.GetValueOrDefault(language)?.Version;
+
+    /// <summary>Per language: image present, warm containers, target.</summary>
+    public IReadOnlyList<LanguagePoolStatus> Status() =>
+        [.. languages.All.Select(l => _pools.TryGetValue(l.Name, out var p)
+            ? new LanguagePoolStatus(l.Name, p.ImagePresent, p.Warm.Reader.Count, p.Target, p.Version)
+            : new LanguagePoolStatus(l.Name, false, 0, poolOptions.Value.WarmTarget(l.Name), null))];
+
+    /// <summary>Removes containers of this instance for which <paramref name="shouldRemove"/> holds.</summary>
+    internal async Task<int> ReapAsync(Func<ContainerListResponse, bool, bool> shouldRemove, CancellationToken cancellationToken)
+    {
+        var listed = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{SandboxLabels.Instance}={executorOptions.Value.InstanceName}"] = true },
+            },
+        }, cancellationToken);
+        var removed = 0;
+        foreach (var container in listed)
+        {
+            if (shouldRemove(container, IsTracked(container.ID)))
+            {
+                await factory.RemoveAsync(container.ID, cancellationToken);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private async Task RefillLoopAsync(LanguagePool pool, CancellationToken stopping)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (!pool.ImagePresent)
+                {
+                    pool.ImagePresent = await ImageExistsAsync(factory.ImageOf(pool.Language), stopping);
+                    if (!pool.ImagePresent)
+                    {
+                        logger.LogWarning("Image {Image} is missing; run scripts/setup.sh to build it", factory.ImageOf(pool.Language));
+                        await pool.WaitForWakeAsync(MissingImageRecheck, stopping);
+                        continue;
+                    }
+                }
+                if (pool.Version is null)
+                {
+                    var probe = await StartTrackedAsync(pool.Language, stopping);
+                    pool.Version = await TryReadVersionAsync(probe.Id, stopping);
+                    if (pool.Warm.Reader.Count < pool.Target)
+                    {
+                        pool.Warm.Writer.TryWrite(probe);
+                    }
+                    else
+                    {
+                        Release(probe);
+                    }
+                }
+                while (pool.Warm.Reader.Count < pool.Target && !stopping.IsCancellationRequested)
+                {
+                    pool.Warm.Writer.TryWrite(await StartTrackedAsync(pool.Language, stopping));
+                }
+                backoff = TimeSpan.FromSeconds(1);
+                await pool.WaitForWakeAsync(Timeout.InfiniteTimeSpan, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Refilling the {Language} pool failed; retrying in {Backoff}", pool.Language.Name, backoff);
+                if (e is DockerImageNotFoundException)
+                {
+                    pool.ImagePresent = false;
+                }
+                try
+                {
+                    await Task.Delay(backoff, stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
+            }
+        }
+    }
+
+    private async Task<SandboxContainer> StartTrackedAsync(LanguageDefinition language, CancellationToken cancellationToken)
+    {
+        var container = await factory.StartAsync(language, cancellationToken);
+        _tracked[container.Id] = container;
+        return container;
+    }
+
+    private async Task<string?> TryReadVersionAsync(string containerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await factory.ReadVersionAsync(containerId, cancellationToken);
+        }
+        catch (DockerApiException e)
+        {
+            logger.LogWarning(e, "Could not read the toolchain version from sandbox {ContainerId}", containerId);
+            return null;
+        }
+    }
+
+    private async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await docker.Images.InspectImageAsync(image, cancellationToken);
+            return true;
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Stops refilling and removes every container this pool still has.</summary>
+    public ValueTask DisposeAsync()
+    {
+        // The janitor calls this when the host stops and the service provider again when it is disposed;
+        // the second caller must wait for the first, or the Docker client is disposed under its removals.
+        var disposal = new TaskCompletionSource();
+        var first = Interlocked.CompareExchange(ref _disposal, disposal.Task, null);
+        if (first is not null)
+        {
+            return new ValueTask(first);
+        }
+        _ = DisposeCoreAsync().ContinueWith(t =>
+        {
+            if (t.Exception is not null)
+            {
+                logger.LogError(t.Exception, "Stopping the pool failed; the next start removes what is left");
+            }
+            disposal.SetResult();
+        }, TaskScheduler.Default);
+        return new ValueTask(disposal.Task);
+    }
+
+    private async Task DisposeCoreAsync()
+    {
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_loops);
+        foreach (var pool in _pools.Values)
+        {
+            while (pool.Warm.Reader.TryRead(out var container))
+            {
+                Release(container);
+            }
+        }
+        await Task.WhenAll(_removals.Keys);
+        _stopping.Dispose();
+    }
+
+    private sealed class LanguagePool(LanguageDefinition language, int target)
+    {
+        private readonly SemaphoreSlim _wake = new(0);
+
+        public LanguageDefinition Language { get; } = language;
+        public int Target { get; } = target;
+        public Channel<SandboxContainer> Warm { get; } = Channel.CreateUnbounded<SandboxContainer>();
+        public volatile bool ImagePresent;
+        public volatile string? Version;
+
+        public void Wake()
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+
+        public async Task WaitForWakeAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+            await _wake.WaitAsync(timeout, cancellationToken);
+    }
+}
+
+public sealed record LanguagePoolStatus(string Language, bool ImagePresent, int Warm, int Target, string? Version);

@@ -1,0 +1,42 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace QuickTry.Executor.Runs;
+
+/// <summary>
+/// The executor's internal endpoint, called by QuickTry.Api. Not for the public: it has no rate limits
+/// or quotas of its own; those are the gateway's job.
+/// </summary>
+public static class RunsApi
+{
+    public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Runs");
+        group.MapPost("/execute", ExecuteAsync)
+            .WithName("Execute")
+            .WithSummary("Runs code in a sandbox and returns its result.");
+        return group;
+    }
+
+    public static async Task<Results<Ok<RunResult>, ValidationProblem, ProblemHttpResult>> ExecuteAsync(
+        RunRequest request, RunService runs, HttpContext context, CancellationToken cancellationToken)
+    {
+        var outcome = await runs.ExecuteAsync(request, cancellationToken);
+        switch (outcome)
+        {
+            case RunOutcome.Completed completed:
+                return TypedResults.Ok(completed.Result);
+            case RunOutcome.Invalid invalid:
+                return TypedResults.ValidationProblem(invalid.Errors, title: "The run request is invalid.");
+            case RunOutcome.Busy busy:
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return TypedResults.Problem(
+                    title: "The executor is busy.",
+                    detail: "Every sandbox slot is taken and the queue is full. Retry after the time in Retry-After.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    type: "https://quicktry.dev/problems/busy");
+            default:
+                throw new InvalidOperationException($"Unexpected outcome {outcome.GetType().Name}.");
+        }
+    }
+}

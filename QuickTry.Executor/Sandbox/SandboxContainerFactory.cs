@@ -1,0 +1,170 @@
+using System.Formats.Tar;
+using System.Globalization;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Options;
+using QuickTry.Executor.Languages;
+using QuickTry.Executor.Runs;
+
+namespace QuickTry.Executor.Sandbox;
+
+/// <summary>
+/// Creates and starts locked-down sandbox containers. Every setting here is a layer of the sandbox;
+/// none of them depends on the request, which reaches the container only as the runner's stdin.
+/// </summary>
+public sealed class SandboxContainerFactory(
+    IDockerClient docker,
+    IOptions<ExecutorOptions> executorOptions,
+    IOptions<SandboxOptions> sandboxOptions,
+    IOptions<LimitsOptions> limitsOptions,
+    TimeProvider time)
+{
+    /// <summary>The user every run executes as (created in docker-images/base).</summary>
+    public const string SandboxUser = "10001:10001";
+    public const string WorkDir = "/box";
+
+    // The whole environment a program sees besides what its own image sets: nothing of the host's.
+    private static readonly IList<string> Environment =
+    [
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME=/box",
+        "LANG=C.UTF-8",
+        "TMPDIR=/tmp",
+    ];
+
+    private readonly ExecutorOptions _executor = executorOptions.Value;
+    private readonly SandboxOptions _sandbox = sandboxOptions.Value;
+    private readonly LimitsOptions _limits = limitsOptions.Value;
+
+    public string ImageOf(LanguageDefinition language) => $"{_executor.ImagePrefix}{language.Name}:latest";
+
+    /// <summary>Creates and starts a container whose runner then blocks reading its job from stdin.</summary>
+    public async Task<SandboxContainer> StartAsync(LanguageDefinition language, CancellationToken cancellationToken)
+    {
+        var memoryMb = language.Limits.MemoryMb ?? _limits.MemoryMb.Default;
+        var pids = language.Limits.Pids ?? _limits.Pids.Default;
+        var runId = Guid.CreateVersion7().ToString("N");
+        var parameters = Describe(language, runId, memoryMb, pids);
+        var created = await docker.Containers.CreateContainerAsync(parameters, cancellationToken);
+        try
+        {
+            await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
+        }
+        catch
+        {
+            await RemoveAsync(created.ID, CancellationToken.None);
+            throw;
+        }
+        return new SandboxContainer(created.ID, runId, language.Name, memoryMb, pids, time.GetUtcNow());
+    }
+
+    internal CreateContainerParameters Describe(LanguageDefinition language, string runId, int memoryMb, int pids)
+    {
+        var workDirBytes = (long)_sandbox.WorkDirMb * 1024 * 1024;
+        var memoryBytes = (long)memoryMb * 1024 * 1024;
+        return new CreateContainerParameters
+        {
+            Image = ImageOf(language),
+            Cmd = ["/opt/quicktry/runner"],
+            User = SandboxUser,
+            WorkingDir = WorkDir,
+            Env = Environment,
+            Hostname = "sandbox",
+            NetworkDisabled = true,
+            AttachStdin = true,
+            AttachStdout = true,
+            AttachStderr = true,
+            OpenStdin = true,
+            // Closing our half of the attached stdin ends the runner's stdin: that marks the end of the job.
+            StdinOnce = true,
+            Tty = false,
+            Labels = new Dictionary<string, string>
+            {
+                [SandboxLabels.Managed] = "true",
+                [SandboxLabels.Instance] = _executor.InstanceName,
+                [SandboxLabels.Language] = language.Name,
+                [SandboxLabels.Run] = runId,
+            },
+            HostConfig = new HostConfig
+            {
+                NetworkMode = "none",
+                CapDrop = ["ALL"],
+                // Default seccomp stays on: only "seccomp=unconfined" would turn it off.
+                SecurityOpt = ["no-new-privileges"],
+                ReadonlyRootfs = true,
+                Tmpfs = new Dictionary<string, string>
+                {
+                    [WorkDir] = string.Create(CultureInfo.InvariantCulture, $"rw,exec,nosuid,nodev,size={workDirBytes},uid=10001,gid=10001,mode=0700"),
+                    ["/tmp"] = string.Create(CultureInfo.InvariantCulture, $"rw,exec,nosuid,nodev,size={workDirBytes},mode=1777"),
+                },
+                Memory = memoryBytes,
+                MemorySwap = memoryBytes,
+                NanoCPUs = (long)(_sandbox.Cpus * 1_000_000_000),
+                PidsLimit = pids,
+                Ulimits =
+                [
+                    new Ulimit { Name = "nofile", Soft = _sandbox.OpenFiles, Hard = _sandbox.OpenFiles },
+                    new Ulimit { Name = "fsize", Soft = (long)_sandbox.MaxFileMb * 1024 * 1024, Hard = (long)_sandbox.MaxFileMb * 1024 * 1024 },
+                    new Ulimit { Name = "core", Soft = 0, Hard = 0 },
+                ],
+                // An init as PID 1 reaps orphans and forwards signals; the runner is its only child.
+                Init = true,
+                IpcMode = "private",
+                // Output reaches us over the attach stream; the engine keeps no log of it.
+                LogConfig = new LogConfig { Type = "none" },
+                Runtime = _sandbox.Runtime,
+                AutoRemove = false,
+                Privileged = false,
+            },
+        };
+    }
+
+    /// <summary>Moves a started container to the limits a run asked for, when they differ.</summary>
+    public async Task ApplyLimitsAsync(SandboxContainer container, AppliedLimits limits, CancellationToken cancellationToken)
+    {
+        if (container.MemoryMb == limits.MemoryMb && container.Pids == limits.Pids)
+        {
+            return;
+        }
+        var memoryBytes = (long)limits.MemoryMb * 1024 * 1024;
+        await docker.Containers.UpdateContainerAsync(container.Id, new ContainerUpdateParameters
+        {
+            Memory = memoryBytes,
+            MemorySwap = memoryBytes,
+            PidsLimit = limits.Pids,
+        }, cancellationToken);
+    }
+
+    /// <summary>Reads the toolchain version the image recorded at build time (/opt/quicktry/version).</summary>
+    public async Task<string?> ReadVersionAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var archive = await docker.Containers.GetArchiveFromContainerAsync(
+            containerId, new GetArchiveFromContainerParameters { Path = "/opt/quicktry/version" }, statOnly: false, cancellationToken);
+        using var stream = archive.Stream;
+        using var tar = new TarReader(stream);
+        var entry = await tar.GetNextEntryAsync(copyData: true, cancellationToken);
+        if (entry?.DataStream is null)
+        {
+            return null;
+        }
+        using var reader = new StreamReader(entry.DataStream);
+        var version = (await reader.ReadToEndAsync(cancellationToken)).Trim();
+        return version.Length == 0 ? null : version;
+    }
+
+    public async Task RemoveAsync(string containerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await docker.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Already gone: what removal wanted.
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // "removal already in progress".
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace QuickTry.Executor.Sandbox;
+
+/// <summary>Labels on every sandbox container, so they can be found and reaped.</summary>
+public static class SandboxLabels
+{
+    public const string Managed = "quicktry.managed";
+    public const string Instance = "quicktry.instance";
+    public const string Language = "quicktry.language";
+    public const string Run = "quicktry.run";
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Options;
+
+namespace QuickTry.Executor.Sandbox;
+
+/// <summary>How sandbox containers are built (section <c>Executor:Sandbox</c>); not chosen per request.</summary>
+public sealed class SandboxOptions
+{
+    public const string Section = "Executor:Sandbox";
+
+    /// <summary>OCI runtime, e.g. <c>runsc</c> for gVisor; the engine's default when unset.</summary>
+    public string? Runtime { get; set; }
+
+    /// <summary>CPU cores one sandbox may use.</summary>
+    public double Cpus { get; set; } = 1.0;
+
+    /// <summary>Size of the writable work directory (/box) and of /tmp, each.</summary>
+    public int WorkDirMb { get; set; } = 64;
+
+    /// <summary>Open files per process (RLIMIT_NOFILE).</summary>
+    public int OpenFiles { get; set; } = 256;
+
+    /// <summary>Largest file a process may write (RLIMIT_FSIZE).</summary>
+    public int MaxFileMb { get; set; } = 32;
+
+    /// <summary>Compiler output kept in a result, per stream.</summary>
+    public int CompileOutputBytes { get; set; } = 64 * 1024;
+}
+
+internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SandboxOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Cpus is <= 0 or > 64)
+        {
+            failures.Add($"{SandboxOptions.Section}:Cpus must be above 0 and at most 64 (is {options.Cpus}).");
+        }
+        if (options.WorkDirMb is < 1 or > 4096)
+        {
+            failures.Add($"{SandboxOptions.Section}:WorkDirMb must be 1..4096 (is {options.WorkDirMb}).");
+        }
+        if (options.OpenFiles is < 16 or > 65536)
+        {
+            failures.Add($"{SandboxOptions.Section}:OpenFiles must be 16..65536 (is {options.OpenFiles}).");
+        }
+        if (options.MaxFileMb < 1)
+        {
+            failures.Add($"{SandboxOptions.Section}:MaxFileMb must be positive (is {options.MaxFileMb}).");
+        }
+        if (options.CompileOutputBytes < 1024)
+        {
+            failures.Add($"{SandboxOptions.Section}:CompileOutputBytes must be at least 1024 (is {options.CompileOutputBytes}).");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,3 @@
+read -r -a words
+echo "${#words[@]} words, last: ${words[-1]}"
+echo OK

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Prepares a machine to run QuickTry, idempotently:
+#   1. a Docker engine (Debian's docker.io when none is installed and we are root on Debian),
+#   2. a running dockerd,
+#   3. the debian:bookworm-slim base image (pulled, or bootstrapped with debootstrap when no registry answers),
+#   4. every image under docker-images/, rebuilt only when its folder (or the base it builds on) changed.
+# Usage: scripts/setup.sh [language ...]   (no arguments: every language)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+state="${QUICKTRY_STATE_DIR:-$repo/.state}"
+mkdir -p "$state"
+
+step() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+fail() { printf '\033[1;31mquicktry setup failed:\033[0m %s\n' "$*" >&2; exit 1; }
+
+is_debian_root() { [[ $(id -u) -eq 0 && -f /etc/debian_version ]]; }
+
+apt_install() {
+  is_debian_root || fail "missing $*: install it (Debian/Ubuntu: apt-get install $*) and run this again"
+  step "installing $* (apt-get)"
+  if [[ ! -f "$state/apt-updated" ]]; then
+    apt-get update -q >"$state/apt.log" 2>&1 || fail "apt-get update failed, see $state/apt.log"
+    touch "$state/apt-updated"
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >>"$state/apt.log" 2>&1 \
+    || fail "apt-get install $* failed, see $state/apt.log"
+}
+
+ensure_engine() {
+  if ! command -v dockerd >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; then
+    apt_install docker.io
+  fi
+  command -v docker >/dev/null 2>&1 || apt_install docker.io
+  if docker info >/dev/null 2>&1; then
+    return
+  fi
+  [[ $(id -u) -eq 0 ]] || fail "the Docker engine is not running and only root can start it: start dockerd (or add yourself to the docker group) and run this again"
+  step "starting dockerd (log: $state/dockerd.log)"
+  # No init system here (containers, CI): dockerd runs detached from this shell so it outlives the script.
+  setsid nohup dockerd >"$state/dockerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && return
+    sleep 0.5
+  done
+  fail "dockerd did not answer within 30 s, see $state/dockerd.log"
+}
+
+ensure_base_image() {
+  local base=debian:bookworm-slim
+  docker image inspect "$base" >/dev/null 2>&1 && return
+  step "pulling $base"
+  if timeout 120 docker pull -q "$base" >/dev/null 2>&1; then
+    return
+  fi
+  step "no registry answered: bootstrapping $base with debootstrap (about a minute)"
+  command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+  local rootfs
+  rootfs="$(mktemp -d)"
+  debootstrap --variant=minbase bookworm "$rootfs" >"$state/debootstrap.log" 2>&1 \
+    || fail "debootstrap of $base failed, see $state/debootstrap.log"
+  # Same trimming the official slim image does, so both bases behave alike.
+  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/*
+  tar -C "$rootfs" -c . | docker import -c 'CMD ["bash"]' - "$base" >/dev/null || fail "docker import of $base failed"
+  rm -rf "$rootfs"
+}
+
+folder_hash() {
+  # Content hash of the image's folder, plus the base image's folder for images built on it.
+  local dir="$1"
+  {
+    (cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+    if [[ "$dir" != "$repo/docker-images/base" ]] && grep -q '^FROM quicktry/base' "$dir/Dockerfile"; then
+      folder_hash "$repo/docker-images/base"
+    fi
+  } | sha256sum | cut -c1-16
+}
+
+build_image() {
+  local name="$1" dir="$repo/docker-images/$1" tag="quicktry/$1:latest" hash current
+  [[ -f "$dir/Dockerfile" ]] || fail "docker-images/$name has no Dockerfile"
+  hash="$(folder_hash "$dir")"
+  current="$(docker image inspect -f '{{ index .Config.Labels "quicktry.hash" }}' "$tag" 2>/dev/null || true)"
+  if [[ "$current" == "$hash" ]]; then
+    step "image $tag is up to date"
+    return
+  fi
+  step "building image $tag (log: $state/build-$name.log)"
+  # The classic builder works with every engine version (Debian's 20.10 daemon, clients without buildx).
+  if ! DOCKER_BUILDKIT=0 docker build --label "quicktry.hash=$hash" -t "$tag" "$dir" >"$state/build-$name.log" 2>&1; then
+    tail -n 20 "$state/build-$name.log" >&2
+    fail "building image $tag failed at the step above, see $state/build-$name.log"
+  fi
+}
+
+languages() {
+  if [[ $# -gt 0 ]]; then
+    printf '%s\n' "$@"
+  else
+    find "$repo/docker-images" -mindepth 2 -maxdepth 2 -name language.json -printf '%h\n' | xargs -n1 basename | sort
+  fi
+}
+
+main() {
+  ensure_engine
+  ensure_base_image
+  build_image base
+  build_image redis
+  local lang
+  for lang in $(languages "$@"); do
+    [[ -f "$repo/docker-images/$lang/language.json" ]] || fail "docker-images/$lang is not a language (no language.json)"
+    build_image "$lang"
+  done
+  step "docker engine ready, images built"
+}
+
+main "$@"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against the real things: Docker engine, sandbox images, Redis, Chromium.
+# Installs and starts what is missing first (scripts/setup.sh), so it works on a fresh Debian machine.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+state="${QUICKTRY_STATE_DIR:-$repo/.state}"
+mkdir -p "$state"
+
+bash scripts/setup.sh
+bash scripts/test-services.sh
+
+# Sandbox containers of test executors that died without cleaning up (instance names test-*, crashed-*).
+docker ps -a --filter label=quicktry.managed=true --format '{{.ID}} {{.Label "quicktry.instance"}}' \
+  | awk '$2 ~ /^(test-|crashed-)/ { print $1 }' | xargs -r docker rm -f >/dev/null
+
+printf '\033[1;34m==>\033[0m running the test suite\n'
+log="$state/test.log"
+set +e
+dotnet test QuickTry.sln --logger "console;verbosity=normal" 2>&1 | tee "$log"
+code=${PIPESTATUS[0]}
+set -e
+
+# One closing line over every test project: "N passed, N failed".
+awk '/(Passed|Failed)! +- +Failed:/ {
+       gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     } END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$code"

@@ -1,0 +1,121 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using QuickTry.Executor.Runs;
+using QuickTry.Executor.Sandbox;
+
+namespace QuickTry.Executor.Tests.Docker;
+
+/// <summary>
+/// The real executor, in process, against the real Docker engine and the images scripts/setup.sh built.
+/// Each fixture has its own instance name, so its containers can be told from anyone else's.
+/// </summary>
+public class ExecutorFixture : IAsyncLifetime
+{
+    /// <summary>Set in this process's environment: a sandbox must never see it.</summary>
+    public const string CanaryVariable = "QUICKTRY_TEST_CANARY";
+    public const string CanaryValue = "host-secret-7f3a";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public ExecutorFixture() : this(null)
+    {
+    }
+
+    protected ExecutorFixture(string? instanceName) =>
+        InstanceName = instanceName ?? "test-" + Guid.NewGuid().ToString("N")[..10];
+
+    public string InstanceName { get; }
+    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public HttpClient Client { get; private set; } = null!;
+    public DockerClient Docker { get; } = new DockerClientConfiguration(new Uri("unix:///var/run/docker.sock")).CreateClient();
+
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        Environment.SetEnvironmentVariable(CanaryVariable, CanaryValue);
+        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("Executor:InstanceName", InstanceName);
+            web.UseSetting("Executor:Pool:WarmPerLanguage", "1");
+            foreach (var (key, value) in Settings)
+            {
+                web.UseSetting(key, value);
+            }
+        });
+        Client = Factory.CreateClient();
+        Client.Timeout = TimeSpan.FromMinutes(2);
+        await WaitHealthyAsync(TimeSpan.FromSeconds(120));
+    }
+
+    private async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var last = "";
+        while (!cts.IsCancellationRequested)
+        {
+            last = await Client.GetStringAsync("/health", CancellationToken.None);
+            if (last == "Healthy")
+            {
+                return;
+            }
+            await Task.Delay(250, CancellationToken.None);
+        }
+        throw new TimeoutException($"The executor did not become Healthy within {timeout} (last: {last}). Did scripts/setup.sh build the images?");
+    }
+
+    public async Task<RunResult> RunAsync(RunRequest request)
+    {
+        var response = await Client.PostAsJsonAsync("/execute", request, Json);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"HTTP {(int)response.StatusCode}: {body}");
+        return JsonSerializer.Deserialize<RunResult>(body, Json)!;
+    }
+
+    /// <summary>Containers of this fixture's instance that the engine still has.</summary>
+    public async Task<IList<ContainerListResponse>> OurContainersAsync(string? runId = null)
+    {
+        var labels = new Dictionary<string, bool> { [$"{SandboxLabels.Instance}={InstanceName}"] = true };
+        if (runId is not null)
+        {
+            labels[$"{SandboxLabels.Run}={runId}"] = true;
+        }
+        return await Docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels },
+        });
+    }
+
+    /// <summary>Waits (bounded) until the run's container is gone.</summary>
+    public async Task AssertRunContainerRemovedAsync(string runId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await OurContainersAsync(runId)).Count == 0)
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"The container of run {runId} was still there 15 s after the run.");
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Factory.DisposeAsync();
+        Docker.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DockerCollection : ICollectionFixture<ExecutorFixture>
+{
+    public const string Name = "Docker engine";
+}

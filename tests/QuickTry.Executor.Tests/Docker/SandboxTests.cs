@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using QuickTry.Executor.Languages;
+using QuickTry.Executor.Runs;
+
+namespace QuickTry.Executor.Tests.Docker;
+
+/// <summary>What the sandbox promises, each tried for real in the Docker engine.</summary>
+[Collection(DockerCollection.Name)]
+public class SandboxTests(ExecutorFixture executor)
+{
+    private static readonly LanguageCatalog Catalog = LanguageCatalog.Load(LanguageCatalog.ResolveFolder(null, AppContext.BaseDirectory));
+
+    public static TheoryData<string> Languages() => [.. Catalog.All.Select(l => l.Name)];
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public async Task Each_language_test_program_prints_its_expected_output(string name)
+    {
+        Assert.True(Catalog.TryFind(name, out var language));
+        var test = Path.Combine(language.Directory, "test");
+        var stdinFile = Path.Combine(test, "stdin.txt");
+
+        var result = await executor.RunAsync(new RunRequest
+        {
+            Lang = name,
+            Code = await File.ReadAllTextAsync(Path.Combine(test, language.SourceFile)),
+            Stdin = File.Exists(stdinFile) ? await File.ReadAllTextAsync(stdinFile) : null,
+        });
+
+        Assert.True(result.Status == RunStatus.Ok, $"{name}: {result.Status} {result.Message}\n{result.Compile?.Output}\n{result.Output}");
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(test, "expected.txt")), result.Stdout);
+        Assert.Equal(0, result.ExitCode);
+        Assert.NotEqual("unknown", result.Version);
+        Assert.Equal(language.IsCompiled, result.Compile is not null);
+    }
+
+    [Fact]
+    public async Task Stdin_and_arguments_reach_the_program_verbatim()
+    {
+        var result = await executor.RunAsync(new RunRequest
+        {
+            Lang = "python3",
+            Code = "import sys\nprint(repr(sys.stdin.read()))\nprint(sys.argv[1:])",
+            Stdin = "line one\nline 'two' $HOME\n",
+            Args = ["a b", "$(id)", "'quoted'", ";rm -rf /"],
+        });
+
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal("\"line one\\nline 'two' $HOME\\n\"\n['a b', '$(id)', \"'quoted'\", ';rm -rf /']\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task An_endless_loop_times_out_within_the_limit_plus_a_second_and_leaves_nothing_running()
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await executor.RunAsync(new RunRequest
+        {
+            Lang = "python3",
+            Code = "while True:\n    pass",
+            Limits = new RequestedLimits { TimeMs = 1_000 },
+        });
+        clock.Stop();
+
+        Assert.Equal(RunStatus.Timeout, result.Status);
+        Assert.Equal("SIGKILL", result.Signal);
+        Assert.Contains("1000 ms", result.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(2_000), $"took {clock.Elapsed}");
+        await executor.AssertRunContainerRemovedAsync(result.RunId);
+    }
+
+    [Fact]
+    public async Task Allocating_past_the_memory_limit_ends_as_memory_limit()
+    {
+        var result = await executor.RunAsync(new RunRequest
+        {
+            Lang = "python3",
+            Code = "chunks = []\nwhile True:\n    chunks.append(b'x' * (16 * 1024 * 1024))",
+            Limits = new RequestedLimits { MemoryMb = 64 },
+        });
+
+        Assert.Equal(RunStatus.MemoryLimit, result.Status);
+        Assert.Equal(64, result.Limits.MemoryMb);
+        Assert.Contains("64 MB", result.Message);
+    }
+
+    [Fact]
+    public async Task A_fork_bomb_is_contained_and_the_next_run_is_unaffected()
+    {
+        var bomb = await executor.RunAsync(new RunRequest
+        {
+            Lang = "bash",
+            Code = "bomb() { bomb | bomb & }; bomb; sleep 1; echo survived",
+            Limits = new RequestedLimits { TimeMs = 3_000, Pids = 32 },
+        });
+
+        Assert.NotEqual(RunStatus.InternalError, bomb.Status);
+        Assert.True(bomb.WallTimeMs < 4_500, $"wall {bomb.WallTimeMs}");
+        await executor.AssertRunContainerRemovedAsync(bomb.RunId);
+
+        var next = await executor.RunAsync(new RunRequest { Lang = "bash", Code = "echo fine" });
+        Assert.Equal(RunStatus.Ok, next.Status);
+        Assert.Equal("fine\n", next.Stdout);
+    }
+
+    [Fact]
+    public async Task Endless_output_ends_as_output_limit_with_at_most_the_cap_and_flat_executor_memory()
+    {
+        const int cap = 16 * 1024;
+        var request = new RunRequest
+        {
+            Lang = "python3",
+            Code = "import sys\nline = 'y' * 1023 + '\\n'\nwhile True:\n    sys.stdout.write(line)",
+            Limits = new RequestedLimits { OutputBytes = cap },
+        };
+        // One run warms up code paths; the next ones must not grow the heap.
+        await executor.RunAsync(request);
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        for (var i = 0; i < 5; i++)
+        {
+            var result = await executor.RunAsync(request);
+            Assert.Equal(RunStatus.OutputLimit, result.Status);
+            Assert.True(result.StdoutTruncated);
+            Assert.Equal(cap, result.Stdout.Length);
+            Assert.True(result.Output.Length <= 2 * cap + 256);
+        }
+
+        var growth = GC.GetTotalMemory(forceFullCollection: true) - before;
+        Assert.True(growth < 8 * 1024 * 1024, $"executor heap grew by {growth} bytes over five floods");
+    }
+
+    [Fact]
+    public async Task The_sandbox_has_no_network_no_route_and_no_name_resolution()
+    {
+        var result = await executor.RunAsync(new RunRequest
+        {
+            Lang = "python3",
+            Code = """
+                import socket
+                # Only loopback exists: no interface could carry a packet out, and there is no route.
+                print(sorted(line.split(':')[0].strip() for line in open('/proc/net/dev').readlines()[2:]))
+                print(len(open('/proc/net/route').readlines()) - 1)
+                try:
+                    socket.getaddrinfo('example.com', 80)
+                    print('resolved')
+                except OSError as e:
+                    print('no dns')
+                s = socket.socket()
+                s.settimeout(2)
+                try:
+                    # The executor's own port on the host's loopback: unreachable from the sandbox's loopback.
+                    s.connect(('127.0.0.1', 5180))
+                    print('connected')
+                except OSError as e:
+                    print('no connect')
+                """,
+        });
+
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal("['lo']\n0\nno dns\nno connect\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Only_the_work_directory_and_tmp_are_writable()
+    {
+        var result = await executor.RunAsync(new RunRequest
+        {
+            Lang = "python3",
+            Code = """
+                import os
+                for path in ['/etc/evil', '/usr/bin/evil', '/opt/quicktry/runner', '/root/evil', '/evil', '/box/ok', '/tmp/ok']:
+                    try:
+                        with open(path, 'w') as f:
+                            f.write('x')
+                        print(path, 'written')
+                    except OSError as e:
+                        print(path, 'refused')
+                """,
+        });
+
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal(
+            "/etc/evil refused\n/usr/bin/evil refused\n/opt/quicktry/runner refused\n/root/evil refused\n/evil refused\n/box/ok written\n/tmp/ok written\n",
+            result.Stdout);
+    }
+
+    [Fact]
+    public async Task The_host_environment_does_not_leak_into_the_sandbox()
+    {
+        Assert.Equal(ExecutorFixture.CanaryValue, Environment.GetEnvironmentVariable(ExecutorFixture.CanaryVariable));
+
+        var result = await executor.RunAsync(new RunRequest
+        {
+            Lang = "python3",
+            Code = "import os\nfor k in sorted(os.environ): print(k + '=' + os.environ[k])",
+        });
+
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.DoesNotContain(ExecutorFixture.CanaryValue, result.Stdout);
+        Assert.DoesNotContain(ExecutorFixture.CanaryVariable, result.Stdout);
+        var names = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=')[0]).ToHashSet();
+        Assert.Subset(new HashSet<string> { "HOME", "HOSTNAME", "LANG", "PATH", "PWD", "TMPDIR", "SHLVL", "OLDPWD", "_" }, names);
+    }
+
+    [Fact]
+    public async Task The_program_runs_unprivileged_without_capabilities_under_seccomp()
+    {
+        var result = await executor.RunAsync(new RunRequest
+        {
+            Lang = "bash",
+            Code = "id -u; grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status | tr -s '\\t' ' '; cat /proc/1/comm",
+        });
+
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal("10001\nCapEff: 0000000000000000\nCapBnd: 0000000000000000\nNoNewPrivs: 1\nSeccomp: 2\ndocker-init\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task A_runtime_error_reports_its_exit_code_and_stderr()
+    {
+        var result = await executor.RunAsync(new RunRequest { Lang = "python3", Code = "import sys\nprint('before')\nsys.exit(7)" });
+        Assert.Equal(RunStatus.RuntimeError, result.Status);
+        Assert.Equal(7, result.ExitCode);
+        Assert.Equal("before\n", result.Stdout);
+
+        var crash = await executor.RunAsync(new RunRequest { Lang = "python3", Code = "raise ValueError('boom')" });
+        Assert.Equal(RunStatus.RuntimeError, crash.Status);
+        Assert.Equal(1, crash.ExitCode);
+        Assert.Contains("ValueError: boom", crash.Stderr);
+        Assert.NotNull(crash.CpuTimeMs);
+        Assert.True(crash.MemoryBytes > 0);
+    }
+
+    [Fact]
+    public async Task A_segfault_is_reported_with_its_signal()
+    {
+        var result = await executor.RunAsync(new RunRequest { Lang = "c", Code = "int main(void) { volatile int *p = 0; return *p; }" });
+        Assert.Equal(RunStatus.RuntimeError, result.Status);
+        Assert.Equal("SIGSEGV", result.Signal);
+    }
+
+    [Fact]
+    public async Task A_compile_error_is_reported_as_such_and_nothing_runs()
+    {
+        var result = await executor.RunAsync(new RunRequest { Lang = "c", Code = "int main(void) { return missing; }" });
+
+        Assert.Equal(RunStatus.CompileError, result.Status);
+        Assert.NotNull(result.Compile);
+        Assert.NotEqual(0, result.Compile.ExitCode);
+        Assert.Contains("missing", result.Compile.Stderr);
+        Assert.Null(result.ExitCode);
+        Assert.Equal("", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Extra_files_sit_beside_the_main_file()
+    {
+        var result = await executor.RunAsync(new RunRequest
+        {
+            Lang = "python3",
+            Code = "from pkg.util import greet\nprint(greet(open('data.txt').read().strip()))",
+            Files = [new RunFile("pkg/__init__.py", ""), new RunFile("pkg/util.py", "def greet(n):\n    return 'hi ' + n"), new RunFile("data.txt", "files\n")],
+        });
+
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal("hi files\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Background_processes_do_not_outlive_the_run_or_its_output()
+    {
+        var result = await executor.RunAsync(new RunRequest
+        {
+            Lang = "bash",
+            Code = "(sleep 0.3; echo late) & echo early",
+        });
+
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal("early\n", result.Stdout);
+        await executor.AssertRunContainerRemovedAsync(result.RunId);
+    }
+
+    [Fact]
+    public async Task Invalid_requests_are_problem_details_with_field_errors()
+    {
+        var response = await executor.Client.PostAsync("/execute",
+            new StringContent("""{"lang":"klingon","code":""}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("\"lang\"", body);
+        Assert.Contains("python3", body);
+        Assert.Contains("\"code\"", body);
+    }
+}

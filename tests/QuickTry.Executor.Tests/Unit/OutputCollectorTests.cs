@@ -1,0 +1,147 @@
+using System.Text;
+using QuickTry.Executor.Sandbox;
+
+namespace QuickTry.Executor.Tests.Unit;
+
+public class OutputCollectorTests
+{
+    private const string Nonce = "N0NCE";
+
+    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+    private static string Trailer(int code = 0) => $"\x1eQTR {Nonce} {code} 1500 2000000 4096\x1e";
+
+    [Fact]
+    public void Interpreted_run_keeps_streams_apart_and_interleaves_output_in_arrival_order()
+    {
+        var collector = new OutputCollector(1024, compiled: false, compileCap: 1024, Nonce);
+        collector.Append(false, B("out1\n"));
+        collector.Append(true, B("err1\n"));
+        collector.Append(false, B("out2\n"));
+        collector.Append(true, B(Trailer(3)));
+
+        var result = collector.Finish();
+
+        Assert.Equal("out1\nout2\n", result.Stdout);
+        Assert.Equal("err1\n", result.Stderr);
+        Assert.Equal("out1\nerr1\nout2\n", result.Output);
+        Assert.False(result.StdoutTruncated);
+        Assert.False(result.StderrTruncated);
+        Assert.Equal(new RunnerTrailer(3, 1.5, 2.0, 4096), result.Trailer);
+    }
+
+    [Fact]
+    public void Trailer_split_across_frames_is_still_recognised()
+    {
+        var collector = new OutputCollector(1024, compiled: false, compileCap: 1024, Nonce);
+        var trailer = B("tail" + Trailer());
+        collector.Append(true, trailer.AsSpan(0, 7));
+        collector.Append(true, trailer.AsSpan(7));
+
+        var result = collector.Finish();
+
+        Assert.Equal("tail", result.Stderr);
+        Assert.NotNull(result.Trailer);
+    }
+
+    [Fact]
+    public void A_trailer_with_another_nonce_is_program_output_not_a_report()
+    {
+        var collector = new OutputCollector(1024, compiled: false, compileCap: 1024, Nonce);
+        var forged = "\x1eQTR FORGED 0 1 1 1\x1e";
+        collector.Append(true, B(forged));
+
+        var result = collector.Finish();
+
+        Assert.Null(result.Trailer);
+        Assert.Equal(forged, result.Stderr);
+    }
+
+    [Fact]
+    public void Stdout_past_its_cap_is_cut_at_the_cap_and_flagged()
+    {
+        var collector = new OutputCollector(10, compiled: false, compileCap: 1024, Nonce);
+        collector.Append(false, B("0123456789ABCDEF"));
+
+        Assert.True(collector.CapExceeded);
+        var result = collector.Finish();
+        Assert.Equal("0123456789", result.Stdout);
+        Assert.True(result.StdoutTruncated);
+        Assert.Equal("0123456789", result.Output);
+    }
+
+    [Fact]
+    public void Stderr_may_hold_the_trailer_beyond_its_cap_without_counting_as_truncated()
+    {
+        var collector = new OutputCollector(10, compiled: false, compileCap: 1024, Nonce);
+        collector.Append(true, B("0123456789" + Trailer()));
+
+        Assert.False(collector.CapExceeded);
+        var result = collector.Finish();
+        Assert.Equal("0123456789", result.Stderr);
+        Assert.False(result.StderrTruncated);
+    }
+
+    [Fact]
+    public void Stderr_a_little_over_its_cap_without_a_trailer_is_truncated()
+    {
+        var collector = new OutputCollector(10, compiled: false, compileCap: 1024, Nonce);
+        collector.Append(true, B("0123456789XYZ"));
+
+        var result = collector.Finish();
+        Assert.Equal("0123456789", result.Stderr);
+        Assert.True(result.StderrTruncated);
+    }
+
+    [Fact]
+    public void Memory_stays_bounded_however_much_is_written()
+    {
+        var collector = new OutputCollector(1024, compiled: false, compileCap: 1024, Nonce);
+        var chunk = new byte[16 * 1024];
+        for (var i = 0; i < 1000; i++)
+        {
+            collector.Append(false, chunk);
+            collector.Append(true, chunk);
+        }
+        var result = collector.Finish();
+        Assert.Equal(1024, result.Stdout.Length);
+        Assert.Equal(1024, result.Stderr.Length);
+        Assert.True(result.Output.Length <= 2 * 1024 + OutputCollector.TrailerSlack);
+    }
+
+    [Fact]
+    public void Compile_output_is_separated_from_program_output()
+    {
+        var collector = new OutputCollector(1024, compiled: true, compileCap: 1024, Nonce);
+        collector.Append(false, B("\x1eQTC 0 2500 4 0\ncout"));
+        Assert.True(collector.CompileFinished);
+        collector.Append(true, B("\x1eQTC 7 0\nwarning"));
+        collector.Append(false, B("program says hi"));
+        collector.Append(true, B(Trailer()));
+
+        var result = collector.Finish();
+
+        Assert.NotNull(result.Compile);
+        Assert.Equal(0, result.Compile.ExitCode);
+        Assert.Equal(2.5, result.Compile.WallTimeMs);
+        Assert.Equal("cout", result.Compile.Stdout);
+        Assert.Equal("warning", result.Compile.Stderr);
+        Assert.Equal("program says hi", result.Stdout);
+        Assert.Equal("", result.Stderr);
+        Assert.Equal("program says hi", result.Output);
+        Assert.Null(collector.ProtocolError);
+    }
+
+    [Fact]
+    public void Compile_header_split_byte_by_byte_parses()
+    {
+        var collector = new OutputCollector(1024, compiled: true, compileCap: 1024, Nonce);
+        foreach (var b in B("\x1eQTC 1 10 3 1\nerr"))
+        {
+            collector.Append(false, [b]);
+        }
+        var result = collector.Finish();
+        Assert.Equal(1, result.Compile!.ExitCode);
+        Assert.Equal("err", result.Compile.Stdout);
+        Assert.True(result.Compile.Truncated);
+    }
+}

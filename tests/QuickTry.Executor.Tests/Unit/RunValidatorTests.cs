@@ -1,0 +1,126 @@
+using Microsoft.Extensions.Options;
+using QuickTry.Executor.Languages;
+using QuickTry.Executor.Runs;
+
+namespace QuickTry.Executor.Tests.Unit;
+
+public class RunValidatorTests
+{
+    private static readonly LanguageDefinition Python = new()
+    {
+        Name = "python3", Aliases = ["py"], SourceFile = "main.py", Run = ["python3", "main.py"],
+    };
+
+    private static readonly LanguageDefinition Go = new()
+    {
+        Name = "go", SourceFile = "main.go", Compile = ["go", "build"], Run = ["./main"],
+        Limits = new LanguageLimits { MemoryMb = 512, CompileTimeMs = 30_000 },
+    };
+
+    private static RunValidator Validator(LimitsOptions? limits = null) =>
+        new(new LanguageCatalog([Python, Go]), Options.Create(limits ?? new LimitsOptions()));
+
+    private static Dictionary<string, string[]> Errors(RunRequest request, LimitsOptions? limits = null)
+    {
+        Assert.False(Validator(limits).TryPrepare(request, out _, out var errors));
+        return errors;
+    }
+
+    [Fact]
+    public void Alias_resolves_and_defaults_apply()
+    {
+        Assert.True(Validator().TryPrepare(new RunRequest { Lang = "PY", Code = "print(1)" }, out var run, out _));
+        Assert.Equal("python3", run.Language.Name);
+        var defaults = new LimitsOptions();
+        Assert.Equal(new AppliedLimits(defaults.TimeMs.Default, defaults.CompileTimeMs.Default, defaults.MemoryMb.Default,
+            defaults.Pids.Default, defaults.OutputBytes.Default), run.Limits);
+    }
+
+    [Fact]
+    public void Language_overrides_replace_the_global_defaults()
+    {
+        Assert.True(Validator().TryPrepare(new RunRequest { Lang = "go", Code = "package main" }, out var run, out _));
+        Assert.Equal(512, run.Limits.MemoryMb);
+        Assert.Equal(30_000, run.Limits.CompileTimeMs);
+    }
+
+    [Fact]
+    public void Missing_language_and_code_are_both_reported()
+    {
+        var errors = Errors(new RunRequest());
+        Assert.Contains("lang", errors.Keys);
+        Assert.Contains("code", errors.Keys);
+    }
+
+    [Fact]
+    public void Unknown_language_names_the_valid_ones()
+    {
+        var errors = Errors(new RunRequest { Lang = "cobol", Code = "x" });
+        Assert.Contains("go", errors["lang"][0]);
+        Assert.Contains("python3", errors["lang"][0]);
+    }
+
+    [Fact]
+    public void A_limit_above_its_ceiling_is_refused_not_clamped()
+    {
+        var errors = Errors(new RunRequest { Lang = "py", Code = "x", Limits = new RequestedLimits { TimeMs = 999_999 } });
+        Assert.Contains("at most 20000", errors["limits.timeMs"][0]);
+    }
+
+    [Fact]
+    public void A_limit_below_its_floor_is_refused()
+    {
+        var errors = Errors(new RunRequest { Lang = "py", Code = "x", Limits = new RequestedLimits { MemoryMb = 1 } });
+        Assert.Contains("limits.memoryMb", errors.Keys);
+    }
+
+    [Theory]
+    [InlineData("../etc/passwd")]
+    [InlineData("/etc/passwd")]
+    [InlineData(".qt/run")]
+    [InlineData("a//b")]
+    [InlineData("dir/../../x")]
+    [InlineData("")]
+    [InlineData("name with space.py")]
+    public void File_names_that_could_escape_or_collide_with_the_runner_are_refused(string name)
+    {
+        var errors = Errors(new RunRequest { Lang = "py", Code = "x", Files = [new RunFile(name, "")] });
+        Assert.Contains("files", errors.Keys);
+    }
+
+    [Fact]
+    public void Duplicate_files_and_the_main_file_name_are_refused()
+    {
+        var errors = Errors(new RunRequest
+        {
+            Lang = "py", Code = "x", Files = [new RunFile("util.py", ""), new RunFile("util.py", ""), new RunFile("main.py", "")],
+        });
+        Assert.Equal(2, errors["files"].Length);
+    }
+
+    [Fact]
+    public void Nested_files_are_accepted()
+    {
+        Assert.True(Validator().TryPrepare(new RunRequest
+        {
+            Lang = "py", Code = "x", Files = [new RunFile("pkg/__init__.py", ""), new RunFile("pkg/util.py", "X = 1")],
+        }, out var run, out _));
+        Assert.Equal(2, run.Files.Count);
+    }
+
+    [Fact]
+    public void Oversized_code_and_stdin_are_refused()
+    {
+        var limits = new LimitsOptions { MaxCodeBytes = 10, MaxStdinBytes = 10 };
+        var errors = Errors(new RunRequest { Lang = "py", Code = new string('x', 11), Stdin = new string('y', 11) }, limits);
+        Assert.Contains("code", errors.Keys);
+        Assert.Contains("stdin", errors.Keys);
+    }
+
+    [Fact]
+    public void Arguments_with_nul_are_refused()
+    {
+        var errors = Errors(new RunRequest { Lang = "py", Code = "x", Args = ["ok", "bad\0arg"] });
+        Assert.Contains("args", errors.Keys);
+    }
+}
