@@ -1,4 +1,5 @@
 using QuickTry.Executor.Pool;
+using QuickTry.Executor.Runs;
 
 namespace QuickTry.Executor.Languages;
 
@@ -10,7 +11,8 @@ public sealed record LanguageInfo(
     IReadOnlyList<string> Aliases,
     bool Compiled,
     string SourceFile,
-    bool Available);
+    bool Available,
+    AppliedLimits Limits);
 
 public static class LanguagesApi
 {
@@ -23,7 +25,7 @@ public static class LanguagesApi
         return group;
     }
 
-    public static IResult GetLanguages(LanguageCatalog catalog, ContainerPool pool)
+    public static IResult GetLanguages(LanguageCatalog catalog, ContainerPool pool, RunValidator validator)
     {
         var status = pool.Status().ToDictionary(s => s.Language);
         return TypedResults.Ok(catalog.All.Select(l => new LanguageInfo(
@@ -33,6 +35,7 @@ public static class LanguagesApi
             l.Aliases,
             l.IsCompiled,
             l.SourceFile,
-            status.GetValueOrDefault(l.Name)?.ImagePresent ?? false)).ToList());
+            status.GetValueOrDefault(l.Name)?.ImagePresent ?? false,
+            validator.DefaultsFor(l))).ToList());
     }
 }

@@ -143,6 +143,14 @@ public sealed class RunValidator(LanguageCatalog languages, IOptions<LimitsOptio
         }
     }
 
+    /// <summary>The limits a run of <paramref name="language"/> gets when it asks for none.</summary>
+    public AppliedLimits DefaultsFor(LanguageDefinition language) => new(
+        Math.Min(language.Limits.TimeMs ?? _limits.TimeMs.Default, _limits.TimeMs.Max),
+        Math.Min(language.Limits.CompileTimeMs ?? _limits.CompileTimeMs.Default, _limits.CompileTimeMs.Max),
+        Math.Min(language.Limits.MemoryMb ?? _limits.MemoryMb.Default, _limits.MemoryMb.Max),
+        Math.Min(language.Limits.Pids ?? _limits.Pids.Default, _limits.Pids.Max),
+        _limits.OutputBytes.Default);
+
     private static string Truncate(string? value) =>
         value is null ? "(null)" : value.Length <= 40 ? value : value[..40] + "…";
 }

@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Options;
+
+namespace QuickTry.Api.Clients;
+
+/// <summary>What a plan allows: a short-term rate and a longer-term quota.</summary>
+public sealed class PlanOptions
+{
+    /// <summary>Sustained /run requests per minute (token bucket refill).</summary>
+    public int RequestsPerMinute { get; set; } = 60;
+
+    /// <summary>Requests allowed at once after a quiet spell (token bucket size).</summary>
+    public int Burst { get; set; } = 10;
+
+    /// <summary>Runs per quota window, counted in Redis across every API replica.</summary>
+    public int RunsPerWindow { get; set; } = 1_000;
+
+    /// <summary>Seconds of run wall time per quota window.</summary>
+    public int RunSecondsPerWindow { get; set; } = 600;
+
+    /// <summary>Length of the quota window; counters reset when it ends.</summary>
+    public int WindowSeconds { get; set; } = 3_600;
+}
+
+public sealed class ApiKeyOptions
+{
+    /// <summary>Shown in /quota, logs and traces; the key itself never is.</summary>
+    public string Name { get; set; } = "";
+    public string Key { get; set; } = "";
+    public string Plan { get; set; } = ClientOptions.AnonymousPlan;
+}
+
+/// <summary>Plans and API keys (section <c>Clients</c>).</summary>
+public sealed class ClientOptions
+{
+    public const string Section = "Clients";
+    public const string AnonymousPlan = "anonymous";
+
+    /// <summary>Plans by name; <c>anonymous</c> applies to callers without a key.</summary>
+    public Dictionary<string, PlanOptions> Plans { get; set; } = new(StringComparer.Ordinal);
+
+    public List<ApiKeyOptions> ApiKeys { get; set; } = [];
+
+    /// <summary>Proxies whose X-Forwarded-For is believed; no one's is by default.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    public PlanOptions Plan(string name) => Plans.TryGetValue(name, out var plan) ? plan : new PlanOptions();
+}
+
+internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ClientOptions options)
+    {
+        var failures = new List<string>();
+        if (!options.Plans.ContainsKey(ClientOptions.AnonymousPlan))
+        {
+            failures.Add($"{ClientOptions.Section}:Plans:{ClientOptions.AnonymousPlan} is required: it applies to callers without an API key.");
+        }
+        foreach (var (planName, plan) in options.Plans)
+        {
+            var key = $"{ClientOptions.Section}:Plans:{planName}";
+            if (plan.RequestsPerMinute is < 1 or > 1_000_000) failures.Add($"{key}:RequestsPerMinute must be 1..1000000.");
+            if (plan.Burst is < 1 or > 100_000) failures.Add($"{key}:Burst must be 1..100000.");
+            if (plan.RunsPerWindow < 1) failures.Add($"{key}:RunsPerWindow must be positive.");
+            if (plan.RunSecondsPerWindow < 1) failures.Add($"{key}:RunSecondsPerWindow must be positive.");
+            if (plan.WindowSeconds is < 1 or > 31 * 86_400) failures.Add($"{key}:WindowSeconds must be 1..2678400.");
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.ApiKeys.Count; i++)
+        {
+            var apiKey = options.ApiKeys[i];
+            var key = $"{ClientOptions.Section}:ApiKeys:{i}";
+            if (apiKey.Key.Length < 16) failures.Add($"{key}:Key must be at least 16 characters.");
+            if (string.IsNullOrWhiteSpace(apiKey.Name)) failures.Add($"{key}:Name is required.");
+            if (!options.Plans.ContainsKey(apiKey.Plan)) failures.Add($"{key}:Plan '{apiKey.Plan}' is not a plan under {ClientOptions.Section}:Plans.");
+            if (!seen.Add(apiKey.Key)) failures.Add($"{key}:Key is used twice.");
+        }
+        foreach (var proxy in options.TrustedProxies)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _)) failures.Add($"{ClientOptions.Section}:TrustedProxies: '{proxy}' is not an IP address.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

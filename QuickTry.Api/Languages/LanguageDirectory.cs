@@ -1,0 +1,58 @@
+using QuickTry.Api.Runs;
+
+namespace QuickTry.Api.Languages;
+
+/// <summary>
+/// The executor's language list, cached for a short while: it changes only when images are rebuilt,
+/// and the gateway needs it on every run (to reserve quota for the language's time limits).
+/// </summary>
+public sealed class LanguageDirectory(
+    IHttpClientFactory httpClients,
+    ILogger<ExecutorClient> executorLogger,
+    TimeProvider time,
+    ILogger<LanguageDirectory> logger)
+{
+    private static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(30);
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private IReadOnlyList<LanguageSummary>? _languages;
+    private DateTimeOffset _fetchedAt;
+
+    /// <summary>The list, or null when the executor has never answered.</summary>
+    public async Task<IReadOnlyList<LanguageSummary>?> GetAsync(CancellationToken cancellationToken)
+    {
+        if (_languages is { } cached && time.GetUtcNow() - _fetchedAt < FreshFor)
+        {
+            return cached;
+        }
+        await _refresh.WaitAsync(cancellationToken);
+        try
+        {
+            if (_languages is { } again && time.GetUtcNow() - _fetchedAt < FreshFor)
+            {
+                return again;
+            }
+            // A fresh typed client each time: the factory owns handler lifetimes, a singleton must not pin one.
+            var executor = new ExecutorClient(httpClients.CreateClient(nameof(ExecutorClient)), executorLogger);
+            _languages = await executor.LanguagesAsync(cancellationToken);
+            _fetchedAt = time.GetUtcNow();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // A stale list serves better than none; try again on the next call.
+            logger.LogWarning(e, "Could not refresh the language list from the executor");
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+        return _languages;
+    }
+
+    public async Task<LanguageSummary?> FindAsync(string nameOrAlias, CancellationToken cancellationToken)
+    {
+        var languages = await GetAsync(cancellationToken);
+        return languages?.FirstOrDefault(l =>
+            string.Equals(l.Name, nameOrAlias, StringComparison.OrdinalIgnoreCase)
+            || l.Aliases.Any(a => string.Equals(a, nameOrAlias, StringComparison.OrdinalIgnoreCase)));
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using QuickTry.Api.Runs;
+
+namespace QuickTry.Api.Languages;
+
+public static class LanguagesApi
+{
+    public static RouteGroupBuilder MapLanguagesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/languages").WithTags("Languages");
+        group.MapGet("", GetLanguagesAsync)
+            .WithName("GetLanguages")
+            .WithSummary("Every installed language: name, version, aliases, whether it is compiled, default limits.");
+        return group;
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<LanguageSummary>>, ProblemHttpResult>> GetLanguagesAsync(
+        LanguageDirectory languages, HttpContext context, CancellationToken cancellationToken)
+    {
+        var list = await languages.GetAsync(cancellationToken);
+        if (list is null)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(title: "The executor is unavailable.", detail: "Retry after 5 s.",
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        return TypedResults.Ok(list);
+    }
+}

@@ -1,0 +1,39 @@
+using QuickTry.Api.Clients;
+using QuickTry.Api.Extensions;
+using QuickTry.Api.Languages;
+using QuickTry.Api.Quotas;
+using QuickTry.Api.Runs;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Telemetry, health checks and service discovery shared by every QuickTry service.
+builder.AddServiceDefaults();
+
+// Clients and plans, rate limits, Redis quotas, the executor client, OpenAPI.
+builder.AddApi();
+
+var app = builder.Build();
+
+// Errors as RFC 7807 problem details, never a stack trace.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+// The client's address, corrected only behind configured proxies; then who the client is.
+app.UseForwardedHeaders();
+app.UseMiddleware<ClientIdentificationMiddleware>();
+app.UseRateLimiter();
+
+// The API description and its interactive reference at /scalar.
+app.MapOpenApi();
+app.MapScalarApiReference();
+
+app.MapDefaultEndpoints();
+app.MapRunApi();
+app.MapLanguagesApi();
+app.MapQuotaApi();
+
+app.Run();
+
+/// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
+public partial class Program;

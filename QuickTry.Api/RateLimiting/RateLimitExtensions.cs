@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using QuickTry.Api.Clients;
+
+namespace QuickTry.Api.RateLimiting;
+
+/// <summary>
+/// Short-term limits with Microsoft.AspNetCore.RateLimiting: a token bucket per client on the run
+/// endpoints, and one concurrency limiter in front of the executor. Both reject with 429 (not the
+/// framework's default 503) and problem details carrying Retry-After.
+/// </summary>
+public static class RateLimitExtensions
+{
+    private const string PerClientPolicy = "per-client";
+    private const string ExecutorConcurrencyPartition = "executor";
+
+    public static IServiceCollection AddGatewayRateLimiting(this IServiceCollection services)
+    {
+        services.AddSingleton<ClientRateLimiters>();
+        services.AddSingleton<ClientRateLimitPolicy>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<GatewayOptions>, ClientRateLimitPolicy>((options, gateway, policy) =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(PerClientPolicy, policy);
+            var g = gateway.Value;
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                context.GetEndpoint()?.Metadata.GetMetadata<ExecutorBoundMetadata>() is null
+                    ? RateLimitPartition.GetNoLimiter("")
+                    : RateLimitPartition.GetConcurrencyLimiter(ExecutorConcurrencyPartition, _ => new ConcurrencyLimiterOptions
+                    {
+                        PermitLimit = g.MaxConcurrentRuns,
+                        QueueLimit = g.MaxQueuedRuns,
+                        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                    }));
+            options.OnRejected = (context, cancellationToken) => policy.RejectAsync(context, "The gateway has too many runs in flight.", cancellationToken);
+        });
+        return services;
+    }
+
+    /// <summary>Puts the group behind the per-client token bucket and the executor concurrency limit.</summary>
+    public static TBuilder RequirePerClientRateLimit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireRateLimiting(PerClientPolicy).WithMetadata(new ExecutorBoundMetadata());
+
+    private sealed class ExecutorBoundMetadata;
+}
+
+/// <summary>Partitions by client; each client gets the token bucket of its plan.</summary>
+internal sealed class ClientRateLimitPolicy(ClientRateLimiters limiters) : IRateLimiterPolicy<string>
+{
+    public RateLimitPartition<string> GetPartition(HttpContext httpContext)
+    {
+        var client = httpContext.Client();
+        return RateLimitPartition.Get(client.Id, id => limiters.Create(id, client.Plan));
+    }
+
+    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected =>
+        (context, cancellationToken) => RejectAsync(context, "Too many requests: this client's rate limit is used up.", cancellationToken);
+
+    public async ValueTask RejectAsync(OnRejectedContext context, string title, CancellationToken cancellationToken)
+    {
+        var http = context.HttpContext;
+        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
+            ? (int)Math.Ceiling(after.TotalSeconds)
+            : 1;
+        http.Response.Headers.RetryAfter = Math.Max(1, retryAfter).ToString(CultureInfo.InvariantCulture);
+        if (http.Features.Get<ClientIdentity>() is { } client)
+        {
+            RateLimitHeaders.Write(http, client, limiters);
+        }
+        await TypedResults.Problem(
+            title: title,
+            detail: $"Retry after {Math.Max(1, retryAfter)} s.",
+            statusCode: StatusCodes.Status429TooManyRequests,
+            type: "https://quicktry.dev/problems/rate-limited").ExecuteAsync(http);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using QuickTry.Executor.Runs;
+
+namespace QuickTry.Api.Runs;
+
+/// <summary>
+/// Calls QuickTry.Executor (found by service discovery as <c>http://executor</c>). An execute call is
+/// never retried: a run is not idempotent, and a retry could run the user's code twice.
+/// </summary>
+public sealed class ExecutorClient(HttpClient http, ILogger<ExecutorClient> logger)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<ExecutorAnswer> ExecuteAsync(RunRequest request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsJsonAsync("/execute", request, Json, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "The executor could not be reached");
+            return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5));
+        }
+        using (response)
+        {
+            switch (response.StatusCode)
+            {
+                case HttpStatusCode.OK:
+                    var result = await response.Content.ReadFromJsonAsync<RunResult>(Json, cancellationToken);
+                    return result is null ? new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(1)) : new ExecutorAnswer.Completed(result);
+                case HttpStatusCode.BadRequest:
+                    var problem = await response.Content.ReadFromJsonAsync<HttpValidationProblemDetails>(Json, cancellationToken);
+                    return new ExecutorAnswer.Invalid(problem?.Errors ?? new Dictionary<string, string[]>());
+                case HttpStatusCode.ServiceUnavailable:
+                    return new ExecutorAnswer.Busy(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+                default:
+                    logger.LogError("The executor answered {Status} to a run", (int)response.StatusCode);
+                    return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5));
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<LanguageSummary>> LanguagesAsync(CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<List<LanguageSummary>>("/languages", Json, cancellationToken) ?? [];
+}
+
+public abstract record ExecutorAnswer
+{
+    private ExecutorAnswer() { }
+
+    public sealed record Completed(RunResult Result) : ExecutorAnswer;
+
+    public sealed record Invalid(IDictionary<string, string[]> Errors) : ExecutorAnswer;
+
+    public sealed record Busy(TimeSpan RetryAfter) : ExecutorAnswer;
+
+    public sealed record Unavailable(TimeSpan RetryAfter) : ExecutorAnswer;
+}
+
+/// <summary>A language as <c>GET /languages</c> describes it.</summary>
+public sealed record LanguageSummary(
+    string Name,
+    string DisplayName,
+    string Version,
+    IReadOnlyList<string> Aliases,
+    bool Compiled,
+    string SourceFile,
+    bool Available,
+    LanguageDefaultLimits? Limits);
+
+/// <summary>The limits a run of this language gets when it asks for none.</summary>
+public sealed record LanguageDefaultLimits(int TimeMs, int CompileTimeMs, int MemoryMb, int Pids, int OutputBytes);

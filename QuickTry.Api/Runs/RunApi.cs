@@ -1,0 +1,168 @@
+using System.Globalization;
+using QuickTry.Api.Clients;
+using QuickTry.Api.Languages;
+using QuickTry.Api.Quotas;
+using QuickTry.Api.RateLimiting;
+using QuickTry.Executor.Runs;
+
+namespace QuickTry.Api.Runs;
+
+/// <summary><c>POST /run</c> (and <c>GET /run</c> with a body): validate, charge the quota, forward, settle.</summary>
+public static class RunApi
+{
+    public static RouteGroupBuilder MapRunApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/run").WithTags("Runs").RequirePerClientRateLimit();
+        group.AddEndpointFilter<RateLimitHeadersFilter>();
+
+        group.MapPost("", RunAsync)
+            .WithName("Run")
+            .WithSummary("Runs a snippet in a sandbox and returns its output and status.")
+            .WithDescription("A program that fails is still a 200 with its status; HTTP errors are for requests that could not run.")
+            .Accepts<PublicRunRequest>("application/json")
+            .Produces<RunResult>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        // The original QuickTry documented `http GET :PORT/run lang=... code=...`: a GET with a JSON body.
+        group.MapGet("", RunAsync)
+            .WithName("RunWithGet")
+            .WithSummary("Same as POST /run, for clients that send the JSON body with GET.")
+            .ExcludeFromDescription();
+        return group;
+    }
+
+    public static async Task<IResult> RunAsync(
+        HttpContext context,
+        RunRequestReader reader,
+        LanguageDirectory languages,
+        IQuotaStore quotas,
+        ExecutorClient executor,
+        CancellationToken cancellationToken)
+    {
+        var (request, error) = await reader.ReadAsync(context.Request, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var (language, errors) = await ValidateAsync(request!, languages, cancellationToken);
+        if (errors is not null)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The run request is invalid.");
+        }
+        if (language is null)
+        {
+            return Unavailable(context, TimeSpan.FromSeconds(5), "The executor is unavailable.");
+        }
+
+        var client = context.Client();
+        var reserveMs = ReserveMs(request!, language);
+        var decision = await quotas.ReserveAsync(client, reserveMs, cancellationToken);
+        if (decision is QuotaDecision.Exhausted exhausted)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(exhausted.Usage.ResetsIn.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(
+                title: $"Quota exhausted: {exhausted.What}.",
+                detail: $"This client's {exhausted.What} quota for the current window is used up (plan '{client.PlanName}'). It resets in {seconds} s; GET /quota shows the details.",
+                statusCode: StatusCodes.Status429TooManyRequests,
+                type: "https://quicktry.dev/problems/quota-exhausted");
+        }
+        var reservation = ((QuotaDecision.Granted)decision).Reservation;
+
+        var answer = await executor.ExecuteAsync(request!.ToExecutorRequest(language.Name), cancellationToken);
+        if (answer is ExecutorAnswer.Completed completed)
+        {
+            var used = completed.Result.WallTimeMs + (completed.Result.Compile?.WallTimeMs ?? 0);
+            await quotas.SettleAsync(reservation, (long)Math.Ceiling(used), countRun: true, CancellationToken.None);
+            return TypedResults.Ok(completed.Result);
+        }
+
+        // Nothing ran: give the reservation back.
+        await quotas.SettleAsync(reservation, 0, countRun: false, CancellationToken.None);
+        return answer switch
+        {
+            ExecutorAnswer.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, title: "The run request is invalid."),
+            ExecutorAnswer.Busy busy => Unavailable(context, busy.RetryAfter, "The executor is busy."),
+            ExecutorAnswer.Unavailable down => Unavailable(context, down.RetryAfter, "The executor is unavailable."),
+            _ => throw new InvalidOperationException($"Unexpected answer {answer.GetType().Name}."),
+        };
+    }
+
+    /// <summary>What the gateway checks itself: enough to pick the language and reserve quota.</summary>
+    private static async Task<(LanguageSummary?, Dictionary<string, string[]>?)> ValidateAsync(
+        PublicRunRequest request, LanguageDirectory languages, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!string.IsNullOrWhiteSpace(request.Lang) && !string.IsNullOrWhiteSpace(request.Language)
+            && !string.Equals(request.Lang, request.Language, StringComparison.OrdinalIgnoreCase))
+        {
+            errors["lang"] = ["'lang' and 'language' disagree; send one of them."];
+        }
+        if (!string.IsNullOrEmpty(request.Stdin) && !string.IsNullOrEmpty(request.Params) && request.Stdin != request.Params)
+        {
+            errors["stdin"] = ["'stdin' and 'params' disagree; send one of them."];
+        }
+        if (string.IsNullOrWhiteSpace(request.Code))
+        {
+            errors["code"] = ["Code is required and must not be empty."];
+        }
+        LanguageSummary? language = null;
+        if (string.IsNullOrWhiteSpace(request.EffectiveLang))
+        {
+            errors["lang"] = ["A language is required ('lang')."];
+        }
+        else
+        {
+            var all = await languages.GetAsync(cancellationToken);
+            if (all is null)
+            {
+                return (null, errors.Count > 0 ? errors : null);
+            }
+            language = await languages.FindAsync(request.EffectiveLang.Trim(), cancellationToken);
+            if (language is null)
+            {
+                errors["lang"] = [$"Unknown language '{Shorten(request.EffectiveLang)}'. Valid: {string.Join(", ", all.Select(l => l.Name))}."];
+            }
+        }
+        return (language, errors.Count > 0 ? errors : null);
+    }
+
+    /// <summary>A run's worst case: its time limit, plus its compile limit for compiled languages.</summary>
+    private static long ReserveMs(PublicRunRequest request, LanguageSummary language)
+    {
+        var defaults = language.Limits ?? new LanguageDefaultLimits(3_000, 10_000, 128, 64, 65_536);
+        var run = Math.Max(1, request.Limits?.TimeMs ?? defaults.TimeMs);
+        var compile = language.Compiled ? Math.Max(1, request.Limits?.CompileTimeMs ?? defaults.CompileTimeMs) : 0;
+        return (long)run + compile;
+    }
+
+    private static IResult Unavailable(HttpContext context, TimeSpan retryAfter, string title)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(title: title, detail: $"Retry after {seconds} s.",
+            statusCode: StatusCodes.Status503ServiceUnavailable, type: "https://quicktry.dev/problems/unavailable");
+    }
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}
+
+/// <summary>Adds the RateLimit-* headers to every response of the group, errors included.</summary>
+internal sealed class RateLimitHeadersFilter(ClientRateLimiters limiters) : IEndpointFilter
+{
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var client = http.Client();
+        http.Response.OnStarting(() =>
+        {
+            RateLimitHeaders.Write(http, client, limiters);
+            return Task.CompletedTask;
+        });
+        return next(context);
+    }
+}
