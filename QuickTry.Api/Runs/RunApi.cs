@@ -1,5 +1,6 @@
 using System.Globalization;
 using QuickTry.Api.Clients;
+using QuickTry.Api.Extensions;
 using QuickTry.Api.Languages;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.RateLimiting;
@@ -19,7 +20,8 @@ public static class RunApi
             .WithName("Run")
             .WithSummary("Runs a snippet in a sandbox and returns its output and status.")
             .WithDescription("A program that fails is still a 200 with its status; HTTP errors are for requests that could not run.")
-            .Accepts<PublicRunRequest>("application/json")
+            // The body is read by RunRequestReader (for its 413/415/400); this only describes it.
+            .WithRequestBody<PublicRunRequest>()
             .Produces<RunResult>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using QuickTry.Api.Runs;
+
+namespace QuickTry.Api.Tests;
+
+/// <summary>The API in process, with its own real Redis and a fake executor; one per test.</summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>
+{
+    public const string AliceKey = "alice-test-key-0123456789";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public ApiFactory(RedisServer redis, Dictionary<string, string?>? settings = null)
+    {
+        Redis = redis;
+        _settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Executor:BaseUrl"] = "http://executor.test",
+            ["Clients:Plans:anonymous:RequestsPerMinute"] = "600",
+            ["Clients:Plans:anonymous:Burst"] = "100",
+            ["Clients:Plans:standard:RequestsPerMinute"] = "600",
+            ["Clients:Plans:standard:Burst"] = "100",
+            ["Clients:ApiKeys:0:Name"] = "alice",
+            ["Clients:ApiKeys:0:Key"] = AliceKey,
+            ["Clients:ApiKeys:0:Plan"] = "standard",
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public RedisServer Redis { get; }
+    public FakeExecutor Executor { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureServices(services =>
+            services.AddHttpClient(nameof(ExecutorClient)).ConfigurePrimaryHttpMessageHandler(() => Executor));
+    }
+}

@@ -1,0 +1,303 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using QuickTry.Executor.Runs;
+
+namespace QuickTry.Api.Tests;
+
+/// <summary>The public contract of /run, /languages and /quota, in process against a real Redis.</summary>
+public sealed class RunApiTests : IAsyncLifetime
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly RedisServer _redis = new();
+    private ApiFactory _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.StartAsync();
+        _api = new ApiFactory(_redis);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    private static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("   at ", body);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal((int)expected, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
+        return problem;
+    }
+
+    private static void AssertRateLimitHeaders(HttpResponseMessage response)
+    {
+        foreach (var name in new[] { "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy" })
+        {
+            Assert.True(response.Headers.Contains(name), $"{(int)response.StatusCode} response without {name}");
+        }
+    }
+
+    [Fact]
+    public async Task A_run_returns_the_executors_result_with_rate_limit_headers()
+    {
+        var client = _api.CreateClient();
+        var response = await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"print(input())","stdin":"hello world"}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<RunResult>(Json);
+        Assert.Equal("hello world", result!.Stdout);
+        Assert.Equal(RunStatus.Ok, result.Status);
+        AssertRateLimitHeaders(response);
+        Assert.Equal("99", response.Headers.GetValues("RateLimit-Remaining").Single());
+    }
+
+    [Fact]
+    public async Task The_original_field_names_and_language_aliases_are_accepted()
+    {
+        var client = _api.CreateClient();
+        var response = await client.PostAsync("/run", JsonBody("""{"language":"py","code":"x","params":"from params"}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(_api.Executor.Requests.TryDequeue(out var forwarded));
+        Assert.Equal("python3", forwarded.Lang);
+        Assert.Equal("from params", forwarded.Stdin);
+    }
+
+    [Fact]
+    public async Task Get_with_a_json_body_runs_like_post()
+    {
+        var client = _api.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Get, "/run") { Content = JsonBody("""{"lang":"python3","code":"x","stdin":"via get"}""") };
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("via get", (await response.Content.ReadFromJsonAsync<RunResult>(Json))!.Stdout);
+    }
+
+    [Fact]
+    public async Task Missing_code_and_unknown_language_are_400_naming_the_valid_languages()
+    {
+        var client = _api.CreateClient();
+        var problem = await ProblemAsync(await client.PostAsync("/run", JsonBody("""{"lang":"cobol","code":"  "}""")), HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        Assert.Contains("python3", errors.GetProperty("lang")[0].GetString());
+        Assert.Contains("c,", errors.GetProperty("lang")[0].GetString());
+        Assert.True(errors.TryGetProperty("code", out _));
+        Assert.Empty(_api.Executor.Requests);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_is_415_and_still_carries_rate_limit_headers()
+    {
+        var client = _api.CreateClient();
+        var response = await client.PostAsync("/run", new StringContent("lang=python3&code=print(1)", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+        AssertRateLimitHeaders(response);
+    }
+
+    [Theory]
+    [InlineData("{\"lang\":\"python3\",")]
+    [InlineData("[1,2,3]")]
+    [InlineData("{\"lang\":\"python3\",\"code\":5}")]
+    [InlineData("null")]
+    [InlineData("")]
+    public async Task Broken_json_is_400_without_a_stack_trace(string body)
+    {
+        var client = _api.CreateClient();
+        await ProblemAsync(await client.PostAsync("/run", JsonBody(body)), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_maximum_is_413()
+    {
+        await using var api = new ApiFactory(_redis, new() { ["Gateway:MaxBodyBytes"] = "2048" });
+        var client = api.CreateClient();
+        var code = new string('x', 4096);
+        var response = await client.PostAsync("/run", JsonBody($$"""{"lang":"python3","code":"{{code}}"}"""));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("2048", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task The_executors_own_validation_errors_pass_through_as_400()
+    {
+        _api.Executor.Execute = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.BadRequest)
+        {
+            Content = JsonContent.Create(new { title = "invalid", status = 400, errors = new Dictionary<string, string[]> { ["limits.timeMs"] = ["Must be at most 20000 (asked 99999)."] } }),
+        });
+        var client = _api.CreateClient();
+        var problem = await ProblemAsync(await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x","limits":{"timeMs":99999}}""")), HttpStatusCode.BadRequest);
+
+        Assert.Contains("20000", problem.GetProperty("errors").GetProperty("limits.timeMs")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_busy_executor_is_503_with_its_retry_after_and_the_quota_is_given_back()
+    {
+        _api.Executor.Execute = _ =>
+        {
+            var busy = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = JsonContent.Create(new { title = "busy", status = 503 }) };
+            busy.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(3));
+            return Task.FromResult(busy);
+        };
+        var client = _api.CreateClient();
+        var response = await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""));
+
+        await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(TimeSpan.FromSeconds(3), response.Headers.RetryAfter?.Delta);
+        var quota = await client.GetFromJsonAsync<JsonElement>("/quota");
+        Assert.Equal(0, quota.GetProperty("runs").GetProperty("used").GetDouble());
+        Assert.Equal(0, quota.GetProperty("runSeconds").GetProperty("used").GetDouble());
+    }
+
+    [Fact]
+    public async Task An_unreachable_executor_is_503_with_retry_after_not_500()
+    {
+        var client = _api.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/languages")).StatusCode);
+        _api.Executor.Down = true;
+
+        var response = await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""));
+
+        await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task Languages_lists_name_version_aliases_and_whether_compiled()
+    {
+        var client = _api.CreateClient();
+        var languages = await client.GetFromJsonAsync<JsonElement>("/languages");
+
+        var c = languages.EnumerateArray().Single(l => l.GetProperty("name").GetString() == "c");
+        Assert.Equal("12.2.0", c.GetProperty("version").GetString());
+        Assert.True(c.GetProperty("compiled").GetBoolean());
+        Assert.Equal("gcc", c.GetProperty("aliases")[0].GetString());
+    }
+
+    [Fact]
+    public async Task An_unknown_api_key_is_401_and_a_known_one_gets_its_plan_without_echoing_the_key()
+    {
+        var client = _api.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", "not-a-key-we-know-at-all");
+        await ProblemAsync(await client.GetAsync("/quota"), HttpStatusCode.Unauthorized);
+
+        var alice = _api.CreateClient();
+        alice.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.AliceKey);
+        var body = await alice.GetStringAsync("/quota");
+        var quota = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("alice", quota.GetProperty("client").GetString());
+        Assert.Equal("standard", quota.GetProperty("plan").GetString());
+        Assert.DoesNotContain(ApiFactory.AliceKey, body);
+    }
+
+    [Fact]
+    public async Task Past_the_burst_a_client_gets_429_with_retry_after_while_another_client_is_unaffected()
+    {
+        await using var api = new ApiFactory(_redis, new()
+        {
+            ["Clients:Plans:anonymous:Burst"] = "3",
+            ["Clients:Plans:anonymous:RequestsPerMinute"] = "6",
+        });
+        var anonymous = api.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""))).StatusCode);
+        }
+
+        var limited = await anonymous.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""));
+        var problem = await ProblemAsync(limited, HttpStatusCode.TooManyRequests);
+        Assert.Contains("rate limit", problem.GetProperty("title").GetString());
+        Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Equal("0", limited.Headers.GetValues("RateLimit-Remaining").Single());
+        AssertRateLimitHeaders(limited);
+
+        var alice = api.CreateClient();
+        alice.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.AliceKey);
+        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Beyond_the_gateways_concurrency_limit_a_run_gets_429_not_503()
+    {
+        await using var api = new ApiFactory(_redis, new()
+        {
+            ["Gateway:MaxConcurrentRuns"] = "1",
+            ["Gateway:MaxQueuedRuns"] = "0",
+        });
+        var release = new TaskCompletionSource();
+        api.Executor.Execute = async request =>
+        {
+            await release.Task;
+            return FakeExecutor.Ok(request, 10);
+        };
+        var client = api.CreateClient();
+        var first = client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (api.Executor.Requests.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var second = await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""));
+        release.SetResult();
+
+        await ProblemAsync(second, HttpStatusCode.TooManyRequests);
+        Assert.NotNull(second.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, (await first.WaitAsync(TimeSpan.FromSeconds(10))).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_exhausted_quota_is_429_with_retry_after_until_the_window_resets()
+    {
+        await using var api = new ApiFactory(_redis, new()
+        {
+            ["Clients:Plans:anonymous:RunsPerWindow"] = "2",
+            ["Clients:Plans:anonymous:WindowSeconds"] = "600",
+        });
+        var client = api.CreateClient();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""))).StatusCode);
+        }
+
+        var exhausted = await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""));
+
+        var problem = await ProblemAsync(exhausted, HttpStatusCode.TooManyRequests);
+        Assert.Contains("quota", problem.GetProperty("type").GetString());
+        var retryAfter = exhausted.Headers.RetryAfter?.Delta;
+        Assert.True(retryAfter > TimeSpan.Zero && retryAfter <= TimeSpan.FromSeconds(600), $"Retry-After {retryAfter}");
+        Assert.Equal(2, api.Executor.Requests.Count);
+
+        var quota = await client.GetFromJsonAsync<JsonElement>("/quota");
+        Assert.Equal(0, quota.GetProperty("runs").GetProperty("remaining").GetDouble());
+        Assert.Equal(0.2, quota.GetProperty("runSeconds").GetProperty("used").GetDouble(), 3);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_and_its_reference_page_are_served()
+    {
+        var client = _api.CreateClient();
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.True(document.GetProperty("paths").TryGetProperty("/run", out var run));
+        Assert.True(run.GetProperty("post").TryGetProperty("requestBody", out _));
+
+        var page = await client.GetAsync("/scalar/v1");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("text/html", page.Content.Headers.ContentType?.MediaType);
+    }
+}

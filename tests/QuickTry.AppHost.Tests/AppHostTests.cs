@@ -1,0 +1,63 @@
+using System.Net;
+using Aspire.Hosting;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace QuickTry.AppHost.Tests;
+
+/// <summary>The whole product as <c>dotnet run --project QuickTry.AppHost</c> starts it: Redis, executor, API.</summary>
+public class AppHostTests
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task A_python_snippet_runs_through_the_api_and_a_small_quota_ends_in_429_with_retry_after()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.QuickTry_AppHost>(cts.Token);
+        var api = builder.CreateResourceBuilder<ProjectResource>("api");
+        // A tiny quota, so the test can exhaust it.
+        api.WithEnvironment("Clients__Plans__anonymous__RunsPerWindow", "3");
+        // A different instance name than a developer's running stack, so neither reaps the other's sandboxes.
+        builder.CreateResourceBuilder<ProjectResource>("executor")
+            .WithEnvironment("Executor__InstanceName", "apphost-test-" + Guid.NewGuid().ToString("N")[..8])
+            .WithEnvironment("Executor__Pool__WarmPerLanguage", "1");
+        // No dashboard in tests: without this the OTLP exporter's flush holds every stop for ~10 s.
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+        }
+
+        await using var app = await builder.BuildAsync(cts.Token);
+        await app.StartAsync(cts.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token).WaitAsync(StartTimeout, cts.Token);
+
+        using var http = app.CreateHttpClient("api");
+        var response = await http.PostAsJsonAsync("/run", new { lang = "python3", code = "print(\"hello world\")" }, cts.Token);
+        var body = await response.Content.ReadAsStringAsync(cts.Token);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var result = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("hello world\n", result.GetProperty("stdout").GetString());
+        Assert.Equal("ok", result.GetProperty("status").GetString());
+        Assert.True(response.Headers.Contains("RateLimit-Remaining"));
+
+        var languages = await http.GetFromJsonAsync<JsonElement>("/languages", cts.Token);
+        Assert.Contains(languages.EnumerateArray(), l => l.GetProperty("name").GetString() == "python3" && l.GetProperty("version").GetString() != "unknown");
+
+        HttpResponseMessage last;
+        var runs = 1;
+        do
+        {
+            last = await http.PostAsJsonAsync("/run", new { lang = "bash", code = "echo again" }, cts.Token);
+            runs++;
+        }
+        while (last.StatusCode == HttpStatusCode.OK && runs < 10);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, last.StatusCode);
+        Assert.Equal(4, runs);
+        Assert.True(last.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Contains("quota", await last.Content.ReadAsStringAsync(cts.Token));
+    }
+}
