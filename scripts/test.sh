@@ -22,8 +22,7 @@ dotnet test QuickTry.sln --logger "console;verbosity=normal" 2>&1 | tee "$log"
 code=${PIPESTATUS[0]}
 set -e
 
-# One closing line over every test project: "N passed, N failed".
-awk '/(Passed|Failed)! +- +Failed:/ {
-       gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
-     } END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# One closing line over every test project: "N passed, N failed, N skipped".
+awk '/^ +Passed: +[0-9]+$/ { p += $2 } /^ +Failed: +[0-9]+$/ { f += $2 } /^ +Skipped: +[0-9]+$/ { s += $2 }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 exit "$code"
