@@ -65,32 +65,44 @@ ensure_base_image() {
   rm -rf "$rootfs"
 }
 
+parent_of() {
+  # The quicktry/ image a Dockerfile builds on, if any (e.g. base, jdk).
+  sed -n 's|^FROM quicktry/\([a-z0-9_-]*\).*|\1|p' "$repo/docker-images/$1/Dockerfile" | head -n 1
+}
+
 folder_hash() {
-  # Content hash of the image's folder, plus the base image's folder for images built on it.
-  local dir="$1"
+  # Content hash of the image's folder and, recursively, of the quicktry/ image it builds on.
+  # test/ is left out: test programs are not part of the image.
+  local name="$1" parent
+  parent="$(parent_of "$name")"
   {
-    (cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
-    if [[ "$dir" != "$repo/docker-images/base" ]] && grep -q '^FROM quicktry/base' "$dir/Dockerfile"; then
-      folder_hash "$repo/docker-images/base"
-    fi
+    (cd "$repo/docker-images/$name" && find . -path ./test -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)
+    if [[ -n "$parent" ]]; then folder_hash "$parent"; fi
   } | sha256sum | cut -c1-16
 }
 
+declare -A checked=()
 build_image() {
-  local name="$1" dir="$repo/docker-images/$1" tag="quicktry/$1:latest" hash current
+  local name="$1" dir="$repo/docker-images/$1" tag="quicktry/$1:latest" hash current parent
+  if [[ -n "${checked[$name]:-}" ]]; then return; fi
   [[ -f "$dir/Dockerfile" ]] || fail "docker-images/$name has no Dockerfile"
-  hash="$(folder_hash "$dir")"
+  parent="$(parent_of "$name")"
+  if [[ -n "$parent" ]]; then build_image "$parent"; fi
+  checked[$name]=1
+  hash="$(folder_hash "$name")"
   current="$(docker image inspect -f '{{ index .Config.Labels "quicktry.hash" }}' "$tag" 2>/dev/null || true)"
   if [[ "$current" == "$hash" ]]; then
     step "image $tag is up to date"
     return
   fi
   step "building image $tag (log: $state/build-$name.log)"
+  local started=$SECONDS
   # The classic builder works with every engine version (Debian's 20.10 daemon, clients without buildx).
   if ! DOCKER_BUILDKIT=0 docker build --label "quicktry.hash=$hash" -t "$tag" "$dir" >"$state/build-$name.log" 2>&1; then
     tail -n 20 "$state/build-$name.log" >&2
     fail "building image $tag failed at the step above, see $state/build-$name.log"
   fi
+  step "built $tag in $((SECONDS - started)) s"
 }
 
 languages() {
@@ -104,7 +116,6 @@ languages() {
 main() {
   ensure_engine
   ensure_base_image
-  build_image base
   build_image redis
   local lang
   for lang in $(languages "$@"); do

@@ -7,6 +7,7 @@ using QuickTry.Api.Languages;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.RateLimiting;
 using QuickTry.Api.Runs;
+using QuickTry.Api.Telemetry;
 
 namespace QuickTry.Api.Extensions;
 
@@ -21,6 +22,7 @@ internal static class ApiServiceExtensions
         services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QuotaOptions>().Bind(builder.Configuration.GetSection(QuotaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ApiTelemetry>();
 
         // Only configured proxies may say who the client is; by default nobody may (not even loopback).
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ClientOptions>>((forwarded, clients) =>

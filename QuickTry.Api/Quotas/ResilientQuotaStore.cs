@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using QuickTry.Api.Clients;
+using QuickTry.Api.Telemetry;
 using StackExchange.Redis;
 
 namespace QuickTry.Api.Quotas;
@@ -14,6 +16,7 @@ public sealed class ResilientQuotaStore(
     InMemoryQuotaStore fallback,
     IOptions<QuotaOptions> options,
     TimeProvider time,
+    ApiTelemetry telemetry,
     ILogger<ResilientQuotaStore> logger) : IQuotaStore
 {
     private readonly QuotaOptions _options = options.Value;
@@ -26,7 +29,7 @@ public sealed class ResilientQuotaStore(
     public string? LastError { get; private set; }
 
     public Task<QuotaDecision> ReserveAsync(ClientIdentity client, long reserveMs, CancellationToken cancellationToken) =>
-        WithFallback(s => s.ReserveAsync(client, reserveMs, cancellationToken));
+        WithFallback("reserve", s => s.ReserveAsync(client, reserveMs, cancellationToken));
 
     public async Task SettleAsync(QuotaReservation reservation, long usedMs, bool countRun, CancellationToken cancellationToken)
     {
@@ -37,16 +40,16 @@ public sealed class ResilientQuotaStore(
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
-            Trip(e);
+            Trip("settle", e);
         }
     }
 
     public Task<QuotaUsage> UsageAsync(ClientIdentity client, CancellationToken cancellationToken) =>
-        WithFallback(s => s.UsageAsync(client, cancellationToken));
+        WithFallback("usage", s => s.UsageAsync(client, cancellationToken));
 
     private TimeSpan Timeout => TimeSpan.FromMilliseconds(_options.RedisTimeoutMs);
 
-    private async Task<T> WithFallback<T>(Func<IQuotaStore, Task<T>> operation)
+    private async Task<T> WithFallback<T>(string name, Func<IQuotaStore, Task<T>> operation)
     {
         if (!UsingFallback)
         {
@@ -56,14 +59,17 @@ public sealed class ResilientQuotaStore(
             }
             catch (Exception e) when (IsRedisFailure(e))
             {
-                Trip(e);
+                Trip(name, e);
             }
         }
+        Activity.Current?.SetTag("quicktry.quota.store", "in-process fallback");
         return await operation(fallback);
     }
 
-    private void Trip(Exception e)
+    private void Trip(string operation, Exception e)
     {
+        telemetry.QuotaStoreFailed(operation);
+        Activity.Current?.AddException(e);
         LastError = e.GetType().Name + ": " + e.Message;
         Interlocked.Exchange(ref _redisAvoidedUntilTicks, (time.GetUtcNow() + TimeSpan.FromSeconds(_options.RetryRedisAfterSeconds)).UtcTicks);
         logger.LogWarning("Quota store Redis failed ({Error}); using the in-process fallback for {Seconds} s", LastError, _options.RetryRedisAfterSeconds);

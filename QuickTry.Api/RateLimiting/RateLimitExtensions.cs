@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using System.Diagnostics;
 using QuickTry.Api.Clients;
+using QuickTry.Api.Telemetry;
 
 namespace QuickTry.Api.RateLimiting;
 
@@ -35,7 +37,7 @@ public static class RateLimitExtensions
                         QueueLimit = g.MaxQueuedRuns,
                         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                     }));
-            options.OnRejected = (context, cancellationToken) => policy.RejectAsync(context, "The gateway has too many runs in flight.", cancellationToken);
+            options.OnRejected = (context, cancellationToken) => policy.RejectAsync(context, "concurrency", "The gateway has too many runs in flight.", cancellationToken);
         });
         return services;
     }
@@ -48,7 +50,7 @@ public static class RateLimitExtensions
 }
 
 /// <summary>Partitions by client; each client gets the token bucket of its plan.</summary>
-internal sealed class ClientRateLimitPolicy(ClientRateLimiters limiters) : IRateLimiterPolicy<string>
+internal sealed class ClientRateLimitPolicy(ClientRateLimiters limiters, ApiTelemetry telemetry) : IRateLimiterPolicy<string>
 {
     public RateLimitPartition<string> GetPartition(HttpContext httpContext)
     {
@@ -57,11 +59,19 @@ internal sealed class ClientRateLimitPolicy(ClientRateLimiters limiters) : IRate
     }
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected =>
-        (context, cancellationToken) => RejectAsync(context, "Too many requests: this client's rate limit is used up.", cancellationToken);
+        (context, cancellationToken) => RejectAsync(context, "rate_limit", "Too many requests: this client's rate limit is used up.", cancellationToken);
 
-    public async ValueTask RejectAsync(OnRejectedContext context, string title, CancellationToken cancellationToken)
+    public async ValueTask RejectAsync(OnRejectedContext context, string reason, string title, CancellationToken cancellationToken)
     {
         var http = context.HttpContext;
+        telemetry.Rejected(reason);
+        using (var activity = ApiTelemetry.Source.StartActivity("ratelimit"))
+        {
+            activity?.SetTag("quicktry.client", http.Features.Get<ClientIdentity>()?.DisplayName);
+            activity?.SetTag("quicktry.rejection.reason", reason);
+            activity?.SetStatus(ActivityStatusCode.Error, reason);
+        }
+        Activity.Current?.SetStatus(ActivityStatusCode.Error, reason);
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
             ? (int)Math.Ceiling(after.TotalSeconds)
             : 1;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using QuickTry.Api.Telemetry;
 using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Runs;
@@ -14,12 +15,14 @@ public sealed class ExecutorClient(HttpClient http, ILogger<ExecutorClient> logg
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<ExecutorAnswer> ExecuteAsync(RunRequest request, CancellationToken cancellationToken)
+    public async Task<ExecutorAnswer> ExecuteAsync(RunRequest request, string client, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await http.PostAsJsonAsync("/execute", request, Json, cancellationToken);
+            using var message = new HttpRequestMessage(HttpMethod.Post, "/execute") { Content = JsonContent.Create(request, options: Json) };
+            message.Headers.Add(ApiTelemetry.ClientHeader, client);
+            response = await http.SendAsync(message, cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {

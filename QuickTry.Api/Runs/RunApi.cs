@@ -3,7 +3,9 @@ using QuickTry.Api.Clients;
 using QuickTry.Api.Extensions;
 using QuickTry.Api.Languages;
 using QuickTry.Api.Quotas;
+using System.Diagnostics;
 using QuickTry.Api.RateLimiting;
+using QuickTry.Api.Telemetry;
 using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Runs;
@@ -42,8 +44,11 @@ public static class RunApi
         LanguageDirectory languages,
         IQuotaStore quotas,
         ExecutorClient executor,
+        ApiTelemetry telemetry,
         CancellationToken cancellationToken)
     {
+        var client = context.Client();
+        Activity.Current?.SetTag("quicktry.client", client.DisplayName);
         var (request, error) = await reader.ReadAsync(context.Request, cancellationToken);
         if (error is not null)
         {
@@ -60,11 +65,28 @@ public static class RunApi
             return Unavailable(context, TimeSpan.FromSeconds(5), "The executor is unavailable.");
         }
 
-        var client = context.Client();
         var reserveMs = ReserveMs(request!, language);
-        var decision = await quotas.ReserveAsync(client, reserveMs, cancellationToken);
+        QuotaDecision decision;
+        using (var check = ApiTelemetry.Source.StartActivity("quota.reserve"))
+        {
+            // The rate limiter already let this request through; the quota decides now.
+            check?.SetTag("quicktry.client", client.DisplayName);
+            check?.SetTag("quicktry.plan", client.PlanName);
+            check?.SetTag("quicktry.language", language.Name);
+            check?.SetTag("quicktry.quota.reserve_ms", reserveMs);
+            decision = await quotas.ReserveAsync(client, reserveMs, cancellationToken);
+            check?.SetTag("quicktry.quota.decision", decision is QuotaDecision.Granted ? "granted" : "exhausted");
+            check?.SetTag("quicktry.quota.runs_used", decision.Usage.Runs);
+            check?.SetTag("quicktry.quota.run_ms_used", decision.Usage.RunMs);
+            if (decision is QuotaDecision.Exhausted)
+            {
+                check?.SetStatus(ActivityStatusCode.Error, "quota exhausted");
+            }
+        }
         if (decision is QuotaDecision.Exhausted exhausted)
         {
+            telemetry.Rejected("quota");
+            Activity.Current?.SetStatus(ActivityStatusCode.Error, "quota exhausted");
             var seconds = Math.Max(1, (int)Math.Ceiling(exhausted.Usage.ResetsIn.TotalSeconds));
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             return TypedResults.Problem(
@@ -75,16 +97,20 @@ public static class RunApi
         }
         var reservation = ((QuotaDecision.Granted)decision).Reservation;
 
-        var answer = await executor.ExecuteAsync(request!.ToExecutorRequest(language.Name), cancellationToken);
+        var answer = await executor.ExecuteAsync(request!.ToExecutorRequest(language.Name), client.DisplayName, cancellationToken);
         if (answer is ExecutorAnswer.Completed completed)
         {
             var used = completed.Result.WallTimeMs + (completed.Result.Compile?.WallTimeMs ?? 0);
-            await quotas.SettleAsync(reservation, (long)Math.Ceiling(used), countRun: true, CancellationToken.None);
+            await SettleAsync(quotas, reservation, (long)Math.Ceiling(used), countRun: true);
+            Activity.Current?.SetTag("quicktry.run.id", completed.Result.RunId);
+            Activity.Current?.SetTag("quicktry.run.status", completed.Result.Status.ToWireName());
             return TypedResults.Ok(completed.Result);
         }
 
         // Nothing ran: give the reservation back.
-        await quotas.SettleAsync(reservation, 0, countRun: false, CancellationToken.None);
+        await SettleAsync(quotas, reservation, 0, countRun: false);
+        telemetry.Rejected(answer is ExecutorAnswer.Busy ? "busy" : answer is ExecutorAnswer.Invalid ? "invalid" : "unavailable");
+        Activity.Current?.SetStatus(ActivityStatusCode.Error, answer.GetType().Name.ToLowerInvariant());
         return answer switch
         {
             ExecutorAnswer.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, title: "The run request is invalid."),
@@ -92,6 +118,14 @@ public static class RunApi
             ExecutorAnswer.Unavailable down => Unavailable(context, down.RetryAfter, "The executor is unavailable."),
             _ => throw new InvalidOperationException($"Unexpected answer {answer.GetType().Name}."),
         };
+    }
+
+    private static async Task SettleAsync(IQuotaStore quotas, QuotaReservation reservation, long usedMs, bool countRun)
+    {
+        using var activity = ApiTelemetry.Source.StartActivity("quota.settle");
+        activity?.SetTag("quicktry.quota.used_ms", usedMs);
+        activity?.SetTag("quicktry.quota.counted", countRun);
+        await quotas.SettleAsync(reservation, usedMs, countRun, CancellationToken.None);
     }
 
     /// <summary>What the gateway checks itself: enough to pick the language and reserve quota.</summary>

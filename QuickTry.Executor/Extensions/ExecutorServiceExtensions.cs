@@ -6,6 +6,7 @@ using QuickTry.Executor.Languages;
 using QuickTry.Executor.Pool;
 using QuickTry.Executor.Runs;
 using QuickTry.Executor.Sandbox;
+using QuickTry.Executor.Telemetry;
 
 namespace QuickTry.Executor.Extensions;
 
@@ -33,6 +34,7 @@ internal static class ExecutorServiceExtensions
         services.AddSingleton<RunAdmission>();
         services.AddSingleton<RunValidator>();
         services.AddSingleton<RunService>();
+        services.AddSingleton<ExecutorTelemetry>();
         services.AddHostedService<PoolJanitor>();
 
         services.AddHealthChecks().AddCheck<SandboxReadinessCheck>("sandboxes", tags: [ServiceDefaultsExtensions.ReadyTag]);

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 using QuickTry.Executor.Languages;
 using QuickTry.Executor.Sandbox;
+using QuickTry.Executor.Telemetry;
 
 namespace QuickTry.Executor.Pool;
 
@@ -55,16 +57,21 @@ public sealed class ContainerPool(
     /// <summary>A started container for <paramref name="language"/>: a warm one if any, else a new one.</summary>
     public async Task<SandboxContainer> TakeAsync(LanguageDefinition language, CancellationToken cancellationToken)
     {
+        using var activity = ExecutorTelemetry.Source.StartActivity("pool.take");
         var pool = _pools.GetValueOrDefault(language.Name);
         if (pool is not null)
         {
             pool.Wake();
             if (pool.Warm.Reader.TryRead(out var warm))
             {
+                activity?.SetTag("quicktry.pool.warm_hit", true);
+                activity?.SetTag("container.id", warm.Id);
                 return warm;
             }
         }
+        activity?.SetTag("quicktry.pool.warm_hit", false);
         var cold = await StartTrackedAsync(language, cancellationToken);
+        activity?.SetTag("container.id", cold.Id);
         if (pool is not null && pool.Version is null)
         {
             pool.Version = await TryReadVersionAsync(cold.Id, cancellationToken);
@@ -77,12 +84,16 @@ public sealed class ContainerPool(
     {
         var removal = Task.Run(async () =>
         {
+            // A child of the run's span when a run releases it; it may end after the response is sent.
+            using var activity = Activity.Current is null ? null : ExecutorTelemetry.Source.StartActivity("sandbox.remove");
+            activity?.SetTag("container.id", container.Id);
             try
             {
                 await factory.RemoveAsync(container.Id, CancellationToken.None);
             }
             catch (Exception e)
             {
+                ExecutorTelemetry.Fail(activity, e);
                 // Whatever failed, the janitor (or the next start) finds it by its label.
                 logger.LogWarning(e, "Could not remove sandbox {ContainerId}", container.Id);
             }

@@ -15,6 +15,21 @@ public enum RunStatus
     [JsonStringEnumMemberName("internal_error")] InternalError,
 }
 
+public static class RunStatusNames
+{
+    /// <summary>The status as it is written on the wire (<c>compile_error</c>, ...), for traces and metrics.</summary>
+    public static string ToWireName(this RunStatus status) => status switch
+    {
+        RunStatus.Ok => "ok",
+        RunStatus.CompileError => "compile_error",
+        RunStatus.RuntimeError => "runtime_error",
+        RunStatus.Timeout => "timeout",
+        RunStatus.MemoryLimit => "memory_limit",
+        RunStatus.OutputLimit => "output_limit",
+        _ => "internal_error",
+    };
+}
+
 /// <summary>The outcome of one run. A program that fails is still a result, with its status.</summary>
 public sealed record RunResult
 {

@@ -7,7 +7,7 @@ internal static class RunResultMapper
 {
     private const int SigKill = 9;
 
-    public static RunResult ToResult(PreparedRun run, SandboxContainer container, SandboxOutcome outcome,
+    public static RunResult ToResult(PreparedRun run, string runId, SandboxOutcome outcome,
         string version, TimeSpan queueTime, TimeSpan totalTime)
     {
         var output = outcome.Output;
@@ -30,7 +30,7 @@ internal static class RunResultMapper
         var ranProgram = compile is null || compile.ExitCode == 0;
         return new RunResult
         {
-            RunId = container.RunId,
+            RunId = runId,
             Lang = run.Language.Name,
             Version = version,
             Status = status,

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Docker.DotNet;
 using QuickTry.Executor.Pool;
 using QuickTry.Executor.Sandbox;
+using QuickTry.Executor.Telemetry;
 
 namespace QuickTry.Executor.Runs;
 
@@ -14,21 +16,35 @@ public sealed class RunService(
     ContainerPool pool,
     SandboxRunner runner,
     TimeProvider time,
+    ExecutorTelemetry telemetry,
     ILogger<RunService> logger)
 {
-    public async Task<RunOutcome> ExecuteAsync(RunRequest request, CancellationToken cancellationToken)
+    /// <param name="client">Who the run is for, as the gateway names it (never an API key); for traces.</param>
+    public async Task<RunOutcome> ExecuteAsync(RunRequest request, string? client, CancellationToken cancellationToken)
     {
         if (!validator.TryPrepare(request, out var run, out var errors))
         {
             return new RunOutcome.Invalid(errors);
         }
+        var language = run.Language.Name;
+        using var activity = ExecutorTelemetry.Source.StartActivity($"run {language}");
+        activity?.SetTag("quicktry.language", language);
+        activity?.SetTag("quicktry.client", client);
+        ExecutorTelemetry.DescribeLimits(activity, run.Limits);
+        // The run id is the trace id, so a user's report leads straight to the trace.
+        var runId = activity?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
+        activity?.SetTag("quicktry.run.id", runId);
+
         var queued = time.GetTimestamp();
-        if (!await admission.TryEnterAsync(cancellationToken))
+        if (!await EnterAsync(cancellationToken))
         {
+            telemetry.Rejected(language, "busy");
+            activity?.SetStatus(ActivityStatusCode.Error, "busy: no sandbox slot free and the queue is full");
             return new RunOutcome.Busy(admission.RetryAfter);
         }
         var queueTime = time.GetElapsedTime(queued);
         SandboxContainer? container = null;
+        RunResult result;
         try
         {
             container = await pool.TakeAsync(run.Language, cancellationToken);
@@ -45,14 +61,14 @@ public sealed class RunService(
                 container = await pool.TakeAsync(run.Language, cancellationToken);
                 outcome = await runner.RunAsync(container, run, cancellationToken);
             }
-            return new RunOutcome.Completed(RunResultMapper.ToResult(run, container, outcome,
-                pool.VersionOf(run.Language.Name) ?? "unknown", queueTime, time.GetElapsedTime(queued)));
+            result = RunResultMapper.ToResult(run, runId, outcome, pool.VersionOf(language) ?? "unknown", queueTime, time.GetElapsedTime(queued));
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or TimeoutException)
         {
-            logger.LogError(e, "Run in {Language} failed in the sandbox engine", run.Language.Name);
-            return new RunOutcome.Completed(RunResultMapper.InternalError(run, container?.RunId ?? Guid.CreateVersion7().ToString("N"),
-                pool.VersionOf(run.Language.Name) ?? "unknown", "The sandbox engine failed; the run did not complete."));
+            logger.LogError(e, "Run {RunId} in {Language} failed in the sandbox engine", runId, language);
+            ExecutorTelemetry.Fail(activity, e);
+            result = RunResultMapper.InternalError(run, runId, pool.VersionOf(language) ?? "unknown",
+                "The sandbox engine failed; the run did not complete.");
         }
         finally
         {
@@ -62,6 +78,25 @@ public sealed class RunService(
             }
             admission.Exit();
         }
+        ExecutorTelemetry.Describe(activity, result);
+        telemetry.RunEnded(result, queueTime, time.GetElapsedTime(queued));
+        // Status, sizes and timings only: code, stdin and output never reach the logs.
+        logger.LogInformation("Run {RunId} in {Language} ended {Status} (exit {ExitCode}) in {WallTimeMs} ms after {QueueTimeMs} ms queued",
+            runId, language, result.Status.ToWireName(), result.ExitCode, result.WallTimeMs, result.QueueTimeMs);
+        return new RunOutcome.Completed(result);
+    }
+
+    private async Task<bool> EnterAsync(CancellationToken cancellationToken)
+    {
+        using var queue = ExecutorTelemetry.Source.StartActivity("queue");
+        var entered = await admission.TryEnterAsync(cancellationToken);
+        queue?.SetTag("quicktry.queue.waiting", admission.Waiting);
+        queue?.SetTag("quicktry.queue.admitted", entered);
+        if (!entered)
+        {
+            queue?.SetStatus(ActivityStatusCode.Error, "busy");
+        }
+        return entered;
     }
 }
 

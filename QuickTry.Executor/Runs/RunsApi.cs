@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using QuickTry.Executor.Telemetry;
 
 namespace QuickTry.Executor.Runs;
 
@@ -21,7 +22,8 @@ public static class RunsApi
     public static async Task<Results<Ok<RunResult>, ValidationProblem, ProblemHttpResult>> ExecuteAsync(
         RunRequest request, RunService runs, HttpContext context, CancellationToken cancellationToken)
     {
-        var outcome = await runs.ExecuteAsync(request, cancellationToken);
+        var client = context.Request.Headers[ExecutorTelemetry.ClientHeader].ToString();
+        var outcome = await runs.ExecuteAsync(request, string.IsNullOrEmpty(client) ? null : client, cancellationToken);
         switch (outcome)
         {
             case RunOutcome.Completed completed:

@@ -35,6 +35,9 @@ internal sealed class OutputCollector
     /// <summary>The runner reported the end of the compile step (it writes stdout's header first).</summary>
     public bool CompileFinished => _stdout.CompileHeader is not null;
 
+    /// <summary>The compiler's exit code, once <see cref="CompileFinished"/>.</summary>
+    public int? CompileExitCode => _stdout.CompileHeader?.ExitCode;
+
     /// <summary>The runner's framing was broken: something other than the runner wrote first.</summary>
     public string? ProtocolError { get; private set; }
 

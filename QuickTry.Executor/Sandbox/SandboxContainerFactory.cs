@@ -43,8 +43,8 @@ public sealed class SandboxContainerFactory(
     {
         var memoryMb = language.Limits.MemoryMb ?? _limits.MemoryMb.Default;
         var pids = language.Limits.Pids ?? _limits.Pids.Default;
-        var runId = Guid.CreateVersion7().ToString("N");
-        var parameters = Describe(language, runId, memoryMb, pids);
+        var slot = Guid.CreateVersion7().ToString("N");
+        var parameters = Describe(language, slot, memoryMb, pids);
         var created = await docker.Containers.CreateContainerAsync(parameters, cancellationToken);
         try
         {
@@ -55,10 +55,10 @@ public sealed class SandboxContainerFactory(
             await RemoveAsync(created.ID, CancellationToken.None);
             throw;
         }
-        return new SandboxContainer(created.ID, runId, language.Name, memoryMb, pids, time.GetUtcNow());
+        return new SandboxContainer(created.ID, slot, language.Name, memoryMb, pids, time.GetUtcNow());
     }
 
-    internal CreateContainerParameters Describe(LanguageDefinition language, string runId, int memoryMb, int pids)
+    internal CreateContainerParameters Describe(LanguageDefinition language, string slot, int memoryMb, int pids)
     {
         var workDirBytes = (long)_sandbox.WorkDirMb * 1024 * 1024;
         var memoryBytes = (long)memoryMb * 1024 * 1024;
@@ -83,7 +83,7 @@ public sealed class SandboxContainerFactory(
                 [SandboxLabels.Managed] = "true",
                 [SandboxLabels.Instance] = _executor.InstanceName,
                 [SandboxLabels.Language] = language.Name,
-                [SandboxLabels.Run] = runId,
+                [SandboxLabels.Slot] = slot,
             },
             HostConfig = new HostConfig
             {

@@ -6,5 +6,6 @@ public static class SandboxLabels
     public const string Managed = "quicktry.managed";
     public const string Instance = "quicktry.instance";
     public const string Language = "quicktry.language";
-    public const string Run = "quicktry.run";
+    /// <summary>The container's own id, given at creation (a run's id is its trace id, known only later).</summary>
+    public const string Slot = "quicktry.slot";
 }

@@ -4,6 +4,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 using QuickTry.Executor.Runs;
+using QuickTry.Executor.Telemetry;
 
 namespace QuickTry.Executor.Sandbox;
 
@@ -45,6 +46,11 @@ public sealed class SandboxRunner(
         using var onDeadline = deadline.Token.Register(() => killer.Kill(KillReason.TimeLimit));
         using var onCancel = cancellationToken.Register(() => killer.Kill(KillReason.Cancelled));
 
+        // Compile and execute are siblings under the run's span; they are started and ended by hand
+        // because both are open while the same read loop runs.
+        var stages = new Stages(container.Id);
+        stages.Begin(run.Language.IsCompiled ? "sandbox.compile" : "sandbox.execute");
+
         var writing = WritePayloadAsync(stream, payload, killer);
         var buffer = new byte[ReadBufferBytes];
         try
@@ -61,6 +67,12 @@ public sealed class SandboxRunner(
                 {
                     runStarted = time.GetTimestamp();
                     deadline.CancelAfter(TimeSpan.FromMilliseconds(run.Limits.TimeMs));
+                    stages.Current?.SetTag("quicktry.compile.exit_code", collector.CompileExitCode);
+                    if (collector.CompileExitCode != 0)
+                    {
+                        stages.Current?.SetStatus(ActivityStatusCode.Error, "compile_error");
+                    }
+                    stages.Begin("sandbox.execute");
                 }
                 if (collector.CapExceeded)
                 {
@@ -73,10 +85,19 @@ public sealed class SandboxRunner(
             // The killer closed the stream after the container did not close it in time.
         }
         var finished = time.GetTimestamp();
+        if (killer.Reason is { } reason)
+        {
+            stages.Current?.SetTag("quicktry.sandbox.killed", reason.ToString());
+            stages.Current?.SetStatus(ActivityStatusCode.Error, reason == KillReason.TimeLimit ? "timeout" : reason.ToString());
+        }
         await writing;
 
+        stages.Begin("sandbox.collect");
         var output = collector.Finish();
+        stages.Current?.SetTag("quicktry.run.truncated", output.StdoutTruncated || output.StderrTruncated);
         var state = await ExitStateAsync(container.Id, output.Trailer, killer.Reason is not null, cancellationToken);
+        stages.Current?.SetTag("quicktry.sandbox.oom_killed", state.OomKilled);
+        stages.End();
         if (collector.ProtocolError is { } protocolError)
         {
             logger.LogWarning("Sandbox {ContainerId} broke the runner protocol: {Error}", container.Id, protocolError);
@@ -169,6 +190,29 @@ public sealed class SandboxRunner(
 }
 
 internal enum KillReason { TimeLimit, OutputLimit, Cancelled }
+
+/// <summary>One span per stage of a run in its sandbox, each a child of the run's span, one after another.</summary>
+internal sealed class Stages(string containerId)
+{
+    private readonly Activity? _parent = Activity.Current;
+
+    public Activity? Current { get; private set; }
+
+    public void Begin(string name)
+    {
+        End();
+        Current = ExecutorTelemetry.Source.StartActivity(name, ActivityKind.Internal, _parent?.Context ?? default);
+        Current?.SetTag("container.id", containerId);
+    }
+
+    public void End()
+    {
+        Current?.Dispose();
+        Current = null;
+        // Stopping a span makes its parent current again only if it was current; make sure.
+        Activity.Current = _parent;
+    }
+}
 
 internal sealed record SandboxOutcome(
     CollectedOutput Output,

@@ -5,20 +5,24 @@ using QuickTry.Api.Runs;
 
 namespace QuickTry.Api.Tests;
 
-/// <summary>The API in process, with its own real Redis and a fake executor; one per test.</summary>
+/// <summary>The API in process with its own real Redis, and a fake executor unless given a real one's URL.</summary>
 public sealed class ApiFactory : WebApplicationFactory<Program>
 {
     public const string AliceKey = "alice-test-key-0123456789";
 
     private readonly Dictionary<string, string?> _settings;
 
-    public ApiFactory(RedisServer redis, Dictionary<string, string?>? settings = null)
+    private readonly bool _fakeExecutor;
+
+    /// <param name="executorUrl">A real executor to call; a <see cref="FakeExecutor"/> answers when null.</param>
+    public ApiFactory(RedisServer redis, Dictionary<string, string?>? settings = null, string? executorUrl = null)
     {
         Redis = redis;
+        _fakeExecutor = executorUrl is null;
         _settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:redis"] = redis.ConnectionString,
-            ["Executor:BaseUrl"] = "http://executor.test",
+            ["Executor:BaseUrl"] = executorUrl ?? "http://executor.test",
             ["Clients:Plans:anonymous:RequestsPerMinute"] = "600",
             ["Clients:Plans:anonymous:Burst"] = "100",
             ["Clients:Plans:standard:RequestsPerMinute"] = "600",
@@ -42,7 +46,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureServices(services =>
-            services.AddHttpClient(nameof(ExecutorClient)).ConfigurePrimaryHttpMessageHandler(() => Executor));
+        if (_fakeExecutor)
+        {
+            builder.ConfigureServices(services =>
+                services.AddHttpClient(nameof(ExecutorClient)).ConfigurePrimaryHttpMessageHandler(() => Executor));
+        }
     }
 }

@@ -77,33 +77,46 @@ public class ExecutorFixture : IAsyncLifetime
     }
 
     /// <summary>Containers of this fixture's instance that the engine still has.</summary>
-    public async Task<IList<ContainerListResponse>> OurContainersAsync(string? runId = null)
-    {
-        var labels = new Dictionary<string, bool> { [$"{SandboxLabels.Instance}={InstanceName}"] = true };
-        if (runId is not null)
-        {
-            labels[$"{SandboxLabels.Run}={runId}"] = true;
-        }
-        return await Docker.Containers.ListContainersAsync(new ContainersListParameters
+    public async Task<IList<ContainerListResponse>> OurContainersAsync() =>
+        await Docker.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels },
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{SandboxLabels.Instance}={InstanceName}"] = true },
+            },
         });
-    }
 
-    /// <summary>Waits (bounded) until the run's container is gone.</summary>
-    public async Task AssertRunContainerRemovedAsync(string runId)
+    /// <summary>
+    /// Waits (bounded) until no container of this instance runs a process named <paramref name="command"/>:
+    /// what a run started must not outlive it.
+    /// </summary>
+    public async Task AssertNoProcessLeftAsync(string command)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
+        var found = new List<string>();
         while (DateTime.UtcNow < deadline)
         {
-            if ((await OurContainersAsync(runId)).Count == 0)
+            found.Clear();
+            foreach (var container in await OurContainersAsync())
+            {
+                try
+                {
+                    var top = await Docker.Containers.ListProcessesAsync(container.ID, new ContainerListProcessesParameters { PsArgs = "-eo comm" });
+                    found.AddRange(top.Processes.Select(p => p[^1]).Where(c => c == command).Select(c => $"{c} in {container.ID[..12]}"));
+                }
+                catch (DockerApiException)
+                {
+                    // Stopped or removed meanwhile: nothing runs in it.
+                }
+            }
+            if (found.Count == 0)
             {
                 return;
             }
             await Task.Delay(100);
         }
-        Assert.Fail($"The container of run {runId} was still there 15 s after the run.");
+        Assert.Fail($"Still running 15 s after the run: {string.Join(", ", found)}");
     }
 
     public virtual async Task DisposeAsync()

@@ -10,28 +10,97 @@ public class SandboxTests(ExecutorFixture executor)
 {
     private static readonly LanguageCatalog Catalog = LanguageCatalog.Load(LanguageCatalog.ResolveFolder(null, AppContext.BaseDirectory));
 
-    public static TheoryData<string> Languages() => [.. Catalog.All.Select(l => l.Name)];
+    /// <summary>Every language's test cases: <c>docker-images/&lt;language&gt;/test/&lt;case&gt;/</c>.</summary>
+    public static TheoryData<string, string> LanguageCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var language in Catalog.All)
+        {
+            foreach (var folder in Directory.EnumerateDirectories(Path.Combine(language.Directory, "test")).Order())
+            {
+                data.Add(language.Name, Path.GetFileName(folder));
+            }
+        }
+        return data;
+    }
 
+    /// <summary>
+    /// <c>hello</c> and <c>echo</c> must print <c>expected.txt</c> (given <c>stdin.txt</c>); <c>runtime-error</c>
+    /// must end as a runtime error with a non-zero exit code; <c>compile-error</c> as a compile error with the
+    /// compiler's message.
+    /// </summary>
     [Theory]
-    [MemberData(nameof(Languages))]
-    public async Task Each_language_test_program_prints_its_expected_output(string name)
+    [MemberData(nameof(LanguageCases))]
+    public async Task Each_language_passes_its_test_cases(string name, string testCase)
     {
         Assert.True(Catalog.TryFind(name, out var language));
-        var test = Path.Combine(language.Directory, "test");
-        var stdinFile = Path.Combine(test, "stdin.txt");
+        var folder = Path.Combine(language.Directory, "test", testCase);
+        var stdinFile = Path.Combine(folder, "stdin.txt");
 
         var result = await executor.RunAsync(new RunRequest
         {
             Lang = name,
-            Code = await File.ReadAllTextAsync(Path.Combine(test, language.SourceFile)),
+            Code = await File.ReadAllTextAsync(Path.Combine(folder, language.SourceFile)),
             Stdin = File.Exists(stdinFile) ? await File.ReadAllTextAsync(stdinFile) : null,
         });
 
-        Assert.True(result.Status == RunStatus.Ok, $"{name}: {result.Status} {result.Message}\n{result.Compile?.Output}\n{result.Output}");
-        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(test, "expected.txt")), result.Stdout);
-        Assert.Equal(0, result.ExitCode);
+        var report = $"{name}/{testCase}: {result.Status} {result.Message}\ncompile: {result.Compile?.Output}\noutput: {result.Output}";
         Assert.NotEqual("unknown", result.Version);
         Assert.Equal(language.IsCompiled, result.Compile is not null);
+        switch (testCase)
+        {
+            case "hello" or "echo":
+                Assert.True(result.Status == RunStatus.Ok, report);
+                Assert.Equal(await File.ReadAllTextAsync(Path.Combine(folder, "expected.txt")), result.Stdout);
+                Assert.Equal(0, result.ExitCode);
+                break;
+            case "runtime-error":
+                Assert.True(result.Status == RunStatus.RuntimeError, report);
+                Assert.NotNull(result.ExitCode);
+                Assert.NotEqual(0, result.ExitCode);
+                Assert.False(string.IsNullOrWhiteSpace(result.Stderr + result.Stdout), report);
+                break;
+            case "compile-error":
+                Assert.True(result.Status == RunStatus.CompileError, report);
+                Assert.NotEqual(0, result.Compile!.ExitCode);
+                Assert.False(string.IsNullOrWhiteSpace(result.Compile.Output), report);
+                Assert.Null(result.ExitCode);
+                break;
+            default:
+                Assert.Fail($"{name}: unknown test case folder '{testCase}'");
+                break;
+        }
+    }
+
+    /// <summary>One program per language family that imports a second file and prints its arguments.</summary>
+    public static TheoryData<string, string, string, string> MultiFilePrograms() => new()
+    {
+        { "python3", "import sys, util\nprint(util.greet(sys.argv[1:]))\n", "util.py", "def greet(args):\n    return 'args: ' + ','.join(args)\n" },
+        { "javascript", "const u = require('./util');\nconsole.log(u.greet(process.argv.slice(2)));\n", "util.js", "exports.greet = a => 'args: ' + a.join(',');\n" },
+        { "c", "#include <stdio.h>\n#include \"util.h\"\nint main(int argc, char **argv) { greet(argc, argv); return 0; }\n", "util.h",
+          "static void greet(int argc, char **argv) { printf(\"args: \"); for (int i = 1; i < argc; i++) printf(i > 1 ? \",%s\" : \"%s\", argv[i]); printf(\"\\n\"); }\n" },
+        { "java", "public class Main { public static void main(String[] args) { System.out.println(Util.greet(args)); } }\n", "Util.java",
+          "public class Util { static String greet(String[] args) { return \"args: \" + String.join(\",\", args); } }\n" },
+        { "go", "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\nfunc main() { fmt.Println(greet(os.Args[1:])) }\n", "util.go",
+          "package main\n\nimport \"strings\"\n\nfunc greet(args []string) string { return \"args: \" + strings.Join(args, \",\") }\n" },
+        { "rust", "mod util;\nfn main() { let args: Vec<String> = std::env::args().skip(1).collect(); println!(\"{}\", util::greet(&args)); }\n", "util.rs",
+          "pub fn greet(args: &[String]) -> String { format!(\"args: {}\", args.join(\",\")) }\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MultiFilePrograms))]
+    public async Task Extra_files_and_arguments_work_in_each_language_family(string lang, string code, string fileName, string fileContent)
+    {
+        var result = await executor.RunAsync(new RunRequest
+        {
+            Lang = lang,
+            Code = code,
+            Files = [new RunFile(fileName, fileContent)],
+            Args = ["one", "two words", "$(id)"],
+        });
+
+        Assert.True(result.Status == RunStatus.Ok, $"{result.Status} {result.Message}\n{result.Compile?.Output}\n{result.Output}");
+        Assert.Equal("args: one,two words,$(id)\n", result.Stdout);
     }
 
     [Fact]
@@ -65,7 +134,7 @@ public class SandboxTests(ExecutorFixture executor)
         Assert.Equal("SIGKILL", result.Signal);
         Assert.Contains("1000 ms", result.Message);
         Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(2_000), $"took {clock.Elapsed}");
-        await executor.AssertRunContainerRemovedAsync(result.RunId);
+        await executor.AssertNoProcessLeftAsync("python3");
     }
 
     [Fact]
@@ -95,7 +164,7 @@ public class SandboxTests(ExecutorFixture executor)
 
         Assert.NotEqual(RunStatus.InternalError, bomb.Status);
         Assert.True(bomb.WallTimeMs < 4_500, $"wall {bomb.WallTimeMs}");
-        await executor.AssertRunContainerRemovedAsync(bomb.RunId);
+        await executor.AssertNoProcessLeftAsync("sleep");
 
         var next = await executor.RunAsync(new RunRequest { Lang = "bash", Code = "echo fine" });
         Assert.Equal(RunStatus.Ok, next.Status);
@@ -277,7 +346,7 @@ public class SandboxTests(ExecutorFixture executor)
 
         Assert.Equal(RunStatus.Ok, result.Status);
         Assert.Equal("early\n", result.Stdout);
-        await executor.AssertRunContainerRemovedAsync(result.RunId);
+        await executor.AssertNoProcessLeftAsync("sleep");
     }
 
     [Fact]

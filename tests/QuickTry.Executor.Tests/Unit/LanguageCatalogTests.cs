@@ -14,16 +14,27 @@ public class LanguageCatalogTests
         foreach (var language in catalog.All)
         {
             Assert.True(File.Exists(Path.Combine(language.Directory, "Dockerfile")), $"{language.Name}: Dockerfile");
-            Assert.True(File.Exists(Path.Combine(language.Directory, "test", language.SourceFile)), $"{language.Name}: test/{language.SourceFile}");
-            Assert.True(File.Exists(Path.Combine(language.Directory, "test", "expected.txt")), $"{language.Name}: test/expected.txt");
+            foreach (var testCase in new[] { "hello", "echo", "runtime-error" })
+            {
+                Assert.True(File.Exists(Path.Combine(language.Directory, "test", testCase, language.SourceFile)), $"{language.Name}: test/{testCase}/{language.SourceFile}");
+            }
+            Assert.True(File.Exists(Path.Combine(language.Directory, "test", "hello", "expected.txt")), $"{language.Name}: test/hello/expected.txt");
+            Assert.True(File.Exists(Path.Combine(language.Directory, "test", "echo", "expected.txt")), $"{language.Name}: test/echo/expected.txt");
+            Assert.Equal(language.IsCompiled, File.Exists(Path.Combine(language.Directory, "test", "compile-error", language.SourceFile)));
         }
     }
 
     [Fact]
-    public void The_first_five_languages_are_there()
+    public void At_least_thirty_languages_are_there_including_the_ones_users_ask_for()
     {
         var catalog = LanguageCatalog.Load(LanguagesFolder);
-        foreach (var name in new[] { "python3", "javascript", "bash", "c", "go" })
+        Assert.True(catalog.All.Count >= 30, $"only {catalog.All.Count} languages");
+        foreach (var name in new[]
+        {
+            "python3", "javascript", "typescript", "bash", "c", "cpp", "csharp", "go", "java", "kotlin", "scala", "rust",
+            "ruby", "php", "perl", "lua", "haskell", "ocaml", "commonlisp", "scheme", "racket", "prolog", "fortran",
+            "pascal", "d", "nim", "elixir", "erlang", "r", "tcl", "sqlite", "awk",
+        })
         {
             Assert.True(catalog.TryFind(name, out _), name);
         }

@@ -1,0 +1,4 @@
+BEGIN {
+    print "boom" > "/dev/stderr"
+    exit 3
+}

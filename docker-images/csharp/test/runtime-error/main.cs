@@ -1,0 +1,9 @@
+using System;
+
+class Program
+{
+    static void Main()
+    {
+        throw new InvalidOperationException("boom");
+    }
+}

@@ -1,0 +1,5 @@
+program main
+  implicit none
+  integer :: x
+  x = 'text'
+end program main

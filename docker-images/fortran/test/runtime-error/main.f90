@@ -1,0 +1,4 @@
+program main
+  implicit none
+  error stop 'boom'
+end program main

@@ -1,0 +1,3 @@
+fun main() {
+    print(generateSequence(::readLine).joinToString("") { it + "\n" })
+}

@@ -1,0 +1,4 @@
+fun main() {
+    println("hello, world")
+    println((1..10).sum())
+}

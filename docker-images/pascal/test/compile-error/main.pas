@@ -1,0 +1,6 @@
+program main;
+var
+  x: integer;
+begin
+  x := 'text';
+end.

@@ -1,0 +1,3 @@
+#lang racket/base
+(require racket/port)
+(display (port->string (current-input-port)))

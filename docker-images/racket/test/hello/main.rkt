@@ -1,0 +1,3 @@
+#lang racket/base
+(displayln "hello, world")
+(displayln (for/sum ([i (in-range 1 11)]) i))

@@ -1,0 +1,3 @@
+SELECT 'hello, world';
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10)
+SELECT sum(i) FROM n;

@@ -1,0 +1,2 @@
+const data: number[] = [];
+throw new Error("boom " + data.length);
