@@ -19,6 +19,10 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
+// The editor page and its assets (built from ClientApp/), served before any client logic.
+app.UseDefaultFiles();
+app.UseStaticFiles();
+
 // The client's address, corrected only behind configured proxies; then who the client is.
 app.UseForwardedHeaders();
 app.UseMiddleware<ClientIdentificationMiddleware>();

@@ -3,7 +3,8 @@
 #   1. a Docker engine (Debian's docker.io when none is installed and we are root on Debian),
 #   2. a running dockerd,
 #   3. the debian:bookworm-slim base image (pulled, or bootstrapped with debootstrap when no registry answers),
-#   4. every image under docker-images/, rebuilt only when its folder (or the base it builds on) changed.
+#   4. every image under docker-images/, rebuilt only when its folder (or the base it builds on) changed,
+#   and Node.js/npm, which the API's build uses to bundle the editor page.
 # Usage: scripts/setup.sh [language ...]   (no arguments: every language)
 set -euo pipefail
 
@@ -113,7 +114,15 @@ languages() {
   fi
 }
 
+ensure_node() {
+  # The API's build bundles the editor page with npm.
+  if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+    apt_install nodejs npm
+  fi
+}
+
 main() {
+  ensure_node
   ensure_engine
   ensure_base_image
   build_image redis

@@ -74,7 +74,11 @@ public sealed record LanguageSummary(
     bool Compiled,
     string SourceFile,
     bool Available,
-    LanguageDefaultLimits? Limits);
+    LanguageDefaultLimits? Limits,
+    LanguageExample? Example = null);
+
+/// <summary>A starter snippet for the editor.</summary>
+public sealed record LanguageExample(string Code, string? Stdin);
 
 /// <summary>The limits a run of this language gets when it asks for none.</summary>
 public sealed record LanguageDefaultLimits(int TimeMs, int CompileTimeMs, int MemoryMb, int Pids, int OutputBytes);

@@ -74,9 +74,21 @@ public sealed class LanguageCatalog
             {
                 throw new InvalidOperationException($"{file}: 'sourceFile' must be a plain file name.");
             }
-            languages.Add(definition with { Directory = directory });
+            languages.Add(definition with { Directory = directory, Example = ReadExample(directory, definition.SourceFile) });
         }
         return new LanguageCatalog(languages);
+    }
+
+    private static LanguageExample? ReadExample(string directory, string sourceFile)
+    {
+        var hello = Path.Combine(directory, "test", "hello");
+        var code = Path.Combine(hello, sourceFile);
+        if (!File.Exists(code))
+        {
+            return null;
+        }
+        var stdin = Path.Combine(hello, "stdin.txt");
+        return new LanguageExample(File.ReadAllText(code), File.Exists(stdin) ? File.ReadAllText(stdin) : null);
     }
 
     /// <summary>

@@ -27,10 +27,16 @@ public sealed record LanguageDefinition
     [JsonIgnore]
     public bool IsCompiled => Compile is { Count: > 0 };
 
+    /// <summary>A starter snippet: the language's <c>test/hello</c> program and its stdin.</summary>
+    [JsonIgnore]
+    public LanguageExample? Example { get; init; }
+
     /// <summary>Folder the definition was read from; holds the Dockerfile and the test program.</summary>
     [JsonIgnore]
     public string Directory { get; init; } = "";
 }
+
+public sealed record LanguageExample(string Code, string? Stdin);
 
 /// <summary>Overrides of the default limits for one language; null means "use the global default".</summary>
 public sealed record LanguageLimits

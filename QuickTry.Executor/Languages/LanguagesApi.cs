@@ -12,7 +12,8 @@ public sealed record LanguageInfo(
     bool Compiled,
     string SourceFile,
     bool Available,
-    AppliedLimits Limits);
+    AppliedLimits Limits,
+    LanguageExample? Example);
 
 public static class LanguagesApi
 {
@@ -36,6 +37,7 @@ public static class LanguagesApi
             l.IsCompiled,
             l.SourceFile,
             status.GetValueOrDefault(l.Name)?.ImagePresent ?? false,
-            validator.DefaultsFor(l))).ToList());
+            validator.DefaultsFor(l),
+            l.Example)).ToList());
     }
 }

@@ -1,0 +1,190 @@
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace QuickTry.Web.Tests;
+
+/// <summary>The editor page at /, in real Chromium, against the real stack.</summary>
+[Collection(StackCollection.Name)]
+public class EditorTests(StackFixture stack)
+{
+    private static readonly float Timeout = 30_000;
+
+    /// <summary>Opens the page in a fresh browser context and runs <paramref name="test"/>; on failure saves a screenshot.</summary>
+    private async Task WithPageAsync(Func<IPage, Task> test, ViewportSize? viewport = null, [CallerMemberName] string name = "")
+    {
+        await using var context = await stack.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 800 },
+            BaseURL = stack.ApiUrl.ToString(),
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Timeout);
+        try
+        {
+            await page.GotoAsync("/");
+            await Assertions.Expect(page.Locator("#lang")).ToBeEnabledAsync();
+            await test(page);
+        }
+        catch
+        {
+            var file = Path.Combine(StackFixture.ScreenshotFolder, $"{name}-failure.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+            Console.WriteLine($"Screenshot of the failure: {file}");
+            throw;
+        }
+    }
+
+    private static async Task SetCodeAsync(IPage page, string code)
+    {
+        await page.Locator(".cm-content").ClickAsync();
+        await page.Keyboard.PressAsync("Control+a");
+        await page.Keyboard.PressAsync("Delete");
+        // Inserted as one piece (like a paste), so auto-indent and bracket closing leave it as written.
+        await page.Keyboard.InsertTextAsync(code);
+    }
+
+    private static Task<string> EditorTextAsync(IPage page) =>
+        page.EvaluateAsync<string>("() => [...document.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')");
+
+    [Fact]
+    public async Task Python_reading_stdin_shows_its_output_and_the_ok_badge()
+    {
+        await WithPageAsync(async page =>
+        {
+            await page.SelectOptionAsync("#lang", "python3");
+            await SetCodeAsync(page, "name = input()\nprint('hello, ' + name.upper())\n");
+            await page.FillAsync("#stdin", "world");
+            await page.ClickAsync("#run");
+
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("OK");
+            await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync("hello, WORLD\n");
+            await Assertions.Expect(page.Locator("#meta")).ToContainTextAsync("exit code 0");
+            await Assertions.Expect(page.Locator("#compile-block")).ToBeHiddenAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(StackFixture.ScreenshotFolder, "editor.png") });
+
+            // The snippet is in the URL: opening the link elsewhere reproduces it.
+            Assert.Matches("#s=[A-Za-z0-9_-]+", page.Url);
+            await using var other = await stack.Browser.NewContextAsync();
+            var linked = await other.NewPageAsync();
+            await linked.GotoAsync(page.Url);
+            await Assertions.Expect(linked.Locator("#lang")).ToHaveValueAsync("python3");
+            await Assertions.Expect(linked.Locator("#stdin")).ToHaveValueAsync("world");
+            Assert.Contains("name.upper()", await EditorTextAsync(linked));
+        });
+    }
+
+    [Fact]
+    public async Task The_last_snippet_survives_a_reload()
+    {
+        await WithPageAsync(async page =>
+        {
+            await page.SelectOptionAsync("#lang", "python3");
+            await SetCodeAsync(page, "print('kept across reloads')\n");
+            await page.WaitForURLAsync(new Regex("#s="));
+            await page.GotoAsync("/");
+            await Assertions.Expect(page.Locator(".cm-content")).ToContainTextAsync("kept across reloads");
+        });
+    }
+
+    [Fact]
+    public async Task An_endless_loop_shows_the_time_limit_badge()
+    {
+        await WithPageAsync(async page =>
+        {
+            await page.SelectOptionAsync("#lang", "python3");
+            await SetCodeAsync(page, "while True:\n    pass\n");
+            await page.ClickAsync("#run");
+
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Time limit");
+            await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("time limit");
+        });
+    }
+
+    [Fact]
+    public async Task A_compile_error_is_shown_as_such_with_the_compiler_output()
+    {
+        await WithPageAsync(async page =>
+        {
+            await page.SelectOptionAsync("#lang", "c");
+            await SetCodeAsync(page, "int main(void) { return missing_name; }\n");
+            await page.ClickAsync("#run");
+
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Compile error");
+            await Assertions.Expect(page.Locator("#compile-block")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("#compile")).ToContainTextAsync("missing_name");
+        });
+    }
+
+    [Fact]
+    public async Task An_exhausted_quota_shows_when_to_retry()
+    {
+        await WithPageAsync(async page =>
+        {
+            await page.ClickAsync("summary");
+            await page.FillAsync("#apikey", StackFixture.TinyKey);
+            await page.Locator("#apikey").DispatchEventAsync("change");
+            await page.SelectOptionAsync("#lang", "python3");
+            await SetCodeAsync(page, "print(1)\n");
+
+            await page.ClickAsync("#run");
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("OK");
+            await page.ClickAsync("#run");
+
+            var problem = page.Locator("#problem");
+            await Assertions.Expect(problem).ToBeVisibleAsync();
+            await Assertions.Expect(problem).ToContainTextAsync("Quota exhausted");
+            await Assertions.Expect(problem).ToContainTextAsync(new Regex("Try again in \\d+ (seconds?|minutes)"));
+        });
+    }
+
+    [Fact]
+    public async Task The_keyboard_alone_can_write_run_and_leave_the_editor()
+    {
+        await WithPageAsync(async page =>
+        {
+            await page.SelectOptionAsync("#lang", "python3");
+            await page.Locator(".cm-content").FocusAsync();
+            await page.Keyboard.PressAsync("Control+a");
+            await page.Keyboard.TypeAsync("print(6 * 7)");
+            await page.Keyboard.PressAsync("Control+Enter");
+            await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync("42\n");
+
+            // Tab indents inside the editor; Esc then Tab moves on to the next field.
+            await page.Keyboard.PressAsync("Escape");
+            await page.Keyboard.PressAsync("Tab");
+            Assert.Equal("stdin", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        });
+    }
+
+    [Fact]
+    public async Task On_a_phone_width_screen_the_result_sits_below_the_inputs_and_run_stays_reachable()
+    {
+        await WithPageAsync(async page =>
+        {
+            var inputs = await page.Locator("section.inputs").BoundingBoxAsync();
+            var result = await page.Locator("section.result").BoundingBoxAsync();
+            Assert.NotNull(inputs);
+            Assert.NotNull(result);
+            Assert.True(result.Y >= inputs.Y + inputs.Height, "the result should be stacked under the inputs");
+            Assert.True(inputs.Width <= 390, $"inputs are {inputs.Width}px wide on a 390px screen");
+            await Assertions.Expect(page.Locator("#run")).ToBeInViewportAsync();
+            var scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            Assert.True(scrollWidth <= 390, $"the page scrolls sideways ({scrollWidth}px)");
+        }, new ViewportSize { Width = 390, Height = 844 });
+    }
+
+    [Fact]
+    public async Task Every_control_has_a_label_for_screen_readers()
+    {
+        await WithPageAsync(async page =>
+        {
+            foreach (var (selector, name) in new[] { ("#lang", "Language"), ("#stdin", "Standard input"), ("#args", "Arguments"), ("#run", "Run") })
+            {
+                await Assertions.Expect(page.Locator(selector)).ToHaveAccessibleNameAsync(new Regex("^" + name));
+            }
+            await Assertions.Expect(page.Locator(".cm-content")).ToHaveAccessibleNameAsync("Code");
+            await Assertions.Expect(page.Locator("#result")).ToHaveAttributeAsync("aria-live", "polite");
+        });
+    }
+}
