@@ -80,7 +80,10 @@ public sealed class TelemetryTests : IAsyncLifetime
     }
 
     /// <summary>The spans of one trace, once its last (background) span has ended.</summary>
-    private async Task<List<Activity>> TraceAsync(string traceId, string lastSpan)
+    private Task<List<Activity>> TraceAsync(string traceId, string lastSpan) =>
+        TraceAsync(traceId, spans => spans.Any(s => s.DisplayName == lastSpan));
+
+    private async Task<List<Activity>> TraceAsync(string traceId, Func<List<Activity>, bool> complete)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
@@ -91,7 +94,7 @@ public sealed class TelemetryTests : IAsyncLifetime
             {
                 spans = [.. _spans.Where(s => s.TraceId.ToHexString() == traceId)];
             }
-            if (spans.Any(s => s.DisplayName == lastSpan) || DateTime.UtcNow > deadline)
+            if (complete(spans) || DateTime.UtcNow > deadline)
             {
                 return spans;
             }
@@ -187,26 +190,27 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal(ActivityStatusCode.Error, execute.Status);
         Assert.Equal("TimeLimit", execute.GetTagItem("quicktry.sandbox.killed"));
 
-        // The plan allows four runs; use them up, then one more is refused by the quota.
+        // The plan allows four runs; use them up, then one more is refused by the quota. The refused
+        // request carries a trace id of ours, so its spans can be told from other tests' spans.
+        var traceId = ActivityTraceId.CreateRandom();
         HttpResponseMessage response;
         do
         {
-            response = await client.PostAsJsonAsync("/run", new { lang = "python3", code = "print(1)" });
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/run") { Content = JsonContent.Create(new { lang = "python3", code = "print(1)" }) };
+            request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+            response = await client.SendAsync(request);
         }
         while (response.StatusCode == HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-        List<Activity> rejected;
-        lock (_spans)
-        {
-            rejected = [.. _spans.Where(s => s.DisplayName == "quota.reserve" && Equals(s.GetTagItem("quicktry.quota.decision"), "exhausted"))];
-        }
-        var check = Assert.Single(rejected);
+
+        var refused = await TraceAsync(traceId.ToHexString(), spans =>
+            spans.Any(s => s.DisplayName == "quota.reserve" && Equals(s.GetTagItem("quicktry.quota.decision"), "exhausted"))
+            && spans.Any(s => s.Kind == ActivityKind.Server && s.Status == ActivityStatusCode.Error));
+        var check = One(refused, s => s.DisplayName == "quota.reserve" && Equals(s.GetTagItem("quicktry.quota.decision"), "exhausted"), "exhausted quota.reserve");
         Assert.Equal(ActivityStatusCode.Error, check.Status);
-        lock (_spans)
-        {
-            var server = _spans.Single(s => s.SpanId == check.ParentSpanId);
-            Assert.Equal(ActivityStatusCode.Error, server.Status);
-        }
+        var server = One(refused, s => s.SpanId == check.ParentSpanId, "parent of quota.reserve");
+        Assert.Equal(ActivityKind.Server, server.Kind);
+        Assert.Equal(ActivityStatusCode.Error, server.Status);
     }
 
     [Fact]
