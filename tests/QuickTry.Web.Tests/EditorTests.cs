@@ -64,7 +64,7 @@ public class EditorTests(StackFixture stack)
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(StackFixture.ScreenshotFolder, "editor.png") });
 
             // The snippet is in the URL: opening the link elsewhere reproduces it.
-            Assert.Matches("#s=[A-Za-z0-9_-]+", page.Url);
+            await page.WaitForURLAsync(new Regex("#s=[A-Za-z0-9_-]+$"));
             await using var other = await stack.Browser.NewContextAsync();
             var linked = await other.NewPageAsync();
             await linked.GotoAsync(page.Url);

@@ -58,12 +58,15 @@ const setCode = (text) => view.dispatch({ changes: { from: 0, to: view.state.doc
 let rememberTimer = 0;
 function remember() {
   clearTimeout(rememberTimer);
-  rememberTimer = setTimeout(() => {
-    if (!current) return;
-    const snippet = { lang: current.name, code: code(), stdin: ui.stdin.value, args: ui.args.value };
-    history.replaceState(null, "", "#" + encodeSnippet(snippet));
-    saveLast(snippet);
-  }, 300);
+  rememberTimer = setTimeout(rememberNow, 300);
+}
+
+function rememberNow() {
+  clearTimeout(rememberTimer);
+  if (!current) return;
+  const snippet = { lang: current.name, code: code(), stdin: ui.stdin.value, args: ui.args.value };
+  history.replaceState(null, "", "#" + encodeSnippet(snippet));
+  saveLast(snippet);
 }
 
 function isStarter(language) {
@@ -185,6 +188,8 @@ function showResult(result) {
 async function run() {
   if (running || !current) return;
   running = true;
+  // What runs is what the link shows.
+  rememberNow();
   ui.run.disabled = true;
   ui.result.setAttribute("aria-busy", "true");
   const headers = { "Content-Type": "application/json", Accept: "application/json" };
