@@ -81,7 +81,7 @@ public class EditorTests(StackFixture stack)
         {
             await page.SelectOptionAsync("#lang", "python3");
             await SetCodeAsync(page, "print('kept across reloads')\n");
-            await page.WaitForURLAsync(new Regex("#s="));
+            await page.WaitForFunctionAsync("() => (localStorage.getItem('quicktry:last') || '').includes('kept across reloads')");
             await page.GotoAsync("/");
             await Assertions.Expect(page.Locator(".cm-content")).ToContainTextAsync("kept across reloads");
         });

@@ -224,6 +224,8 @@ async function run() {
   }
 }
 
+// Leaving within the debounce would lose the last keystrokes otherwise.
+window.addEventListener("pagehide", rememberNow);
 ui.run.addEventListener("click", run);
 ui.lang.addEventListener("change", () => selectLanguage(ui.lang.value, { keepCode: false }));
 ui.stdin.addEventListener("input", remember);
