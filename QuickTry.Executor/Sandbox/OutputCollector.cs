@@ -10,23 +10,25 @@ namespace QuickTry.Executor.Sandbox;
 /// </summary>
 internal sealed class OutputCollector
 {
-    /// <summary>Room kept after stderr's cap for the trailer, which the runner writes last.</summary>
+    /// <summary>Room kept after each stream's cap for the runner's end marker and trailer.</summary>
     internal const int TrailerSlack = 256;
     private const int MaxHeaderBytes = 128;
 
     private readonly string _nonce;
     private readonly int _cap;
+    private readonly byte[] _endMarker;
     private readonly StreamState _stdout;
     private readonly StreamState _stderr;
-    private readonly CappedBuffer _combined;
+    // Arrival order of program output: which stream, how many kept bytes; runs of one stream merged.
+    private readonly List<(bool Stderr, int Length)> _order = [];
 
     public OutputCollector(int outputCap, bool compiled, int compileCap, string nonce)
     {
         _cap = outputCap;
         _nonce = nonce;
-        _stdout = new StreamState(compiled, compileCap, outputCap);
+        _stdout = new StreamState(compiled, compileCap, outputCap + TrailerSlack);
         _stderr = new StreamState(compiled, compileCap, outputCap + TrailerSlack);
-        _combined = new CappedBuffer(2 * outputCap + TrailerSlack);
+        _endMarker = Encoding.ASCII.GetBytes($"\x1eQTE {nonce}\x1e");
     }
 
     /// <summary>A stream went past its cap: the program must be stopped.</summary>
@@ -37,6 +39,12 @@ internal sealed class OutputCollector
 
     /// <summary>The compiler's exit code, once <see cref="CompileFinished"/>.</summary>
     public int? CompileExitCode => _stdout.CompileHeader?.ExitCode;
+
+    /// <summary>
+    /// Both streams ended with the runner's end marks: everything has arrived, and there is no need to
+    /// wait for the engine to close the streams of the exited container.
+    /// </summary>
+    public bool Complete { get; private set; }
 
     /// <summary>The runner's framing was broken: something other than the runner wrote first.</summary>
     public string? ProtocolError { get; private set; }
@@ -78,7 +86,11 @@ internal sealed class OutputCollector
                 default:
                     var before = state.Program.Length;
                     state.Program.Append(data);
-                    _combined.Append(data[..(state.Program.Length - before)]);
+                    Record(isStderr, state.Program.Length - before);
+                    if (data[^1] == 0x1e)
+                    {
+                        Complete = EndMarker(_stdout.Program.Span) > 0 && Trailer(_stderr.Program.Span).Length > 0;
+                    }
                     return;
             }
         }
@@ -108,13 +120,17 @@ internal sealed class OutputCollector
         state.Phase = length == 0 ? Phase.Program : Phase.CompileBody;
     }
 
-    /// <summary>Call once the streams ended: separates the trailer and returns what was collected.</summary>
+    /// <summary>Call once the streams ended (or <see cref="Complete"/>): separates the end marks and returns what was collected.</summary>
     public CollectedOutput Finish()
     {
+        var stdoutOffered = _stdout.Program.Offered;
         var stderrOffered = _stderr.Program.Offered;
-        var (trailer, trailerLength) = TakeTrailer();
+        var markerLength = EndMarker(_stdout.Program.Span);
+        var (trailer, trailerLength) = Trailer(_stderr.Program.Span);
+        _stdout.Program.Shorten(Math.Min(_cap, _stdout.Program.Length - markerLength));
+        _stderr.Program.Shorten(Math.Min(_cap, _stderr.Program.Length - trailerLength));
+        var stdoutTruncated = stdoutOffered - markerLength > _cap;
         var stderrTruncated = stderrOffered - trailerLength > _cap;
-        _stderr.Program.Shorten(_cap);
 
         CollectedCompile? compile = null;
         if (_stdout.CompileHeader is { } header)
@@ -127,16 +143,56 @@ internal sealed class OutputCollector
         return new CollectedOutput(
             Decode(_stdout.Program.Span),
             Decode(_stderr.Program.Span),
-            Decode(_combined.Span),
-            _stdout.Program.Overflowed,
+            Decode(Interleave()),
+            stdoutTruncated,
             stderrTruncated,
             compile,
             trailer);
     }
 
-    private (RunnerTrailer?, int Length) TakeTrailer()
+    private void Record(bool isStderr, int kept)
     {
-        var span = _stderr.Program.Span;
+        if (kept == 0)
+        {
+            return;
+        }
+        if (_order.Count > 0 && _order[^1].Stderr == isStderr)
+        {
+            _order[^1] = (isStderr, _order[^1].Length + kept);
+        }
+        else
+        {
+            _order.Add((isStderr, kept));
+        }
+    }
+
+    /// <summary>Both streams' final bytes (caps and end marks removed) in the order they arrived.</summary>
+    private byte[] Interleave()
+    {
+        var output = new byte[_stdout.Program.Length + _stderr.Program.Length];
+        int outTaken = 0, errTaken = 0, written = 0;
+        foreach (var (isStderr, length) in _order)
+        {
+            var source = isStderr ? _stderr.Program.Span : _stdout.Program.Span;
+            ref var taken = ref isStderr ? ref errTaken : ref outTaken;
+            var take = Math.Min(length, source.Length - taken);
+            if (take <= 0)
+            {
+                continue;
+            }
+            source.Slice(taken, take).CopyTo(output.AsSpan(written));
+            taken += take;
+            written += take;
+        }
+        return output;
+    }
+
+    /// <summary>Length of the end marker ("\x1eQTE nonce\x1e") stdout ends with, or 0.</summary>
+    private int EndMarker(ReadOnlySpan<byte> span) => span.EndsWith(_endMarker) ? _endMarker.Length : 0;
+
+    /// <summary>The trailer stderr ends with, and its length; (null, 0) when there is none of ours.</summary>
+    private (RunnerTrailer?, int Length) Trailer(ReadOnlySpan<byte> span)
+    {
         if (span.IsEmpty || span[^1] != 0x1e)
         {
             return (null, 0);
@@ -156,15 +212,9 @@ internal sealed class OutputCollector
         {
             return (null, 0);
         }
-        if (_combined.EndsWith(trailerBytes))
-        {
-            _combined.Shorten(_combined.Length - trailerBytes.Length);
-        }
-        var length = trailerBytes.Length;
-        _stderr.Program.Shorten(start);
         return (new RunnerTrailer(exitCode, wallMicros / 1000.0,
             cpuNanos < 0 ? null : cpuNanos / 1_000_000.0,
-            peakBytes < 0 ? null : peakBytes), length);
+            peakBytes < 0 ? null : peakBytes), trailerBytes.Length);
     }
 
     private static string Decode(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);

@@ -9,6 +9,7 @@ public class OutputCollectorTests
 
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
     private static string Trailer(int code = 0) => $"\x1eQTR {Nonce} {code} 1500 2000000 4096\x1e";
+    private static string EndMarker => $"\x1eQTE {Nonce}\x1e";
 
     [Fact]
     public void Interpreted_run_keeps_streams_apart_and_interleaves_output_in_arrival_order()
@@ -61,12 +62,59 @@ public class OutputCollectorTests
     {
         var collector = new OutputCollector(10, compiled: false, compileCap: 1024, Nonce);
         collector.Append(false, B("0123456789ABCDEF"));
-
+        Assert.False(collector.CapExceeded, "the end marker's room after the cap is not yet used up");
+        collector.Append(false, new byte[OutputCollector.TrailerSlack]);
         Assert.True(collector.CapExceeded);
+
         var result = collector.Finish();
         Assert.Equal("0123456789", result.Stdout);
         Assert.True(result.StdoutTruncated);
         Assert.Equal("0123456789", result.Output);
+    }
+
+    [Fact]
+    public void A_run_is_complete_once_both_end_marks_arrived_in_either_order_and_they_are_stripped()
+    {
+        var collector = new OutputCollector(1024, compiled: false, compileCap: 1024, Nonce);
+        collector.Append(false, B("out"));
+        collector.Append(true, B("err"));
+        collector.Append(true, B(Trailer(5)));
+        Assert.False(collector.Complete);
+        collector.Append(false, B(EndMarker));
+        Assert.True(collector.Complete);
+
+        var result = collector.Finish();
+        Assert.Equal("out", result.Stdout);
+        Assert.Equal("err", result.Stderr);
+        Assert.Equal("outerr", result.Output);
+        Assert.False(result.StdoutTruncated);
+        Assert.Equal(5, result.Trailer!.ExitCode);
+    }
+
+    [Fact]
+    public void An_end_marker_with_another_nonce_does_not_complete_the_run()
+    {
+        var collector = new OutputCollector(1024, compiled: false, compileCap: 1024, Nonce);
+        collector.Append(false, B("\x1eQTE FORGED\x1e"));
+        collector.Append(true, B(Trailer()));
+
+        Assert.False(collector.Complete);
+        Assert.Equal("\x1eQTE FORGED\x1e", collector.Finish().Stdout);
+    }
+
+    [Fact]
+    public void Output_exactly_at_the_cap_followed_by_the_end_marks_is_not_truncated()
+    {
+        var collector = new OutputCollector(10, compiled: false, compileCap: 1024, Nonce);
+        collector.Append(false, B("0123456789" + EndMarker));
+        collector.Append(true, B("abcdefghij" + Trailer()));
+
+        var result = collector.Finish();
+        Assert.Equal("0123456789", result.Stdout);
+        Assert.Equal("abcdefghij", result.Stderr);
+        Assert.False(result.StdoutTruncated);
+        Assert.False(result.StderrTruncated);
+        Assert.Equal("0123456789abcdefghij", result.Output);
     }
 
     [Fact]

@@ -1,0 +1,92 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+
+namespace QuickTry.Bench;
+
+/// <summary>
+/// The real stack (Redis, executor, API) started from the AppHost, with a plan roomy enough that the
+/// benchmark measures the service rather than its limits, and warm pools for the measured languages.
+/// </summary>
+internal sealed class BenchStack : IAsyncDisposable
+{
+    public const string ApiKey = "benchmark-key-0123456789";
+
+    private DistributedApplication _app = null!;
+
+    public HttpClient Api { get; private set; } = null!;
+    public HttpClient Executor { get; private set; } = null!;
+
+    public static async Task<BenchStack> StartAsync(IEnumerable<string> languages, int warmPerLanguage)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.QuickTry_AppHost>(cts.Token);
+        builder.CreateResourceBuilder<ProjectResource>("api")
+            .WithEnvironment("Clients__Plans__bench__RequestsPerMinute", "1000000")
+            .WithEnvironment("Clients__Plans__bench__Burst", "100000")
+            .WithEnvironment("Clients__Plans__bench__RunsPerWindow", "10000000")
+            .WithEnvironment("Clients__Plans__bench__RunSecondsPerWindow", "10000000")
+            .WithEnvironment("Clients__ApiKeys__0__Name", "bench")
+            .WithEnvironment("Clients__ApiKeys__0__Key", ApiKey)
+            .WithEnvironment("Clients__ApiKeys__0__Plan", "bench")
+            .WithEnvironment("Logging__LogLevel__Default", "Warning");
+        var executor = builder.CreateResourceBuilder<ProjectResource>("executor")
+            .WithEnvironment("Executor__InstanceName", "bench-" + Guid.NewGuid().ToString("N")[..8])
+            .WithEnvironment("Executor__Pool__WarmPerLanguage", "0")
+            .WithEnvironment("Executor__Pool__MaxQueueLength", "256")
+            .WithEnvironment("Logging__LogLevel__Default", "Warning");
+        foreach (var language in languages)
+        {
+            executor.WithEnvironment($"Executor__Pool__WarmByLanguage__{language}", warmPerLanguage.ToString());
+        }
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            // No dashboard here; without an OTLP endpoint the services export nothing.
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+        }
+
+        var stack = new BenchStack { _app = await builder.BuildAsync(cts.Token) };
+        await stack._app.StartAsync(cts.Token);
+        await stack._app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
+        await stack._app.ResourceNotifications.WaitForResourceHealthyAsync("executor", cts.Token);
+        stack.Api = new HttpClient { BaseAddress = stack._app.GetEndpoint("api", "http"), Timeout = TimeSpan.FromMinutes(2) };
+        stack.Api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        stack.Executor = new HttpClient { BaseAddress = stack._app.GetEndpoint("executor", "http"), Timeout = TimeSpan.FromMinutes(2) };
+        return stack;
+    }
+
+    /// <summary>The executor's process id, found by its command line, for memory sampling.</summary>
+    public static int? ExecutorProcessId()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (cmdline.Contains("QuickTry.Executor") && !cmdline.Contains(" run ") && !cmdline.Contains("build"))
+                {
+                    return pid;
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        Executor.Dispose();
+        await _app.DisposeAsync();
+    }
+}

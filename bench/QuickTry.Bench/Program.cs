@@ -1,0 +1,113 @@
+using System.Net.Http.Json;
+using QuickTry.Bench;
+
+// QuickTry's benchmark: the real stack against the seed's `docker run --rm` per run and the bare host
+// toolchain, measured side by side in one run. Usage: dotnet run -c Release --project bench/QuickTry.Bench
+//   [--runs 50] [--warmup 5] [--out docs/benchmarks.md]
+var options = BenchOptions.Parse(args);
+var languagesFolder = Path.Combine(options.Repository, "docker-images");
+string[] languages = ["python3", "javascript", "bash", "c", "go", "java"];
+var hellos = languages.ToDictionary(l => l, l => HelloWorld.Load(languagesFolder, l));
+var python = hellos["python3"];
+var hostDir = Directory.CreateTempSubdirectory("quicktry-bench-").FullName;
+
+Console.WriteLine("Starting the stack (AppHost: Redis, executor, API)...");
+await using var stack = await BenchStack.StartAsync(languages, options.WarmPerLanguage);
+var executorPid = BenchStack.ExecutorProcessId() ?? throw new InvalidOperationException("executor process not found");
+var report = new Report(options, Machine.Describe());
+
+// Latency per language: API vs docker run --rm vs the bare host toolchain.
+foreach (var language in languages)
+{
+    var hello = hellos[language];
+    Console.WriteLine($"Latency: {language}");
+    var api = await Measure.SequentialAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", hello), options.Warmup, options.Runs);
+    var docker = await Measure.SequentialAsync(() => Workloads.ViaDockerRunAsync(hello), 2, options.DockerRuns);
+    var host = await Workloads.OnHostAsync(hello, hostDir) is null
+        ? null
+        : await Measure.SequentialAsync(async () => (await Workloads.OnHostAsync(hello, hostDir))!.Value, options.Warmup, options.Runs);
+    report.Latency.Add(new LatencyRow(language, Stats.Of(api), Stats.Of(docker), host is null ? null : Stats.Of(host)));
+}
+
+// Gateway overhead: the same run through the API and straight to the executor, interleaved.
+Console.WriteLine("Gateway overhead");
+var viaApi = new List<Sample>();
+var direct = new List<Sample>();
+for (var i = 0; i < options.Warmup + options.Runs; i++)
+{
+    var a = await Workloads.ViaHttpAsync(stack.Api, "/run", python);
+    var d = await Workloads.ViaHttpAsync(stack.Executor, "/execute", python);
+    if (i >= options.Warmup)
+    {
+        viaApi.Add(a);
+        direct.Add(d);
+    }
+}
+report.Gateway = new GatewayRow(Stats.Of(viaApi), Stats.Of(direct));
+
+// Executor memory at rest under small runs, then while runs each try to print 1 GiB.
+Console.WriteLine("Memory: baseline and output flood");
+await using (var idle = new MemorySampler(executorPid))
+{
+    await Measure.SequentialAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), 0, 20);
+    report.MemoryBaseline = idle.Median;
+}
+var flood = new { lang = "python3", code = "import sys\nchunk = 'x' * 65535 + '\\n'\nfor _ in range(16384):\n    sys.stdout.write(chunk)\n", limits = new { outputBytes = 1_048_576 } };
+await using (var sampler = new MemorySampler(executorPid))
+{
+    var floods = await Measure.ConcurrentAsync(async () =>
+    {
+        using var response = await stack.Api.PostAsJsonAsync("/run", flood);
+        var result = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return new Sample(0, result.GetProperty("status").GetString() == "output_limit");
+    }, concurrency: 4, total: options.FloodRuns);
+    report.FloodRuns = floods.Samples.Count;
+    report.FloodFailures = floods.Samples.Count(s => !s.Ok);
+    report.MemoryFloodPeak = sampler.Peak;
+}
+
+// Throughput by concurrency: API vs docker run --rm.
+await using (var sampler = new MemorySampler(executorPid))
+{
+    foreach (var concurrency in new[] { 1, 2, 4, 8, 16 })
+    {
+        Console.WriteLine($"Throughput at concurrency {concurrency}");
+        var api = await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), concurrency, Math.Max(options.Runs, 8 * concurrency));
+        var docker = await Measure.ConcurrentAsync(() => Workloads.ViaDockerRunAsync(python), concurrency, Math.Max(options.DockerRuns, 2 * concurrency));
+        report.Throughput.Add(new ThroughputRow(concurrency, api.PerSecond, Stats.Of(api.Samples), docker.PerSecond, Stats.Of(docker.Samples)));
+    }
+    report.MemoryThroughputPeak = sampler.Peak;
+}
+
+Directory.Delete(hostDir, recursive: true);
+await report.WriteAsync();
+Console.WriteLine($"Wrote {options.Output} and its plots.");
+
+internal sealed record BenchOptions(string Repository, string Output, int Runs, int DockerRuns, int Warmup, int WarmPerLanguage, int FloodRuns)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        var repository = FindRepository();
+        return new BenchOptions(
+            repository,
+            Path.GetFullPath(Value("--out") ?? Path.Combine(repository, "docs", "benchmarks.md")),
+            int.Parse(Value("--runs") ?? "50"),
+            int.Parse(Value("--docker-runs") ?? "20"),
+            int.Parse(Value("--warmup") ?? "5"),
+            int.Parse(Value("--warm") ?? "4"),
+            int.Parse(Value("--flood-runs") ?? "8"));
+    }
+
+    private static string FindRepository()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "QuickTry.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new DirectoryNotFoundException("QuickTry.sln not found above the benchmark");
+    }
+}

@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace QuickTry.Bench;
+
+internal sealed record LatencyRow(string Language, Stats Api, Stats Docker, Stats? Host);
+
+internal sealed record ThroughputRow(int Concurrency, double ApiPerSecond, Stats Api, double DockerPerSecond, Stats Docker);
+
+internal sealed record GatewayRow(Stats Api, Stats Direct);
+
+/// <summary>What the benchmark ran on.</summary>
+internal static class Machine
+{
+    public static string Describe()
+    {
+        string Read(string file, Func<string, bool> pick) =>
+            File.Exists(file) ? File.ReadLines(file).FirstOrDefault(pick)?.Split(':', 2)[1].Trim() ?? "?" : "?";
+        var cpu = Read("/proc/cpuinfo", l => l.StartsWith("model name", StringComparison.Ordinal));
+        var memory = Read("/proc/meminfo", l => l.StartsWith("MemTotal", StringComparison.Ordinal));
+        var kernel = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "?";
+        var os = File.Exists("/etc/os-release")
+            ? File.ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))?.Split('=', 2)[1].Trim('"') ?? "?"
+            : "?";
+        return $"{os}, kernel {kernel}; {Environment.ProcessorCount} cores ({cpu}); {memory} memory; Docker engine {Output("docker", "version", "--format", "{{.Server.Version}}")}; .NET {Environment.Version}";
+    }
+
+    private static string Output(string file, params string[] args)
+    {
+        try
+        {
+            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+            using var process = Process.Start(start)!;
+            var text = process.StandardOutput.ReadToEnd().Trim();
+            process.WaitForExit();
+            return text;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return "?";
+        }
+    }
+}
+
+/// <summary>Writes docs/benchmarks.md and its two SVG plots.</summary>
+internal sealed class Report(BenchOptions options, string machine)
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public List<LatencyRow> Latency { get; } = [];
+    public List<ThroughputRow> Throughput { get; } = [];
+    public GatewayRow? Gateway { get; set; }
+    public long MemoryBaseline { get; set; }
+    public long MemoryFloodPeak { get; set; }
+    public long MemoryThroughputPeak { get; set; }
+    public int FloodRuns { get; set; }
+    public int FloodFailures { get; set; }
+
+    private static string Ms(double value) => double.IsNaN(value) ? "–" : value.ToString(value < 10 ? "0.0" : "0", Invariant);
+    private static string X(double value) => double.IsNaN(value) ? "–" : value.ToString("0.00", Invariant) + "×";
+    private static string Mb(long bytes) => (bytes / 1048576.0).ToString("0.0", Invariant) + " MiB";
+
+    public async Task WriteAsync()
+    {
+        var folder = Path.GetDirectoryName(options.Output)!;
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "benchmark-latency.svg"), LatencyPlot());
+        await File.WriteAllTextAsync(Path.Combine(folder, "benchmark-throughput.svg"), ThroughputPlot());
+        await File.WriteAllTextAsync(options.Output, Markdown());
+    }
+
+    private string Markdown()
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# QuickTry benchmarks").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on: {machine}.").AppendLine();
+        md.AppendLine("Reproduce with `bash scripts/bench.sh` (it runs `scripts/setup.sh`, then");
+        md.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/QuickTry.Bench -- --runs {options.Runs} --docker-runs {options.DockerRuns} --warmup {options.Warmup}`).");
+        md.AppendLine("Everything below comes from that one run: every ratio compares numbers measured minutes apart on the");
+        md.AppendLine("same machine, so the machine's noise hits both sides. Times are client-side wall times in milliseconds.").AppendLine();
+        md.AppendLine("- **API**: `POST /run` through the whole stack started from the AppHost (rate limiter, Redis quota, executor, warm pool).");
+        md.AppendLine("- **docker run**: the original QuickTry's approach, a fresh `docker run --rm -i --network none` of the same image per run, the code on stdin, compiled and run with the same commands.");
+        md.AppendLine("- **host**: the bare toolchain on the host (`/usr/bin/python3 main.py`, `gcc … && ./main`, ...), where it is installed.").AppendLine();
+
+        md.AppendLine("## Targets").AppendLine();
+        var py = Latency.Single(r => r.Language == "python3");
+        var at8 = Throughput.Single(r => r.Concurrency == 8);
+        var overhead = Gateway is null ? double.NaN : Gateway.Api.P50 - Gateway.Direct.P50;
+        var flat = MemoryBaseline == 0 ? double.NaN : (double)MemoryFloodPeak / MemoryBaseline;
+        md.AppendLine("| target | measured | verdict |").AppendLine("|---|---|---|");
+        Target(md, "Python p50 via API ≤ 0.25× docker run", X(py.Api.P50 / py.Docker.P50), py.Api.P50 / py.Docker.P50 <= 0.25);
+        if (py.Host is { } host)
+        {
+            Target(md, "Python p50 via API ≤ 3× bare host process", X(py.Api.P50 / host.P50), py.Api.P50 / host.P50 <= 3);
+        }
+        Target(md, "Throughput at concurrency 8 ≥ 3× docker run", X(at8.ApiPerSecond / at8.DockerPerSecond), at8.ApiPerSecond / at8.DockerPerSecond >= 3);
+        Target(md, "p99 at concurrency 8 < 1 s", Ms(at8.Api.P99) + " ms", at8.Api.P99 < 1000);
+        Target(md, "Gateway overhead p50 ≤ 5 ms", Ms(overhead) + " ms", overhead <= 5);
+        Target(md, "Executor memory flat (±10%) while runs flood output", $"peak {X(flat)} of baseline", Math.Abs(flat - 1) <= 0.10);
+        md.AppendLine();
+
+        md.AppendLine("## Latency: hello world per language").AppendLine();
+        md.AppendLine("![p50 latency by language](benchmark-latency.svg)").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"{options.Runs} measured runs after {options.Warmup} warm-up runs (API, host); {options.DockerRuns} for docker run. Compiled languages compile on every run, on every side.").AppendLine();
+        md.AppendLine("| language | API p50 | p95 | p99 | docker run p50 | p95 | p99 | host p50 | p95 | p99 | API ÷ docker run | API ÷ host | failed runs |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var row in Latency)
+        {
+            var h = row.Host;
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {row.Language} | {Ms(row.Api.P50)} | {Ms(row.Api.P95)} | {Ms(row.Api.P99)} | {Ms(row.Docker.P50)} | {Ms(row.Docker.P95)} | {Ms(row.Docker.P99)} | {(h is null ? "not installed" : Ms(h.P50))} | {(h is null ? "" : Ms(h.P95))} | {(h is null ? "" : Ms(h.P99))} | {X(row.Api.P50 / row.Docker.P50)} | {(h is null ? "–" : X(row.Api.P50 / h.P50))} | {row.Api.Failures + row.Docker.Failures + (h?.Failures ?? 0)} |");
+        }
+        md.AppendLine();
+
+        md.AppendLine("## Throughput: python3 hello world by concurrency").AppendLine();
+        md.AppendLine("![runs per second by concurrency](benchmark-throughput.svg)").AppendLine();
+        md.AppendLine("| concurrency | API runs/s | API p50 | API p99 | docker run runs/s | docker run p50 | docker run p99 | API ÷ docker run | failed runs |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var row in Throughput)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {row.Concurrency} | {row.ApiPerSecond:0.0} | {Ms(row.Api.P50)} | {Ms(row.Api.P99)} | {row.DockerPerSecond:0.0} | {Ms(row.Docker.P50)} | {Ms(row.Docker.P99)} | {X(row.ApiPerSecond / row.DockerPerSecond)} | {row.Api.Failures + row.Docker.Failures} |");
+        }
+        md.AppendLine();
+
+        md.AppendLine("## Gateway overhead").AppendLine();
+        if (Gateway is { } g)
+        {
+            md.AppendLine("The same python3 hello world, alternately through the API and straight to the executor's internal endpoint.").AppendLine();
+            md.AppendLine("| path | p50 | p95 | p99 |").AppendLine("|---|---|---|---|");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| API `POST /run` | {Ms(g.Api.P50)} | {Ms(g.Api.P95)} | {Ms(g.Api.P99)} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| executor `POST /execute` | {Ms(g.Direct.P50)} | {Ms(g.Direct.P95)} | {Ms(g.Direct.P99)} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| added by the gateway | {Ms(g.Api.P50 - g.Direct.P50)} | | |").AppendLine();
+        }
+
+        md.AppendLine("## Executor memory").AppendLine();
+        md.AppendLine("Resident memory (VmRSS) of the executor process, sampled every 20 ms.").AppendLine();
+        md.AppendLine("| phase | RSS |").AppendLine("|---|---|");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| baseline: median while running 20 small runs | {Mb(MemoryBaseline)} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| peak while {FloodRuns} runs (4 at a time) each try to print 1 GiB | {Mb(MemoryFloodPeak)} ({X((double)MemoryFloodPeak / MemoryBaseline)} of baseline) |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| peak during the throughput runs | {Mb(MemoryThroughputPeak)} ({X((double)MemoryThroughputPeak / MemoryBaseline)} of baseline) |").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Each flooding run ends as `output_limit` ({FloodRuns - FloodFailures} of {FloodRuns} did): the executor reads each stream only up to the run's cap (here the 1 MiB ceiling) and kills the container, so what a program tries to print never reaches the executor's heap.");
+        return md.ToString();
+    }
+
+    private static void Target(StringBuilder md, string target, string measured, bool met) =>
+        md.AppendLine(CultureInfo.InvariantCulture, $"| {target} | {measured} | {(met ? "met" : "**missed**")} |");
+
+    private string LatencyPlot()
+    {
+        // Horizontal bars, log scale: the sides differ by an order of magnitude or more.
+        const int left = 110, width = 560, rowHeight = 54, top = 40;
+        var height = top + Latency.Count * rowHeight + 50;
+        var max = Latency.Max(r => Math.Max(r.Docker.P50, r.Api.P50));
+        double Scale(double ms) => Math.Log10(Math.Max(ms, 1)) / Math.Log10(Math.Max(max * 1.2, 10)) * width;
+        var svg = Svg(left + width + 120, height, "Hello world, p50 latency (ms, log scale)");
+        (string Name, string Color, Func<LatencyRow, double> Value)[] series =
+        [
+            ("API", "#2157d6", r => r.Api.P50),
+            ("docker run", "#c0392b", r => r.Docker.P50),
+            ("host", "#7f8c8d", r => r.Host?.P50 ?? double.NaN),
+        ];
+        for (var i = 0; i < Latency.Count; i++)
+        {
+            var row = Latency[i];
+            var y = top + i * rowHeight;
+            svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{left - 8}\" y=\"{y + 26}\" text-anchor=\"end\">{row.Language}</text>");
+            for (var s = 0; s < series.Length; s++)
+            {
+                var value = series[s].Value(row);
+                if (double.IsNaN(value))
+                {
+                    continue;
+                }
+                var barY = y + 4 + s * 15;
+                svg.AppendLine(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{barY}\" width=\"{Scale(value):0.0}\" height=\"12\" fill=\"{series[s].Color}\"/>");
+                svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{left + Scale(value) + 4:0.0}\" y=\"{barY + 10}\" font-size=\"10\">{Ms(value)}</text>");
+            }
+        }
+        Legend(svg, left, height - 20, series.Select(s => (s.Name, s.Color)));
+        return svg.AppendLine("</svg>").ToString();
+    }
+
+    private string ThroughputPlot()
+    {
+        const int left = 60, width = 560, plotHeight = 260, top = 40;
+        var height = top + plotHeight + 70;
+        var max = Throughput.Max(r => Math.Max(r.ApiPerSecond, r.DockerPerSecond)) * 1.15;
+        double X(int index) => left + index * (width / (double)Math.Max(1, Throughput.Count - 1));
+        double Y(double value) => top + plotHeight - value / max * plotHeight;
+        var svg = Svg(left + width + 60, height, "python3 hello world: runs per second by concurrency");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" y1=\"{top + plotHeight}\" x2=\"{left + width}\" y2=\"{top + plotHeight}\" stroke=\"#888\"/>");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{top + plotHeight}\" stroke=\"#888\"/>");
+        for (var i = 0; i < Throughput.Count; i++)
+        {
+            svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{X(i):0.0}\" y=\"{top + plotHeight + 16}\" text-anchor=\"middle\">{Throughput[i].Concurrency}</text>");
+        }
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{left + width / 2}\" y=\"{top + plotHeight + 34}\" text-anchor=\"middle\" font-size=\"11\">concurrency</text>");
+        foreach (var tick in new[] { 0.0, 0.25, 0.5, 0.75, 1.0 })
+        {
+            svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{left - 6}\" y=\"{Y(tick * max) + 4:0.0}\" text-anchor=\"end\" font-size=\"10\">{tick * max:0}</text>");
+        }
+        (string Name, string Color, Func<ThroughputRow, double> Value)[] series =
+        [
+            ("API", "#2157d6", r => r.ApiPerSecond),
+            ("docker run", "#c0392b", r => r.DockerPerSecond),
+        ];
+        foreach (var (name, color, value) in series)
+        {
+            var points = string.Join(' ', Throughput.Select((r, i) => string.Create(CultureInfo.InvariantCulture, $"{X(i):0.0},{Y(value(r)):0.0}")));
+            svg.AppendLine(CultureInfo.InvariantCulture, $"<polyline points=\"{points}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2.5\"/>");
+            for (var i = 0; i < Throughput.Count; i++)
+            {
+                svg.AppendLine(CultureInfo.InvariantCulture, $"<circle cx=\"{X(i):0.0}\" cy=\"{Y(value(Throughput[i])):0.0}\" r=\"3.5\" fill=\"{color}\"/>");
+                svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{X(i) + 5:0.0}\" y=\"{Y(value(Throughput[i])) - 6:0.0}\" font-size=\"10\">{value(Throughput[i]):0.0}</text>");
+            }
+        }
+        Legend(svg, left, height - 14, series.Select(s => (s.Name, s.Color)));
+        return svg.AppendLine("</svg>").ToString();
+    }
+
+    private static StringBuilder Svg(int width, int height, string title)
+    {
+        var svg = new StringBuilder();
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">{title}</text>");
+        return svg;
+    }
+
+    private static void Legend(StringBuilder svg, int x, int y, IEnumerable<(string Name, string Color)> entries)
+    {
+        foreach (var (name, color) in entries)
+        {
+            svg.AppendLine(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{y - 10}\" width=\"12\" height=\"12\" fill=\"{color}\"/><text x=\"{x + 16}\" y=\"{y}\">{name}</text>");
+            x += 30 + name.Length * 7;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+
+namespace QuickTry.Bench;
+
+/// <summary>Percentiles of a set of samples (nearest rank), and how many of them failed.</summary>
+internal sealed record Stats(int Count, int Failures, double P50, double P95, double P99, double Mean)
+{
+    public static Stats Of(IReadOnlyCollection<Sample> samples)
+    {
+        var sorted = samples.Select(s => s.Milliseconds).Order().ToArray();
+        double Rank(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+        return new Stats(sorted.Length, samples.Count(s => !s.Ok), Rank(0.50), Rank(0.95), Rank(0.99), sorted.Length == 0 ? double.NaN : sorted.Average());
+    }
+}
+
+internal static class Measure
+{
+    /// <summary>Runs <paramref name="warmup"/> unmeasured calls, then <paramref name="count"/> measured ones, one at a time.</summary>
+    public static async Task<List<Sample>> SequentialAsync(Func<Task<Sample>> call, int warmup, int count)
+    {
+        for (var i = 0; i < warmup; i++)
+        {
+            await call();
+        }
+        var samples = new List<Sample>(count);
+        for (var i = 0; i < count; i++)
+        {
+            samples.Add(await call());
+        }
+        return samples;
+    }
+
+    /// <summary><paramref name="total"/> calls by <paramref name="concurrency"/> workers; returns the samples and runs per second.</summary>
+    public static async Task<(List<Sample> Samples, double PerSecond)> ConcurrentAsync(Func<Task<Sample>> call, int concurrency, int total)
+    {
+        var samples = new List<Sample>(total);
+        var next = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) <= total)
+            {
+                var sample = await call();
+                lock (samples)
+                {
+                    samples.Add(sample);
+                }
+            }
+        }));
+        clock.Stop();
+        return (samples, total / clock.Elapsed.TotalSeconds);
+    }
+}
+
+/// <summary>Samples a process's resident memory (VmRSS) in the background.</summary>
+internal sealed class MemorySampler : IAsyncDisposable
+{
+    private readonly int _pid;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private readonly List<long> _samples = [];
+
+    public MemorySampler(int pid)
+    {
+        _pid = pid;
+        _loop = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                if (Rss(_pid) is { } rss)
+                {
+                    lock (_samples)
+                    {
+                        _samples.Add(rss);
+                    }
+                }
+                await Task.Delay(20);
+            }
+        });
+    }
+
+    public long Peak { get { lock (_samples) { return _samples.Count == 0 ? 0 : _samples.Max(); } } }
+    public long Median { get { lock (_samples) { return _samples.Count == 0 ? 0 : _samples.Order().ElementAt(_samples.Count / 2); } } }
+
+    public static long? Rss(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
+    }
+}

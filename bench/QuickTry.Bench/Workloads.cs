@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace QuickTry.Bench;
+
+/// <summary>A hello-world program of one language, runnable three ways.</summary>
+internal sealed record HelloWorld(string Language, string SourceFile, string Code, IReadOnlyList<string>? Compile, IReadOnlyList<string> Run)
+{
+    public static readonly IReadOnlyDictionary<string, string> Programs = new Dictionary<string, string>
+    {
+        ["python3"] = "print(\"hello world\")\n",
+        ["javascript"] = "console.log(\"hello world\");\n",
+        ["bash"] = "echo \"hello world\"\n",
+        ["c"] = "#include <stdio.h>\nint main(void) { puts(\"hello world\"); return 0; }\n",
+        ["go"] = "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello world\") }\n",
+        ["java"] = "public class Main { public static void main(String[] a) { System.out.println(\"hello world\"); } }\n",
+    };
+
+    /// <summary>Reads the compile and run commands from the language's definition, as the executor does.</summary>
+    public static HelloWorld Load(string languagesFolder, string language)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(languagesFolder, language, "language.json")));
+        var root = json.RootElement;
+        static List<string>? Strings(JsonElement root, string name) =>
+            root.TryGetProperty(name, out var value) ? [.. value.EnumerateArray().Select(v => v.GetString()!)] : null;
+        return new HelloWorld(language, root.GetProperty("sourceFile").GetString()!, Programs[language], Strings(root, "compile"), Strings(root, "run")!);
+    }
+}
+
+/// <summary>One measured call: how long it took and whether it produced the expected output.</summary>
+internal readonly record struct Sample(double Milliseconds, bool Ok);
+
+internal static class Workloads
+{
+    private const string Expected = "hello world\n";
+
+    /// <summary>Through the public API (or the executor's internal endpoint).</summary>
+    public static async Task<Sample> ViaHttpAsync(HttpClient http, string path, HelloWorld hello)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await http.PostAsJsonAsync(path, new { lang = hello.Language, code = hello.Code });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        clock.Stop();
+        var ok = response.IsSuccessStatusCode && body.GetProperty("stdout").GetString() == Expected;
+        return new Sample(clock.Elapsed.TotalMilliseconds, ok);
+    }
+
+    /// <summary>
+    /// The original QuickTry's way: a fresh <c>docker run --rm</c> of the same image per run, the code sent
+    /// on stdin, compiled and run with the same commands the executor uses.
+    /// </summary>
+    public static async Task<Sample> ViaDockerRunAsync(HelloWorld hello)
+    {
+        var script = $"cat > {hello.SourceFile}" + (hello.Compile is { } compile ? " && " + Shell(compile) : "") + " && " + Shell(hello.Run);
+        return await ProcessAsync("docker", ["run", "--rm", "-i", "--network", "none", $"quicktry/{hello.Language}:latest", "bash", "-c", script], hello.Code, null);
+    }
+
+    /// <summary>The bare toolchain on the host, compile included, or null where it is not installed.</summary>
+    public static async Task<Sample?> OnHostAsync(HelloWorld hello, string workDir)
+    {
+        var tool = (hello.Compile ?? hello.Run)[0];
+        if (Which(tool) is null)
+        {
+            return null;
+        }
+        await File.WriteAllTextAsync(Path.Combine(workDir, hello.SourceFile), hello.Code);
+        var script = (hello.Compile is { } compile ? Shell(compile) + " && " : "") + "exec " + Shell(hello.Run);
+        // bash -c adds a few ms; run interpreted languages directly so the baseline is the bare process.
+        return hello.Compile is null
+            ? await ProcessAsync(Which(tool)!, [.. hello.Run.Skip(1)], "", workDir)
+            : await ProcessAsync("bash", ["-c", script], "", workDir);
+    }
+
+    private static async Task<Sample> ProcessAsync(string file, IReadOnlyList<string> args, string stdin, string? workDir)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workDir ?? Environment.CurrentDirectory,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        clock.Stop();
+        return new Sample(clock.Elapsed.TotalMilliseconds, process.ExitCode == 0 && await output == Expected && (await errors).Length >= 0);
+    }
+
+    /// <summary>Our own constant commands as one shell line (single-quoted words).</summary>
+    private static string Shell(IEnumerable<string> argv) => string.Join(' ', argv.Select(a => "'" + a.Replace("'", "'\\''") + "'"));
+
+    private static string? Which(string tool)
+    {
+        if (tool.StartsWith('.'))
+        {
+            return tool;
+        }
+        // The system's toolchains, not version-manager shims (a pyenv shim adds ~80 ms to python3).
+        foreach (var dir in new[] { "/usr/bin", "/usr/local/bin", "/bin" })
+        {
+            var path = Path.Combine(dir, tool);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+        return null;
+    }
+}
