@@ -1,4 +1,5 @@
 using QuickTry.Api.Runs;
+using QuickTry.Executor.Languages;
 
 namespace QuickTry.Api.Languages;
 
@@ -14,11 +15,11 @@ public sealed class LanguageDirectory(
 {
     private static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    private IReadOnlyList<LanguageSummary>? _languages;
+    private IReadOnlyList<LanguageInfo>? _languages;
     private DateTimeOffset _fetchedAt;
 
     /// <summary>The list, or null when the executor has never answered.</summary>
-    public async Task<IReadOnlyList<LanguageSummary>?> GetAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LanguageInfo>?> GetAsync(CancellationToken cancellationToken)
     {
         if (_languages is { } cached && time.GetUtcNow() - _fetchedAt < FreshFor)
         {
@@ -48,7 +49,7 @@ public sealed class LanguageDirectory(
         return _languages;
     }
 
-    public async Task<LanguageSummary?> FindAsync(string nameOrAlias, CancellationToken cancellationToken)
+    public async Task<LanguageInfo?> FindAsync(string nameOrAlias, CancellationToken cancellationToken)
     {
         var languages = await GetAsync(cancellationToken);
         return languages?.FirstOrDefault(l =>

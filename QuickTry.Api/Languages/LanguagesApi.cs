@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using QuickTry.Api.Runs;
+using QuickTry.Executor.Languages;
 
 namespace QuickTry.Api.Languages;
 
@@ -14,7 +15,7 @@ public static class LanguagesApi
         return group;
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<LanguageSummary>>, ProblemHttpResult>> GetLanguagesAsync(
+    public static async Task<Results<Ok<IReadOnlyList<LanguageInfo>>, ProblemHttpResult>> GetLanguagesAsync(
         LanguageDirectory languages, HttpContext context, CancellationToken cancellationToken)
     {
         var list = await languages.GetAsync(cancellationToken);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using QuickTry.Api.Telemetry;
+using QuickTry.Executor.Languages;
 using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Runs;
@@ -48,8 +49,8 @@ public sealed class ExecutorClient(HttpClient http, ILogger<ExecutorClient> logg
         }
     }
 
-    public async Task<IReadOnlyList<LanguageSummary>> LanguagesAsync(CancellationToken cancellationToken) =>
-        await http.GetFromJsonAsync<List<LanguageSummary>>("/languages", Json, cancellationToken) ?? [];
+    public async Task<IReadOnlyList<LanguageInfo>> LanguagesAsync(CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<List<LanguageInfo>>("/languages", Json, cancellationToken) ?? [];
 }
 
 public abstract record ExecutorAnswer
@@ -64,21 +65,3 @@ public abstract record ExecutorAnswer
 
     public sealed record Unavailable(TimeSpan RetryAfter) : ExecutorAnswer;
 }
-
-/// <summary>A language as <c>GET /languages</c> describes it.</summary>
-public sealed record LanguageSummary(
-    string Name,
-    string DisplayName,
-    string Version,
-    IReadOnlyList<string> Aliases,
-    bool Compiled,
-    string SourceFile,
-    bool Available,
-    LanguageDefaultLimits? Limits,
-    LanguageExample? Example = null);
-
-/// <summary>A starter snippet for the editor.</summary>
-public sealed record LanguageExample(string Code, string? Stdin);
-
-/// <summary>The limits a run of this language gets when it asks for none.</summary>
-public sealed record LanguageDefaultLimits(int TimeMs, int CompileTimeMs, int MemoryMb, int Pids, int OutputBytes);

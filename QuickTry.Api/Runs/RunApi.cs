@@ -1,11 +1,12 @@
+using System.Diagnostics;
 using System.Globalization;
 using QuickTry.Api.Clients;
 using QuickTry.Api.Extensions;
 using QuickTry.Api.Languages;
 using QuickTry.Api.Quotas;
-using System.Diagnostics;
 using QuickTry.Api.RateLimiting;
 using QuickTry.Api.Telemetry;
+using QuickTry.Executor.Languages;
 using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Runs;
@@ -129,7 +130,7 @@ public static class RunApi
     }
 
     /// <summary>What the gateway checks itself: enough to pick the language and reserve quota.</summary>
-    private static async Task<(LanguageSummary?, Dictionary<string, string[]>?)> ValidateAsync(
+    private static async Task<(LanguageInfo?, Dictionary<string, string[]>?)> ValidateAsync(
         PublicRunRequest request, LanguageDirectory languages, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -146,7 +147,7 @@ public static class RunApi
         {
             errors["code"] = ["Code is required and must not be empty."];
         }
-        LanguageSummary? language = null;
+        LanguageInfo? language = null;
         if (string.IsNullOrWhiteSpace(request.EffectiveLang))
         {
             errors["lang"] = ["A language is required ('lang')."];
@@ -168,9 +169,9 @@ public static class RunApi
     }
 
     /// <summary>A run's worst case: its time limit, plus its compile limit for compiled languages.</summary>
-    private static long ReserveMs(PublicRunRequest request, LanguageSummary language)
+    private static long ReserveMs(PublicRunRequest request, LanguageInfo language)
     {
-        var defaults = language.Limits ?? new LanguageDefaultLimits(3_000, 10_000, 128, 64, 65_536);
+        var defaults = language.Limits;
         var run = Math.Max(1, request.Limits?.TimeMs ?? defaults.TimeMs);
         var compile = language.Compiled ? Math.Max(1, request.Limits?.CompileTimeMs ?? defaults.CompileTimeMs) : 0;
         return (long)run + compile;

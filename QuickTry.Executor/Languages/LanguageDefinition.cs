@@ -36,8 +36,6 @@ public sealed record LanguageDefinition
     public string Directory { get; init; } = "";
 }
 
-public sealed record LanguageExample(string Code, string? Stdin);
-
 /// <summary>Overrides of the default limits for one language; null means "use the global default".</summary>
 public sealed record LanguageLimits
 {

@@ -3,18 +3,6 @@ using QuickTry.Executor.Runs;
 
 namespace QuickTry.Executor.Languages;
 
-/// <summary>What each language is, as the API and the editor show it.</summary>
-public sealed record LanguageInfo(
-    string Name,
-    string DisplayName,
-    string Version,
-    IReadOnlyList<string> Aliases,
-    bool Compiled,
-    string SourceFile,
-    bool Available,
-    AppliedLimits Limits,
-    LanguageExample? Example);
-
 public static class LanguagesApi
 {
     public static RouteGroupBuilder MapLanguagesApi(this IEndpointRouteBuilder app)

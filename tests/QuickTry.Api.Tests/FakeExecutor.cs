@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
 using QuickTry.Api.Runs;
+using QuickTry.Executor.Languages;
 using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Tests;
@@ -15,10 +16,10 @@ public sealed class FakeExecutor : HttpMessageHandler
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static readonly LanguageSummary[] Languages =
+    public static readonly LanguageInfo[] Languages =
     [
-        new("c", "C (GCC)", "12.2.0", ["gcc"], true, "main.c", true, new LanguageDefaultLimits(3_000, 10_000, 128, 64, 65_536)),
-        new("python3", "Python 3", "3.11.2", ["py", "python"], false, "main.py", true, new LanguageDefaultLimits(3_000, 10_000, 128, 64, 65_536)),
+        new("c", "C (GCC)", "12.2.0", ["gcc"], true, "main.c", true, new AppliedLimits(3_000, 10_000, 128, 64, 65_536), null),
+        new("python3", "Python 3", "3.11.2", ["py", "python"], false, "main.py", true, new AppliedLimits(3_000, 10_000, 128, 64, 65_536), null),
     ];
 
     public ConcurrentQueue<RunRequest> Requests { get; } = new();
