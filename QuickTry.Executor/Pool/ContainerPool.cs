@@ -268,6 +268,8 @@ public sealed class ContainerPool(
             }
         }
         await Task.WhenAll(_removals.Keys);
+        // Whatever is still labelled as ours (a create that raced the stop, a failed removal) goes too.
+        await ReapAsync(static (_, _) => true, CancellationToken.None);
         _stopping.Dispose();
     }
 

@@ -45,10 +45,14 @@ public sealed class SandboxContainerFactory(
         var pids = language.Limits.Pids ?? _limits.Pids.Default;
         var slot = Guid.CreateVersion7().ToString("N");
         var parameters = Describe(language, slot, memoryMb, pids);
-        var created = await docker.Containers.CreateContainerAsync(parameters, cancellationToken);
+        // Not cancellable mid-call: a cancelled create request may still create the container in the
+        // engine, and we would never learn its id. Both calls are short; cancellation is honoured after.
+        var created = await docker.Containers.CreateContainerAsync(parameters, CancellationToken.None);
         try
         {
-            await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), CancellationToken.None);
+            cancellationToken.ThrowIfCancellationRequested();
         }
         catch
         {
