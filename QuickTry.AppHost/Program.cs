@@ -7,6 +7,8 @@ var redis = builder.AddQuickTryRedis("redis");
 
 // Runs code in sandbox containers on the local Docker engine.
 var executor = builder.AddProject<Projects.QuickTry_Executor>("executor")
+    // Internal, one replica: a proxy in front of it would only add a hop to every run.
+    .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
     .WithEnvironment("Executor__LanguagesPath", builder.LanguagesFolder())
     .WithHttpHealthCheck("/health");
 

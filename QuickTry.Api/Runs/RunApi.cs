@@ -102,7 +102,8 @@ public static class RunApi
         if (answer is ExecutorAnswer.Completed completed)
         {
             var used = completed.Result.WallTimeMs + (completed.Result.Compile?.WallTimeMs ?? 0);
-            await SettleAsync(quotas, reservation, (long)Math.Ceiling(used), countRun: true);
+            // Settling only returns unused reservation: it need not hold up the response.
+            context.Response.OnCompleted(() => SettleAsync(quotas, reservation, (long)Math.Ceiling(used), countRun: true));
             Activity.Current?.SetTag("quicktry.run.id", completed.Result.RunId);
             Activity.Current?.SetTag("quicktry.run.status", completed.Result.Status.ToWireName());
             return TypedResults.Ok(completed.Result);

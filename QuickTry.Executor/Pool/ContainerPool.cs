@@ -172,7 +172,7 @@ public sealed class ContainerPool(
                 }
                 while (pool.Warm.Reader.Count < pool.Target && !stopping.IsCancellationRequested)
                 {
-                    pool.Warm.Writer.TryWrite(await StartTrackedAsync(pool.Language, stopping));
+                    await RefillAsync(pool, Math.Min(pool.Target - pool.Warm.Reader.Count, poolOptions.Value.RefillParallelism), stopping);
                 }
                 backoff = TimeSpan.FromSeconds(1);
                 await pool.WaitForWakeAsync(Timeout.InfiniteTimeSpan, stopping);
@@ -197,6 +197,23 @@ public sealed class ContainerPool(
                     return;
                 }
                 backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
+            }
+        }
+    }
+
+    /// <summary>Starts <paramref name="count"/> containers at once; those that started join the pool even if another failed.</summary>
+    private async Task RefillAsync(LanguagePool pool, int count, CancellationToken stopping)
+    {
+        var starts = Enumerable.Range(0, count).Select(_ => StartTrackedAsync(pool.Language, stopping)).ToList();
+        try
+        {
+            await Task.WhenAll(starts);
+        }
+        finally
+        {
+            foreach (var start in starts.Where(s => s.IsCompletedSuccessfully))
+            {
+                pool.Warm.Writer.TryWrite(start.Result);
             }
         }
     }

@@ -13,6 +13,9 @@ public sealed class PoolOptions
     /// <summary>Per-language override of <see cref="WarmPerLanguage"/> (0 keeps none warm).</summary>
     public Dictionary<string, int> WarmByLanguage { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Containers a language's pool starts at once while refilling.</summary>
+    public int RefillParallelism { get; set; } = 2;
+
     /// <summary>Runs executing at once, across languages.</summary>
     public int MaxConcurrentRuns { get; set; } = Math.Max(2, Environment.ProcessorCount * 2);
 
@@ -44,6 +47,10 @@ internal sealed class PoolOptionsValidator : IValidateOptions<PoolOptions>
             {
                 failures.Add($"{PoolOptions.Section}:WarmByLanguage:{language} must be 0..64 (is {count}).");
             }
+        }
+        if (options.RefillParallelism is < 1 or > 16)
+        {
+            failures.Add($"{PoolOptions.Section}:RefillParallelism must be 1..16 (is {options.RefillParallelism}).");
         }
         if (options.MaxConcurrentRuns is < 1 or > 1024)
         {

@@ -1,9 +1,15 @@
+using System.Buffers;
+
 namespace QuickTry.Executor.Sandbox;
 
-/// <summary>Bytes kept up to a fixed maximum; what arrives beyond it is counted, not stored.</summary>
-internal sealed class CappedBuffer(int max)
+/// <summary>
+/// Bytes kept up to a fixed maximum; what arrives beyond it is counted, not stored. The storage is rented
+/// from the shared array pool, so output of one run after another reuses the same memory: return it
+/// with <see cref="Dispose"/>.
+/// </summary>
+internal sealed class CappedBuffer(int max) : IDisposable
 {
-    private byte[] _bytes = new byte[Math.Min(max, 4096)];
+    private byte[] _bytes = ArrayPool<byte>.Shared.Rent(Math.Min(max, 4096));
 
     public int Max { get; } = max;
     public int Length { get; private set; }
@@ -25,7 +31,10 @@ internal sealed class CappedBuffer(int max)
         }
         if (Length + take > _bytes.Length)
         {
-            Array.Resize(ref _bytes, (int)Math.Min(Max, Math.Max((long)_bytes.Length * 2, Length + take)));
+            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Max, Math.Max((long)_bytes.Length * 2, Length + take)));
+            _bytes.AsSpan(0, Length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = larger;
         }
         data[..take].CopyTo(_bytes.AsSpan(Length));
         Length += take;
@@ -34,5 +43,10 @@ internal sealed class CappedBuffer(int max)
     /// <summary>Drops everything after the first <paramref name="length"/> bytes.</summary>
     public void Shorten(int length) => Length = Math.Min(Length, Math.Max(0, length));
 
-    public bool EndsWith(ReadOnlySpan<byte> suffix) => Span.EndsWith(suffix);
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_bytes);
+        _bytes = [];
+        Length = 0;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -8,7 +9,7 @@ namespace QuickTry.Executor.Sandbox;
 /// trailer (see docker-images/base/runner for the framing), keeping each under its cap while the program
 /// runs. Memory use is bounded by the caps however much the program writes.
 /// </summary>
-internal sealed class OutputCollector
+internal sealed class OutputCollector : IDisposable
 {
     /// <summary>Room kept after each stream's cap for the runner's end marker and trailer.</summary>
     internal const int TrailerSlack = 256;
@@ -143,7 +144,7 @@ internal sealed class OutputCollector
         return new CollectedOutput(
             Decode(_stdout.Program.Span),
             Decode(_stderr.Program.Span),
-            Decode(Interleave()),
+            Interleave(),
             stdoutTruncated,
             stderrTruncated,
             compile,
@@ -166,10 +167,10 @@ internal sealed class OutputCollector
         }
     }
 
-    /// <summary>Both streams' final bytes (caps and end marks removed) in the order they arrived.</summary>
-    private byte[] Interleave()
+    /// <summary>Both streams' final bytes (caps and end marks removed) in the order they arrived, decoded.</summary>
+    private string Interleave()
     {
-        var output = new byte[_stdout.Program.Length + _stderr.Program.Length];
+        var output = ArrayPool<byte>.Shared.Rent(Math.Max(1, _stdout.Program.Length + _stderr.Program.Length));
         int outTaken = 0, errTaken = 0, written = 0;
         foreach (var (isStderr, length) in _order)
         {
@@ -184,7 +185,9 @@ internal sealed class OutputCollector
             taken += take;
             written += take;
         }
-        return output;
+        var text = Decode(output.AsSpan(0, written));
+        ArrayPool<byte>.Shared.Return(output);
+        return text;
     }
 
     /// <summary>Length of the end marker ("\x1eQTE nonce\x1e") stdout ends with, or 0.</summary>
@@ -218,6 +221,16 @@ internal sealed class OutputCollector
     }
 
     private static string Decode(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+
+    public void Dispose()
+    {
+        foreach (var state in new[] { _stdout, _stderr })
+        {
+            state.Header.Dispose();
+            state.Compile.Dispose();
+            state.Program.Dispose();
+        }
+    }
 
     private enum Phase { Header, CompileBody, Program }
 

@@ -32,7 +32,7 @@ public sealed class SandboxRunner(
 
         var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         var payload = RunPayload.Build(run, nonce, _sandbox.CompileOutputBytes);
-        var collector = new OutputCollector(run.Limits.OutputBytes, run.Language.IsCompiled, _sandbox.CompileOutputBytes, nonce);
+        using var collector = new OutputCollector(run.Limits.OutputBytes, run.Language.IsCompiled, _sandbox.CompileOutputBytes, nonce);
 
         using var stream = await docker.Containers.AttachContainerAsync(container.Id, tty: false,
             new ContainerAttachParameters { Stream = true, Stdin = true, Stdout = true, Stderr = true }, cancellationToken);

@@ -3,7 +3,7 @@ using QuickTry.Bench;
 
 // QuickTry's benchmark: the real stack against the seed's `docker run --rm` per run and the bare host
 // toolchain, measured side by side in one run. Usage: dotnet run -c Release --project bench/QuickTry.Bench
-//   [--runs 50] [--warmup 5] [--out docs/benchmarks.md]
+//   [--runs 50] [--docker-runs 20] [--warmup 5] [--interval-ms 250] [--warm 4] [--out docs/benchmarks.md]
 var options = BenchOptions.Parse(args);
 var languagesFolder = Path.Combine(options.Repository, "docker-images");
 string[] languages = ["python3", "javascript", "bash", "c", "go", "java"];
@@ -21,11 +21,11 @@ foreach (var language in languages)
 {
     var hello = hellos[language];
     Console.WriteLine($"Latency: {language}");
-    var api = await Measure.SequentialAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", hello), options.Warmup, options.Runs);
-    var docker = await Measure.SequentialAsync(() => Workloads.ViaDockerRunAsync(hello), 2, options.DockerRuns);
+    var api = await Measure.SequentialAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", hello), options.Warmup, options.Runs, options.Interval);
+    var docker = await Measure.SequentialAsync(() => Workloads.ViaDockerRunAsync(hello), 2, options.DockerRuns, options.Interval);
     var host = await Workloads.OnHostAsync(hello, hostDir) is null
         ? null
-        : await Measure.SequentialAsync(async () => (await Workloads.OnHostAsync(hello, hostDir))!.Value, options.Warmup, options.Runs);
+        : await Measure.SequentialAsync(async () => (await Workloads.OnHostAsync(hello, hostDir))!.Value, options.Warmup, options.Runs, options.Interval);
     report.Latency.Add(new LatencyRow(language, Stats.Of(api), Stats.Of(docker), host is null ? null : Stats.Of(host)));
 }
 
@@ -36,7 +36,9 @@ var direct = new List<Sample>();
 for (var i = 0; i < options.Warmup + options.Runs; i++)
 {
     var a = await Workloads.ViaHttpAsync(stack.Api, "/run", python);
+    await Task.Delay(options.Interval);
     var d = await Workloads.ViaHttpAsync(stack.Executor, "/execute", python);
+    await Task.Delay(options.Interval);
     if (i >= options.Warmup)
     {
         viaApi.Add(a);
@@ -83,7 +85,7 @@ Directory.Delete(hostDir, recursive: true);
 await report.WriteAsync();
 Console.WriteLine($"Wrote {options.Output} and its plots.");
 
-internal sealed record BenchOptions(string Repository, string Output, int Runs, int DockerRuns, int Warmup, int WarmPerLanguage, int FloodRuns)
+internal sealed record BenchOptions(string Repository, string Output, int Runs, int DockerRuns, int Warmup, int WarmPerLanguage, int FloodRuns, TimeSpan Interval)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -96,7 +98,8 @@ internal sealed record BenchOptions(string Repository, string Output, int Runs, 
             int.Parse(Value("--docker-runs") ?? "20"),
             int.Parse(Value("--warmup") ?? "5"),
             int.Parse(Value("--warm") ?? "4"),
-            int.Parse(Value("--flood-runs") ?? "8"));
+            int.Parse(Value("--flood-runs") ?? "8"),
+            TimeSpan.FromMilliseconds(int.Parse(Value("--interval-ms") ?? "250")));
     }
 
     private static string FindRepository()

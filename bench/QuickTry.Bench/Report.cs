@@ -80,7 +80,7 @@ internal sealed class Report(BenchOptions options, string machine)
         md.AppendLine("# QuickTry benchmarks").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on: {machine}.").AppendLine();
         md.AppendLine("Reproduce with `bash scripts/bench.sh` (it runs `scripts/setup.sh`, then");
-        md.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/QuickTry.Bench -- --runs {options.Runs} --docker-runs {options.DockerRuns} --warmup {options.Warmup}`).");
+        md.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/QuickTry.Bench -- --runs {options.Runs} --docker-runs {options.DockerRuns} --warmup {options.Warmup} --interval-ms {options.Interval.TotalMilliseconds} --warm {options.WarmPerLanguage}`).");
         md.AppendLine("Everything below comes from that one run: every ratio compares numbers measured minutes apart on the");
         md.AppendLine("same machine, so the machine's noise hits both sides. Times are client-side wall times in milliseconds.").AppendLine();
         md.AppendLine("- **API**: `POST /run` through the whole stack started from the AppHost (rate limiter, Redis quota, executor, warm pool).");
@@ -106,7 +106,7 @@ internal sealed class Report(BenchOptions options, string machine)
 
         md.AppendLine("## Latency: hello world per language").AppendLine();
         md.AppendLine("![p50 latency by language](benchmark-latency.svg)").AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"{options.Runs} measured runs after {options.Warmup} warm-up runs (API, host); {options.DockerRuns} for docker run. Compiled languages compile on every run, on every side.").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"{options.Runs} measured runs after {options.Warmup} warm-up runs (API, host); {options.DockerRuns} for docker run. One run at a time, a new one started at most every {options.Interval.TotalMilliseconds} ms on every side (latency at a rate the service sustains; saturation is the throughput table's job). Compiled languages compile on every run, on every side. The pool keeps {options.WarmPerLanguage} warm containers per measured language.").AppendLine();
         md.AppendLine("| language | API p50 | p95 | p99 | docker run p50 | p95 | p99 | host p50 | p95 | p99 | API ÷ docker run | API ÷ host | failed runs |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var row in Latency)
@@ -131,7 +131,7 @@ internal sealed class Report(BenchOptions options, string machine)
         md.AppendLine("## Gateway overhead").AppendLine();
         if (Gateway is { } g)
         {
-            md.AppendLine("The same python3 hello world, alternately through the API and straight to the executor's internal endpoint.").AppendLine();
+            md.AppendLine("The same python3 hello world, alternately through the API and straight to the executor's internal endpoint, paced like the latency runs.").AppendLine();
             md.AppendLine("| path | p50 | p95 | p99 |").AppendLine("|---|---|---|---|");
             md.AppendLine(CultureInfo.InvariantCulture, $"| API `POST /run` | {Ms(g.Api.P50)} | {Ms(g.Api.P95)} | {Ms(g.Api.P99)} |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| executor `POST /execute` | {Ms(g.Direct.P50)} | {Ms(g.Direct.P95)} | {Ms(g.Direct.P99)} |");

@@ -15,17 +15,26 @@ internal sealed record Stats(int Count, int Failures, double P50, double P95, do
 
 internal static class Measure
 {
-    /// <summary>Runs <paramref name="warmup"/> unmeasured calls, then <paramref name="count"/> measured ones, one at a time.</summary>
-    public static async Task<List<Sample>> SequentialAsync(Func<Task<Sample>> call, int warmup, int count)
+    /// <summary>
+    /// Runs <paramref name="warmup"/> unmeasured calls, then <paramref name="count"/> measured ones, one at a
+    /// time, starting one at most every <paramref name="interval"/>: latency at a rate the system sustains,
+    /// not a saturation test (that is the throughput table's job).
+    /// </summary>
+    public static async Task<List<Sample>> SequentialAsync(Func<Task<Sample>> call, int warmup, int count, TimeSpan interval = default)
     {
-        for (var i = 0; i < warmup; i++)
-        {
-            await call();
-        }
         var samples = new List<Sample>(count);
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < warmup + count; i++)
         {
-            samples.Add(await call());
+            var clock = Stopwatch.StartNew();
+            var sample = await call();
+            if (i >= warmup)
+            {
+                samples.Add(sample);
+            }
+            if (clock.Elapsed < interval)
+            {
+                await Task.Delay(interval - clock.Elapsed);
+            }
         }
         return samples;
     }
