@@ -47,14 +47,16 @@ for (var i = 0; i < options.Warmup + options.Runs; i++)
 }
 report.Gateway = new GatewayRow(Stats.Of(viaApi), Stats.Of(direct));
 
-// Executor memory at rest under small runs, then while runs each try to print 1 GiB.
-Console.WriteLine("Memory: baseline and output flood");
-await using (var idle = new MemorySampler(executorPid))
-{
-    await Measure.SequentialAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), 0, 20);
-    report.MemoryBaseline = idle.Median;
-}
+// Executor memory: peak while small runs execute 4 at a time, then peak while the same number of runs,
+// 4 at a time, each try to print 1 GiB. Same concurrency on both sides, so only the output volume differs.
+Console.WriteLine("Memory: small runs, then output floods");
 var flood = new { lang = "python3", code = "import sys\nchunk = 'x' * 65535 + '\\n'\nfor _ in range(16384):\n    sys.stdout.write(chunk)\n", limits = new { outputBytes = 1_048_576 } };
+await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), concurrency: 4, total: 8);
+await using (var small = new MemorySampler(executorPid))
+{
+    await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), concurrency: 4, total: options.FloodRuns);
+    report.MemoryBaseline = small.Peak;
+}
 await using (var sampler = new MemorySampler(executorPid))
 {
     var floods = await Measure.ConcurrentAsync(async () =>
@@ -98,7 +100,7 @@ internal sealed record BenchOptions(string Repository, string Output, int Runs, 
             int.Parse(Value("--docker-runs") ?? "20"),
             int.Parse(Value("--warmup") ?? "5"),
             int.Parse(Value("--warm") ?? "4"),
-            int.Parse(Value("--flood-runs") ?? "8"),
+            int.Parse(Value("--flood-runs") ?? "16"),
             TimeSpan.FromMilliseconds(int.Parse(Value("--interval-ms") ?? "250")));
     }
 

@@ -141,7 +141,7 @@ internal sealed class Report(BenchOptions options, string machine)
         md.AppendLine("## Executor memory").AppendLine();
         md.AppendLine("Resident memory (VmRSS) of the executor process, sampled every 20 ms.").AppendLine();
         md.AppendLine("| phase | RSS |").AppendLine("|---|---|");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| baseline: median while running 20 small runs | {Mb(MemoryBaseline)} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| baseline: peak while {FloodRuns} small runs execute, 4 at a time | {Mb(MemoryBaseline)} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| peak while {FloodRuns} runs (4 at a time) each try to print 1 GiB | {Mb(MemoryFloodPeak)} ({X((double)MemoryFloodPeak / MemoryBaseline)} of baseline) |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| peak during the throughput runs | {Mb(MemoryThroughputPeak)} ({X((double)MemoryThroughputPeak / MemoryBaseline)} of baseline) |").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Each flooding run ends as `output_limit` ({FloodRuns - FloodFailures} of {FloodRuns} did): the executor reads each stream only up to the run's cap (here the 1 MiB ceiling) and kills the container, so what a program tries to print never reaches the executor's heap.");

@@ -89,7 +89,6 @@ internal sealed class MemorySampler : IAsyncDisposable
     }
 
     public long Peak { get { lock (_samples) { return _samples.Count == 0 ? 0 : _samples.Max(); } } }
-    public long Median { get { lock (_samples) { return _samples.Count == 0 ? 0 : _samples.Order().ElementAt(_samples.Count / 2); } } }
 
     public static long? Rss(int pid)
     {
