@@ -145,6 +145,12 @@ internal sealed class Report(BenchOptions options, string machine)
         md.AppendLine(CultureInfo.InvariantCulture, $"| peak while {FloodRuns} runs (4 at a time) each try to print 1 GiB | {Mb(MemoryFloodPeak)} ({X((double)MemoryFloodPeak / MemoryBaseline)} of baseline) |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| peak during the throughput runs | {Mb(MemoryThroughputPeak)} ({X((double)MemoryThroughputPeak / MemoryBaseline)} of baseline) |").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Each flooding run ends as `output_limit` ({FloodRuns - FloodFailures} of {FloodRuns} did): the executor reads each stream only up to the run's cap (here the 1 MiB ceiling) and kills the container, so what a program tries to print never reaches the executor's heap.");
+        // The analysis is written by hand (it explains the numbers); it lives beside the benchmark.
+        var analysis = Path.Combine(options.Repository, "bench", "QuickTry.Bench", "analysis.md");
+        if (File.Exists(analysis))
+        {
+            md.AppendLine().Append(File.ReadAllText(analysis));
+        }
         return md.ToString();
     }
 
