@@ -28,9 +28,9 @@ app.UseForwardedHeaders();
 app.UseMiddleware<ClientIdentificationMiddleware>();
 app.UseRateLimiter();
 
-// The API description and its interactive reference at /scalar.
+// The API description and its interactive reference at /scalar, with system fonts rather than a font CDN.
 app.MapOpenApi();
-app.MapScalarApiReference();
+app.MapScalarApiReference(options => options.DisableDefaultFonts());
 
 app.MapDefaultEndpoints();
 app.MapRunApi();
