@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
-using QuickTry.Api.Telemetry;
 using QuickTry.Executor.Languages;
 using QuickTry.Executor.Runs;
 
@@ -22,7 +21,7 @@ public sealed class ExecutorClient(HttpClient http, ILogger<ExecutorClient> logg
         try
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, "/execute") { Content = JsonContent.Create(request, options: Json) };
-            message.Headers.Add(ApiTelemetry.ClientHeader, client);
+            message.Headers.Add(RunHeaders.Client, client);
             response = await http.SendAsync(message, cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)

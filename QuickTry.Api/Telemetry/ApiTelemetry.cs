@@ -8,8 +8,6 @@ public sealed class ApiTelemetry : IDisposable
 {
     public const string Name = "QuickTry.Api";
 
-    /// <summary>Tells the executor which client a run is for (the key's name or a hashed IP, never a key).</summary>
-    public const string ClientHeader = "X-QuickTry-Client";
 
     public static readonly ActivitySource Source = new(Name);
 

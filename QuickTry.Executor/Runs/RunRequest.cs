@@ -1,5 +1,12 @@
 namespace QuickTry.Executor.Runs;
 
+/// <summary>Headers of the gateway → executor call.</summary>
+public static class RunHeaders
+{
+    /// <summary>Which client a run is for, as the gateway names it (the key's name or a hashed IP, never a key); for traces.</summary>
+    public const string Client = "X-QuickTry-Client";
+}
+
 /// <summary>What to run. Only <see cref="Lang"/> and <see cref="Code"/> are required.</summary>
 public sealed record RunRequest
 {

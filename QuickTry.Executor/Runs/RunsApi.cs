@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using QuickTry.Executor.Telemetry;
 
 namespace QuickTry.Executor.Runs;
 
@@ -22,7 +21,7 @@ public static class RunsApi
     public static async Task<Results<Ok<RunResult>, ValidationProblem, ProblemHttpResult>> ExecuteAsync(
         RunRequest request, RunService runs, HttpContext context, CancellationToken cancellationToken)
     {
-        var client = context.Request.Headers[ExecutorTelemetry.ClientHeader].ToString();
+        var client = context.Request.Headers[RunHeaders.Client].ToString();
         var outcome = await runs.ExecuteAsync(request, string.IsNullOrEmpty(client) ? null : client, cancellationToken);
         switch (outcome)
         {

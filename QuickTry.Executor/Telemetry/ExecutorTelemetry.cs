@@ -14,8 +14,6 @@ public sealed class ExecutorTelemetry : IDisposable
 {
     public const string Name = "QuickTry.Executor";
 
-    /// <summary>Header the API uses to say which client a run is for (name or hashed IP, never a key).</summary>
-    public const string ClientHeader = "X-QuickTry-Client";
 
     public static readonly ActivitySource Source = new(Name);
 
