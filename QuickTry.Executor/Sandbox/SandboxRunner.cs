@@ -90,6 +90,9 @@ public sealed class SandboxRunner(
             // The killer closed the stream after the container did not close it in time.
         }
         var finished = time.GetTimestamp();
+        // The streams ended: a deadline passing from now on must not relabel a finished run.
+        onDeadline.Dispose();
+        onCancel.Dispose();
         if (killer.Reason is { } reason)
         {
             stages.Current?.SetTag("quicktry.sandbox.killed", reason.ToString());
