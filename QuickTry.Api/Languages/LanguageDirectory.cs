@@ -49,11 +49,9 @@ public sealed class LanguageDirectory(
         return _languages;
     }
 
-    public async Task<LanguageInfo?> FindAsync(string nameOrAlias, CancellationToken cancellationToken)
-    {
-        var languages = await GetAsync(cancellationToken);
-        return languages?.FirstOrDefault(l =>
+    /// <summary>The language <paramref name="nameOrAlias"/> names in a list from <see cref="GetAsync"/>.</summary>
+    public static LanguageInfo? Find(IEnumerable<LanguageInfo> languages, string nameOrAlias) =>
+        languages.FirstOrDefault(l =>
             string.Equals(l.Name, nameOrAlias, StringComparison.OrdinalIgnoreCase)
             || l.Aliases.Any(a => string.Equals(a, nameOrAlias, StringComparison.OrdinalIgnoreCase)));
-    }
 }

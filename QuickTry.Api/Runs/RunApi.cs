@@ -160,7 +160,7 @@ public static class RunApi
             {
                 return (null, errors.Count > 0 ? errors : null);
             }
-            language = await languages.FindAsync(request.EffectiveLang.Trim(), cancellationToken);
+            language = LanguageDirectory.Find(all, request.EffectiveLang.Trim());
             if (language is null)
             {
                 errors["lang"] = [$"Unknown language '{Shorten(request.EffectiveLang)}'. Valid: {string.Join(", ", all.Select(l => l.Name))}."];
