@@ -4,4 +4,4 @@ namespace QuickTry.Executor.Sandbox;
 /// <param name="Slot">Id given at creation; its <c>quicktry.slot</c> label.</param>
 /// <param name="MemoryMb">Memory limit it was created with (changed in place when a run asks for another).</param>
 /// <param name="Pids">PID limit it was created with.</param>
-public sealed record SandboxContainer(string Id, string Slot, string Language, int MemoryMb, int Pids, DateTimeOffset CreatedAt);
+public sealed record SandboxContainer(string Id, string Slot, string Language, int MemoryMb, int Pids);

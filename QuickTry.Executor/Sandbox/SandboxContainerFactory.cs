@@ -16,8 +16,7 @@ public sealed class SandboxContainerFactory(
     IDockerClient docker,
     IOptions<ExecutorOptions> executorOptions,
     IOptions<SandboxOptions> sandboxOptions,
-    IOptions<LimitsOptions> limitsOptions,
-    TimeProvider time)
+    IOptions<LimitsOptions> limitsOptions)
 {
     /// <summary>The user every run executes as (created in docker-images/base).</summary>
     public const string SandboxUser = "10001:10001";
@@ -59,7 +58,7 @@ public sealed class SandboxContainerFactory(
             await RemoveAsync(created.ID, CancellationToken.None);
             throw;
         }
-        return new SandboxContainer(created.ID, slot, language.Name, memoryMb, pids, time.GetUtcNow());
+        return new SandboxContainer(created.ID, slot, language.Name, memoryMb, pids);
     }
 
     internal CreateContainerParameters Describe(LanguageDefinition language, string slot, int memoryMb, int pids)
