@@ -12,8 +12,10 @@ var executor = builder.AddProject<Projects.QuickTry_Executor>("executor")
     .WithEnvironment("Executor__LanguagesPath", builder.LanguagesFolder())
     .WithHttpHealthCheck("/health");
 
-// The public API (and the editor page) on a fixed local port.
+// The public API (and the editor page) on a fixed local port, not behind Aspire's proxy: the proxy
+// would make every caller 127.0.0.1, and per-client limits and quotas are keyed by the caller's address.
 builder.AddProject<Projects.QuickTry_Api>("api")
+    .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
     .WithReference(redis).WaitFor(redis)
     .WithReference(executor).WaitFor(executor)
     .WithHttpHealthCheck("/health")

@@ -18,6 +18,9 @@ internal static class RedisResourceExtensions
 #pragma warning disable ASPIRECERTIFICATES001 // evaluation API; the only switch for this today.
         var redis = builder.AddRedis(name).WithoutHttpsCertificate();
 #pragma warning restore ASPIRECERTIFICATES001
+        // Brought back by the engine when it dies or the engine restarts (DCP would leave it down), with
+        // its data directory: quota counters survive a Redis or engine restart, not a new AppHost run.
+        redis.WithContainerRuntimeArgs("--restart", "unless-stopped");
         var choice = builder.Configuration["QuickTry:RedisImage"] ?? "local";
         switch (choice)
         {

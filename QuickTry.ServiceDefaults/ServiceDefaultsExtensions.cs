@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -12,8 +11,7 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every QuickTry service shares: OpenTelemetry, health endpoints, service discovery and
-/// resilient HTTP clients. Kept in the namespace the Aspire templates use so services call it plainly.
+/// What every QuickTry service shares: OpenTelemetry, health endpoints and service discovery. Kept in the namespace the Aspire templates use so services call it plainly.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -23,7 +21,12 @@ public static class ServiceDefaultsExtensions
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
 
-    /// <summary>Adds OpenTelemetry, default health checks, service discovery and HTTP client defaults.</summary>
+    /// <summary>
+    /// Adds OpenTelemetry, default health checks and service discovery for HTTP clients. No resilience
+    /// handler by default: the one HTTP call that matters (a run) is not idempotent, and a circuit breaker
+    /// or retry between the gateway and the executor turned executor faults into 500s and could run code
+    /// twice. A client that wants retries adds them itself.
+    /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -31,19 +34,7 @@ public static class ServiceDefaultsExtensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
-        builder.Services.ConfigureHttpClientDefaults(http =>
-        {
-            http.AddStandardResilienceHandler(options =>
-            {
-                // A run is not idempotent: a retried POST would run the user's code twice.
-                options.Retry.DisableForUnsafeHttpMethods();
-                // Runs take up to the time limit plus compile time; the handler must not cut them short.
-                options.AttemptTimeout.Timeout = TimeSpan.FromMinutes(2);
-                options.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(3);
-                options.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(5);
-            });
-            http.AddServiceDiscovery();
-        });
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
         return builder;
     }
 

@@ -65,6 +65,8 @@ internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
             if (plan.WindowSeconds is < 1 or > 31 * 86_400) failures.Add($"{key}:WindowSeconds must be 1..2678400.");
         }
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Limits and quotas are keyed by the name: two keys with one name would share them silently.
+        var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.ApiKeys.Count; i++)
         {
             var apiKey = options.ApiKeys[i];
@@ -73,6 +75,7 @@ internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
             if (string.IsNullOrWhiteSpace(apiKey.Name)) failures.Add($"{key}:Name is required.");
             if (!options.Plans.ContainsKey(apiKey.Plan)) failures.Add($"{key}:Plan '{apiKey.Plan}' is not a plan under {ClientOptions.Section}:Plans.");
             if (!seen.Add(apiKey.Key)) failures.Add($"{key}:Key is used twice.");
+            if (!string.IsNullOrWhiteSpace(apiKey.Name) && !names.Add(apiKey.Name)) failures.Add($"{key}:Name '{apiKey.Name}' is used by another key; limits and quotas are kept per name.");
         }
         foreach (var proxy in options.TrustedProxies)
         {

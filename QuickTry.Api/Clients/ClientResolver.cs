@@ -1,4 +1,8 @@
 using System.Collections.Frozen;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using QuickTry.Api.RateLimiting;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -32,22 +36,65 @@ public sealed class ClientResolver
             }
             return new ClientIdentity("key:" + key.Name, key.Name, key.Plan, _options.Plan(key.Plan));
         }
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var address = AnonymousKey(context.Connection.RemoteIpAddress);
         return new ClientIdentity("ip:" + address, ClientIdentity.HashAddress(address), ClientOptions.AnonymousPlan,
             _options.Plan(ClientOptions.AnonymousPlan));
+    }
+
+    /// <summary>
+    /// What an anonymous caller is known by: its IPv4 address, or its IPv6 /64. One host is usually given
+    /// a whole /64, so keying by the full IPv6 address would hand it 2^64 separate buckets and quotas.
+    /// </summary>
+    internal static string AnonymousKey(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+        if (address.AddressFamily != AddressFamily.InterNetworkV6 || IPAddress.IsLoopback(address))
+        {
+            return address.ToString();
+        }
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
     }
 
     private static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }
 
-/// <summary>Identifies the caller once per request; an unknown API key is refused with 401.</summary>
-internal sealed class ClientIdentificationMiddleware(RequestDelegate next, ClientResolver resolver)
+/// <summary>
+/// Identifies the caller once per request; an unknown API key is refused with 401. Those refusals are
+/// rate limited per address with the anonymous plan's bucket (then 429), so guessing keys is as slow as
+/// calling anonymously.
+/// </summary>
+internal sealed class ClientIdentificationMiddleware(RequestDelegate next, ClientResolver resolver, IOptions<ClientOptions> options)
+    : IDisposable
 {
+    private readonly PartitionedRateLimiter<string> _unknownKeys = PartitionedRateLimiter.Create<string, string>(address =>
+        RateLimitPartition.GetTokenBucketLimiter(address, _ => ClientRateLimiters.Options(options.Value.Plan(ClientOptions.AnonymousPlan))));
+
     public async Task InvokeAsync(HttpContext context)
     {
         var client = resolver.Resolve(context);
         if (client is null)
         {
+            using var lease = _unknownKeys.AttemptAcquire(ClientResolver.AnonymousKey(context.Connection.RemoteIpAddress));
+            if (!lease.IsAcquired)
+            {
+                var seconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Results.Problem(
+                    title: "Too many requests with unknown API keys.",
+                    detail: $"Retry after {seconds} s.",
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    type: "https://quicktry.dev/problems/rate-limited").ExecuteAsync(context);
+                return;
+            }
             await Results.Problem(
                 title: "Unknown API key.",
                 detail: $"The {ClientResolver.ApiKeyHeader} header does not hold a key this service knows. Leave it out to call anonymously.",
@@ -57,6 +104,8 @@ internal sealed class ClientIdentificationMiddleware(RequestDelegate next, Clien
         context.Features.Set(client);
         await next(context);
     }
+
+    public void Dispose() => _unknownKeys.Dispose();
 }
 
 public static class ClientHttpContextExtensions

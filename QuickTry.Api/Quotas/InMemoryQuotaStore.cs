@@ -5,21 +5,33 @@ namespace QuickTry.Api.Quotas;
 
 /// <summary>
 /// The same counters in this process only: the fallback while Redis is unreachable. A client can then
-/// spend at most its plan's quota per replica per window; entries of past windows are dropped.
+/// spend at most its plan's quota per replica per window. One counter per client, for its current
+/// window only; counters of windows that ended are swept now and then, so clients are forgotten.
 /// </summary>
 public sealed class InMemoryQuotaStore(TimeProvider time) : IQuotaStore
 {
-    private readonly ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
+    private const int SweepEvery = 1_024;
+
+    private readonly ConcurrentDictionary<string, Counter> _byClient = new(StringComparer.Ordinal);
+    private int _operations;
 
     public Task<QuotaDecision> ReserveAsync(ClientIdentity client, long reserveMs, CancellationToken cancellationToken)
     {
         var plan = client.Plan;
         var (index, resetsIn) = QuotaWindow.At(time.GetUtcNow(), plan.WindowSeconds);
         var key = QuotaWindow.Key(client, index);
-        DropPastWindows(client, key);
-        var counter = _counters.GetOrAdd(key, _ => new Counter());
+        if (Interlocked.Increment(ref _operations) % SweepEvery == 0)
+        {
+            SweepEnded();
+        }
+        var counter = _byClient.GetOrAdd(client.Id, _ => new Counter());
         lock (counter)
         {
+            if (counter.WindowKey != key)
+            {
+                // A new window: the old one's counts are gone.
+                counter.Start(key, time.GetUtcNow() + resetsIn);
+            }
             if (counter.Runs + 1 > plan.RunsPerWindow)
             {
                 return Task.FromResult<QuotaDecision>(new QuotaDecision.Exhausted("runs", new QuotaUsage(counter.Runs, counter.Ms, resetsIn)));
@@ -37,14 +49,18 @@ public sealed class InMemoryQuotaStore(TimeProvider time) : IQuotaStore
 
     public Task SettleAsync(QuotaReservation reservation, long usedMs, bool countRun, CancellationToken cancellationToken)
     {
-        if (_counters.TryGetValue(reservation.Key, out var counter))
+        if (_byClient.TryGetValue(reservation.Client.Id, out var counter))
         {
             lock (counter)
             {
-                counter.Ms += Math.Clamp(usedMs, 0, reservation.ReservedMs) - reservation.ReservedMs;
-                if (!countRun)
+                // A reservation from a window that has ended settles nowhere, as in Redis.
+                if (counter.WindowKey == reservation.Key)
                 {
-                    counter.Runs--;
+                    counter.Ms += Math.Clamp(usedMs, 0, reservation.ReservedMs) - reservation.ReservedMs;
+                    if (!countRun)
+                    {
+                        counter.Runs--;
+                    }
                 }
             }
         }
@@ -54,31 +70,53 @@ public sealed class InMemoryQuotaStore(TimeProvider time) : IQuotaStore
     public Task<QuotaUsage> UsageAsync(ClientIdentity client, CancellationToken cancellationToken)
     {
         var (index, resetsIn) = QuotaWindow.At(time.GetUtcNow(), client.Plan.WindowSeconds);
-        if (_counters.TryGetValue(QuotaWindow.Key(client, index), out var counter))
+        if (_byClient.TryGetValue(client.Id, out var counter))
         {
             lock (counter)
             {
-                return Task.FromResult(new QuotaUsage(counter.Runs, counter.Ms, resetsIn));
+                if (counter.WindowKey == QuotaWindow.Key(client, index))
+                {
+                    return Task.FromResult(new QuotaUsage(counter.Runs, counter.Ms, resetsIn));
+                }
             }
         }
         return Task.FromResult(new QuotaUsage(0, 0, resetsIn));
     }
 
-    private void DropPastWindows(ClientIdentity client, string currentKey)
+    /// <summary>Clients with a counter now (for tests and diagnostics).</summary>
+    public int Count => _byClient.Count;
+
+    /// <summary>Forgets clients whose window has ended: their counts would be reset anyway.</summary>
+    public void SweepEnded()
     {
-        var prefix = $"quicktry:quota:{client.Id}:";
-        foreach (var key in _counters.Keys)
+        var now = time.GetUtcNow();
+        foreach (var (clientId, counter) in _byClient)
         {
-            if (key.StartsWith(prefix, StringComparison.Ordinal) && key != currentKey)
+            bool ended;
+            lock (counter)
             {
-                _counters.TryRemove(key, out _);
+                ended = counter.EndsAt <= now;
+            }
+            if (ended)
+            {
+                _byClient.TryRemove(new KeyValuePair<string, Counter>(clientId, counter));
             }
         }
     }
 
     private sealed class Counter
     {
+        public string? WindowKey;
+        public DateTimeOffset EndsAt;
         public long Runs;
         public long Ms;
+
+        public void Start(string windowKey, DateTimeOffset endsAt)
+        {
+            WindowKey = windowKey;
+            EndsAt = endsAt;
+            Runs = 0;
+            Ms = 0;
+        }
     }
 }

@@ -22,7 +22,7 @@ public static class QuotaApi
 {
     public static RouteGroupBuilder MapQuotaApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/quota").WithTags("Quota");
+        var group = app.MapGroup("/quota").WithTags("Quota").RequirePerClientReadLimit();
         group.MapGet("", GetQuotaAsync)
             .WithName("GetQuota")
             .WithSummary("The caller's plan, what it has used in the current window and what is left.");

@@ -5,17 +5,26 @@ using QuickTry.Api.Clients;
 namespace QuickTry.Api.RateLimiting;
 
 /// <summary>
-/// The token bucket of each client, kept where the RateLimit-* headers can read it. The rate-limiting
-/// middleware owns the buckets' lifetime; this only remembers the newest one per client.
+/// The token bucket of each client, kept where the RateLimit-* headers and /quota can read it. The
+/// rate-limiting middleware owns the buckets' lifetime: it disposes a bucket that has been full (idle)
+/// for a while. A disposed bucket reads as full and its entry is swept, so the registry holds only
+/// clients that used their bucket lately.
 /// </summary>
 public sealed class ClientRateLimiters
 {
+    private const int SweepEvery = 256;
+
     private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _byClient = new(StringComparer.Ordinal);
+    private int _creates;
 
     public TokenBucketRateLimiter Create(string clientId, PlanOptions plan)
     {
         var limiter = new TokenBucketRateLimiter(Options(plan));
         _byClient[clientId] = limiter;
+        if (Interlocked.Increment(ref _creates) % SweepEvery == 0)
+        {
+            SweepDisposed();
+        }
         return limiter;
     }
 
@@ -28,7 +37,37 @@ public sealed class ClientRateLimiters
         AutoReplenishment = true,
     };
 
-    /// <summary>Tokens left for the client, or null if it has made no limited request yet.</summary>
-    public long? Available(string clientId) =>
-        _byClient.TryGetValue(clientId, out var limiter) ? limiter.GetStatistics()?.CurrentAvailablePermits : null;
+    /// <summary>Tokens left for the client, or null when its bucket is full or gone (read: the plan's burst).</summary>
+    public long? Available(string clientId)
+    {
+        if (!_byClient.TryGetValue(clientId, out var limiter))
+        {
+            return null;
+        }
+        try
+        {
+            return limiter.GetStatistics()?.CurrentAvailablePermits;
+        }
+        catch (ObjectDisposedException)
+        {
+            // The middleware disposed it because it sat full: forget it.
+            _byClient.TryRemove(new KeyValuePair<string, TokenBucketRateLimiter>(clientId, limiter));
+            return null;
+        }
+    }
+
+    /// <summary>Clients tracked now (for tests and diagnostics).</summary>
+    public int Count => _byClient.Count;
+
+    /// <summary>
+    /// Drops buckets the middleware has disposed (it does so once one has sat full for a while). A live
+    /// bucket stays even when idle: the middleware keeps using it without asking <see cref="Create"/> again.
+    /// </summary>
+    public void SweepDisposed()
+    {
+        foreach (var clientId in _byClient.Keys)
+        {
+            Available(clientId);
+        }
+    }
 }

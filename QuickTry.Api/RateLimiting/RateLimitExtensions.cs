@@ -16,6 +16,7 @@ namespace QuickTry.Api.RateLimiting;
 public static class RateLimitExtensions
 {
     private const string PerClientPolicy = "per-client";
+    private const string PerClientReadsPolicy = "per-client-reads";
     private const string ExecutorConcurrencyPartition = "executor";
 
     public static IServiceCollection AddGatewayRateLimiting(this IServiceCollection services)
@@ -27,6 +28,9 @@ public static class RateLimitExtensions
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.AddPolicy(PerClientPolicy, policy);
+            // Cheap reads (GET /quota) get a bucket of their own, so polling them spends no run tokens.
+            options.AddPolicy<string>(PerClientReadsPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
+                "reads:" + context.Client().Id, _ => ClientRateLimiters.Options(context.Client().Plan)));
             var g = gateway.Value;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 context.GetEndpoint()?.Metadata.GetMetadata<ExecutorBoundMetadata>() is null
@@ -37,7 +41,11 @@ public static class RateLimitExtensions
                         QueueLimit = g.MaxQueuedRuns,
                         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                     }));
-            options.OnRejected = (context, cancellationToken) => policy.RejectAsync(context, "concurrency", "The gateway has too many runs in flight.", cancellationToken);
+            // Policies without a handler of their own land here: the executor concurrency limit, and reads.
+            options.OnRejected = (context, cancellationToken) =>
+                context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<ExecutorBoundMetadata>() is not null
+                    ? policy.RejectAsync(context, "concurrency", "The gateway has too many runs in flight.", cancellationToken)
+                    : policy.RejectAsync(context, "rate_limit", "Too many requests: this client's rate limit is used up.", cancellationToken);
         });
         return services;
     }
@@ -45,6 +53,10 @@ public static class RateLimitExtensions
     /// <summary>Puts the group behind the per-client token bucket and the executor concurrency limit.</summary>
     public static TBuilder RequirePerClientRateLimit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireRateLimiting(PerClientPolicy).WithMetadata(new ExecutorBoundMetadata());
+
+    /// <summary>Puts the group behind a per-client token bucket of its own (the plan's rate), apart from runs.</summary>
+    public static TBuilder RequirePerClientReadLimit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireRateLimiting(PerClientReadsPolicy);
 
     private sealed class ExecutorBoundMetadata;
 }

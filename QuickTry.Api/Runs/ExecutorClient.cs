@@ -15,22 +15,17 @@ public sealed class ExecutorClient(HttpClient http, ILogger<ExecutorClient> logg
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// Sends one run. Whatever goes wrong on the way (executor down, a connection reset, a timeout, a
+    /// body that is not a result) is an answer, never an exception: the gateway turns it into a 503.
+    /// </summary>
     public async Task<ExecutorAnswer> ExecuteAsync(RunRequest request, string client, CancellationToken cancellationToken)
     {
-        HttpResponseMessage response;
         try
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, "/execute") { Content = JsonContent.Create(request, options: Json) };
             message.Headers.Add(RunHeaders.Client, client);
-            response = await http.SendAsync(message, cancellationToken);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            logger.LogWarning(e, "The executor could not be reached");
-            return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5));
-        }
-        using (response)
-        {
+            using var response = await http.SendAsync(message, cancellationToken);
             switch (response.StatusCode)
             {
                 case HttpStatusCode.OK:
@@ -43,10 +38,19 @@ public sealed class ExecutorClient(HttpClient http, ILogger<ExecutorClient> logg
                     return new ExecutorAnswer.Busy(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
                 default:
                     logger.LogError("The executor answered {Status} to a run", (int)response.StatusCode);
-                    return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5));
+                    return new ExecutorAnswer.Unavailable(UnreachableRetryAfter);
             }
         }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Did the run happen? If the executor died mid-run it may have, but no result exists to
+            // report; the caller is told nothing ran for it (503) and is not billed.
+            logger.LogWarning(e, "The executor could not be reached or did not answer");
+            return new ExecutorAnswer.Unavailable(UnreachableRetryAfter);
+        }
     }
+
+    private static readonly TimeSpan UnreachableRetryAfter = TimeSpan.FromSeconds(5);
 
     public async Task<IReadOnlyList<LanguageInfo>> LanguagesAsync(CancellationToken cancellationToken) =>
         await http.GetFromJsonAsync<List<LanguageInfo>>("/languages", Json, cancellationToken) ?? [];

@@ -66,7 +66,16 @@ public static class RunApi
             return Unavailable(context, TimeSpan.FromSeconds(5), "The executor is unavailable.");
         }
 
-        var reserveMs = ReserveMs(request!, language);
+        // Limits outside their bounds are a 400 before anything is priced: a request above a ceiling must
+        // not be told its quota is exhausted.
+        var limitErrors = LimitRules.Violations(request!.Limits, language.MaxLimits)
+            .GroupBy(v => v.Field).ToDictionary(g => g.Key, g => g.Select(v => v.Error).ToArray());
+        if (limitErrors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(limitErrors, title: "The run request is invalid.");
+        }
+
+        var reserveMs = ReserveMs(request, language);
         QuotaDecision decision;
         using (var check = ApiTelemetry.Source.StartActivity("quota.reserve"))
         {
@@ -98,12 +107,14 @@ public static class RunApi
         }
         var reservation = ((QuotaDecision.Granted)decision).Reservation;
 
-        var answer = await executor.ExecuteAsync(request!.ToExecutorRequest(language.Name), client.DisplayName, cancellationToken);
+        var answer = await executor.ExecuteAsync(request.ToExecutorRequest(language.Name), client.DisplayName, cancellationToken);
         if (answer is ExecutorAnswer.Completed completed)
         {
-            var used = completed.Result.WallTimeMs + (completed.Result.Compile?.WallTimeMs ?? 0);
+            // An internal error is ours (the engine failed mid-run), not the caller's: it is not billed.
+            var billed = completed.Result.Status != RunStatus.InternalError;
+            var used = billed ? completed.Result.WallTimeMs + (completed.Result.Compile?.WallTimeMs ?? 0) : 0;
             // Settling only returns unused reservation: it need not hold up the response.
-            context.Response.OnCompleted(() => SettleAsync(quotas, reservation, (long)Math.Ceiling(used), countRun: true));
+            context.Response.OnCompleted(() => SettleAsync(quotas, reservation, (long)Math.Ceiling(used), countRun: billed));
             Activity.Current?.SetTag("quicktry.run.id", completed.Result.RunId);
             Activity.Current?.SetTag("quicktry.run.status", completed.Result.Status.ToWireName());
             return TypedResults.Ok(completed.Result);

@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using QuickTry.Executor.Engine;
 using QuickTry.Executor.Health;
 using QuickTry.Executor.Languages;
 using QuickTry.Executor.Pool;
@@ -35,9 +36,13 @@ internal static class ExecutorServiceExtensions
         services.AddSingleton<RunValidator>();
         services.AddSingleton<RunService>();
         services.AddSingleton<ExecutorTelemetry>();
+        services.AddSingleton<EngineState>();
         services.AddHostedService<PoolJanitor>();
+        services.AddHostedService<EngineMonitor>();
 
-        services.AddHealthChecks().AddCheck<SandboxReadinessCheck>("sandboxes", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck<EngineHealthCheck>("docker-engine", tags: [ServiceDefaultsExtensions.ReadyTag])
+            .AddCheck<SandboxReadinessCheck>("sandboxes", tags: [ServiceDefaultsExtensions.ReadyTag]);
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.AllowTrailingCommas = true);
         return builder;

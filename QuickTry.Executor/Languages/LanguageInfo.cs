@@ -12,6 +12,7 @@ public sealed record LanguageInfo(
     string SourceFile,
     bool Available,
     AppliedLimits Limits,
+    AppliedLimits MaxLimits,
     LanguageExample? Example);
 
 /// <summary>A starter snippet: the language's <c>test/hello</c> program and its stdin.</summary>

@@ -26,6 +26,7 @@ public static class LanguagesApi
             l.SourceFile,
             status.GetValueOrDefault(l.Name)?.ImagePresent ?? false,
             validator.DefaultsFor(l),
+            validator.Ceilings,
             l.Example)).ToList());
     }
 }

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
+using QuickTry.Executor.Engine;
 using QuickTry.Executor.Languages;
 using QuickTry.Executor.Sandbox;
 using QuickTry.Executor.Telemetry;
@@ -14,9 +15,12 @@ namespace QuickTry.Executor.Pool;
 /// Started sandbox containers kept ready per language, so a run pays neither create nor start.
 /// A container serves exactly one run and is then removed; a background loop per language refills.
 /// When a language's pool is empty a run starts its own container rather than wait for the refill.
+/// A warm container is handed out only while it is in <c>_warm</c>: the engine monitor takes out the
+/// ones that die, and all of them when the engine goes away, so a run never gets a dead container.
 /// </summary>
 public sealed class ContainerPool(
     IDockerClient docker,
+    EngineState engine,
     SandboxContainerFactory factory,
     LanguageCatalog languages,
     IOptions<PoolOptions> poolOptions,
@@ -28,6 +32,7 @@ public sealed class ContainerPool(
 
     private readonly ConcurrentDictionary<string, LanguagePool> _pools = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SandboxContainer> _tracked = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SandboxContainer> _warm = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _removals = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
@@ -62,8 +67,13 @@ public sealed class ContainerPool(
         if (pool is not null)
         {
             pool.Wake();
-            if (pool.Warm.Reader.TryRead(out var warm))
+            while (pool.Warm.Reader.TryRead(out var warm))
             {
+                if (!_warm.TryRemove(warm.Id, out _))
+                {
+                    // Evicted while it waited (it died, or the engine went away).
+                    continue;
+                }
                 activity?.SetTag("quicktry.pool.warm_hit", true);
                 activity?.SetTag("container.id", warm.Id);
                 return warm;
@@ -104,6 +114,48 @@ public sealed class ContainerPool(
         });
         _removals[removal] = 0;
         removal.ContinueWith(t => _removals.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    /// <summary>A container of this instance died or was removed: if it was warm, it leaves the pool.</summary>
+    public void Evict(string containerId)
+    {
+        if (!_warm.TryRemove(containerId, out var dead))
+        {
+            return;
+        }
+        logger.LogWarning("Warm sandbox {ContainerId} ({Language}) died; replacing it", containerId, dead.Language);
+        Release(dead);
+        if (_pools.TryGetValue(dead.Language, out var pool))
+        {
+            Compact(pool);
+            pool.Wake();
+        }
+    }
+
+    /// <summary>The engine went away, and every container with it: forget the warm ones.</summary>
+    public void DropAllWarm()
+    {
+        foreach (var pool in _pools.Values)
+        {
+            while (pool.Warm.Reader.TryRead(out var container))
+            {
+                _warm.TryRemove(container.Id, out _);
+                // Not removed now (the engine is gone): untracked, RecoverAsync reaps it.
+                _tracked.TryRemove(container.Id, out _);
+            }
+        }
+    }
+
+    /// <summary>The engine is back: remove what the outage left and refill every pool.</summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        DropAllWarm();
+        var reaped = await ReapAsync(static (_, tracked) => !tracked, cancellationToken);
+        logger.LogInformation("Removed {Count} sandbox containers left by the engine outage", reaped);
+        foreach (var pool in _pools.Values)
+        {
+            pool.Wake();
+        }
     }
 
     /// <summary>Whether a container id belongs to this process (warm, running or being removed).</summary>
@@ -163,7 +215,7 @@ public sealed class ContainerPool(
                     pool.Version = await TryReadVersionAsync(probe.Id, stopping);
                     if (pool.Warm.Reader.Count < pool.Target)
                     {
-                        pool.Warm.Writer.TryWrite(probe);
+                        AddWarm(pool, probe);
                     }
                     else
                     {
@@ -183,14 +235,22 @@ public sealed class ContainerPool(
             }
             catch (Exception e)
             {
-                logger.LogError(e, "Refilling the {Language} pool failed; retrying in {Backoff}", pool.Language.Name, backoff);
-                if (e is DockerImageNotFoundException)
-                {
-                    pool.ImagePresent = false;
-                }
                 try
                 {
-                    await Task.Delay(backoff, stopping);
+                    if (!engine.IsUp)
+                    {
+                        // Not a failure of this pool: wait for the engine, then refill at once.
+                        await engine.WaitUntilUpAsync(stopping);
+                        backoff = TimeSpan.FromSeconds(1);
+                        continue;
+                    }
+                    logger.LogError(e, "Refilling the {Language} pool failed; retrying in {Backoff}", pool.Language.Name, backoff);
+                    if (e is DockerImageNotFoundException)
+                    {
+                        pool.ImagePresent = false;
+                    }
+                    // A wake (a run that wanted this language, the engine coming back) cuts the wait short.
+                    await pool.WaitForWakeAsync(backoff, stopping);
                 }
                 catch (OperationCanceledException)
                 {
@@ -213,8 +273,31 @@ public sealed class ContainerPool(
         {
             foreach (var start in starts.Where(s => s.IsCompletedSuccessfully))
             {
-                pool.Warm.Writer.TryWrite(start.Result);
+                AddWarm(pool, start.Result);
             }
+        }
+    }
+
+    private void AddWarm(LanguagePool pool, SandboxContainer container)
+    {
+        _warm[container.Id] = container;
+        pool.Warm.Writer.TryWrite(container);
+    }
+
+    /// <summary>Drops evicted containers from a pool's queue so its count is what is really warm.</summary>
+    private void Compact(LanguagePool pool)
+    {
+        var alive = new List<SandboxContainer>();
+        while (pool.Warm.Reader.TryRead(out var container))
+        {
+            if (_warm.ContainsKey(container.Id))
+            {
+                alive.Add(container);
+            }
+        }
+        foreach (var container in alive)
+        {
+            pool.Warm.Writer.TryWrite(container);
         }
     }
 
@@ -281,6 +364,7 @@ public sealed class ContainerPool(
         {
             while (pool.Warm.Reader.TryRead(out var container))
             {
+                _warm.TryRemove(container.Id, out _);
                 Release(container);
             }
         }

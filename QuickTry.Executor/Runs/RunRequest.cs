@@ -41,3 +41,42 @@ public sealed record RequestedLimits
 
 /// <summary>The limits a run actually got.</summary>
 public sealed record AppliedLimits(int TimeMs, int CompileTimeMs, int MemoryMb, int Pids, int OutputBytes);
+
+/// <summary>
+/// The rule for a requested limit, in the contract so the executor (which owns the ceilings and
+/// publishes them in <c>GET /languages</c>) and the gateway (which must refuse a limit above its ceiling
+/// before it prices the run against a quota) apply the same one.
+/// </summary>
+public static class LimitRules
+{
+    /// <summary>The smallest value a request may ask for, per limit.</summary>
+    public static readonly AppliedLimits Minimums = new(TimeMs: 100, CompileTimeMs: 1_000, MemoryMb: 16, Pids: 8, OutputBytes: 1);
+
+    /// <summary>Every requested limit outside [minimum, ceiling], keyed by its field, with the reason.</summary>
+    public static IEnumerable<(string Field, string Error)> Violations(RequestedLimits? asked, AppliedLimits ceilings)
+    {
+        if (asked is null)
+        {
+            yield break;
+        }
+        (string, int?, int, int)[] fields =
+        [
+            ("limits.timeMs", asked.TimeMs, Minimums.TimeMs, ceilings.TimeMs),
+            ("limits.compileTimeMs", asked.CompileTimeMs, Minimums.CompileTimeMs, ceilings.CompileTimeMs),
+            ("limits.memoryMb", asked.MemoryMb, Minimums.MemoryMb, ceilings.MemoryMb),
+            ("limits.pids", asked.Pids, Minimums.Pids, ceilings.Pids),
+            ("limits.outputBytes", asked.OutputBytes, Minimums.OutputBytes, ceilings.OutputBytes),
+        ];
+        foreach (var (field, value, minimum, maximum) in fields)
+        {
+            if (value < minimum)
+            {
+                yield return (field, $"Must be at least {minimum} (asked {value}).");
+            }
+            else if (value > maximum)
+            {
+                yield return (field, $"Must be at most {maximum} (asked {value}).");
+            }
+        }
+    }
+}

@@ -42,7 +42,7 @@ internal static class RunResultMapper
             StdoutTruncated = output.StdoutTruncated,
             StderrTruncated = output.StderrTruncated,
             Compile = run.Language.IsCompiled ? compile ?? new CompileResult { TimedOut = outcome.Killed == KillReason.TimeLimit } : null,
-            WallTimeMs = Math.Round(output.Trailer?.WallTimeMs ?? outcome.MeasuredRunMs, 2),
+            WallTimeMs = Math.Round(WallTimeMs(output.Trailer, outcome.MeasuredRunMs), 2),
             CpuTimeMs = output.Trailer?.CpuTimeMs is { } cpu ? Math.Round(cpu, 2) : null,
             MemoryBytes = output.Trailer?.PeakMemoryBytes,
             QueueTimeMs = Math.Round(queueTime.TotalMilliseconds, 2),
@@ -51,6 +51,15 @@ internal static class RunResultMapper
             Message = message,
         };
     }
+
+    /// <summary>
+    /// The runner's figure (precise), never more than the executor's own clock saw from sending the job
+    /// to the end of the output: what is billed is bounded by what the executor measured itself.
+    /// </summary>
+    private static double WallTimeMs(RunnerTrailer? trailer, double measuredMs) =>
+        trailer is null ? measuredMs
+        : measuredMs > 0 ? Math.Min(trailer.WallTimeMs, measuredMs)
+        : trailer.WallTimeMs;
 
     private static (RunStatus, string?) Decide(PreparedRun run, SandboxOutcome outcome, CompileResult? compile)
     {

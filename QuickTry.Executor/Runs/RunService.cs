@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Docker.DotNet;
+using QuickTry.Executor.Engine;
 using QuickTry.Executor.Pool;
 using QuickTry.Executor.Sandbox;
 using QuickTry.Executor.Telemetry;
@@ -8,10 +9,13 @@ namespace QuickTry.Executor.Runs;
 
 /// <summary>
 /// A run's lifecycle: validate → admit (bounded) → take a warm container → execute → remove it.
-/// Cleanup is in <c>finally</c>, so a failed run never keeps a slot or a container.
+/// Cleanup is in <c>finally</c>, so a failed run never keeps a slot or a container. A run that could not
+/// start because the engine failed is "unavailable" (503, nothing ran, nothing billed); only a run the
+/// engine failed after its job was sent is an <c>internal_error</c> result.
 /// </summary>
 public sealed class RunService(
     RunValidator validator,
+    EngineState engine,
     RunAdmission admission,
     ContainerPool pool,
     SandboxRunner runner,
@@ -35,6 +39,10 @@ public sealed class RunService(
         var runId = activity?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
         activity?.SetTag("quicktry.run.id", runId);
 
+        if (!engine.IsUp)
+        {
+            return Unavailable(activity, language, $"the Docker engine is not reachable ({engine.LastError})");
+        }
         var queued = time.GetTimestamp();
         if (!await EnterAsync(cancellationToken))
         {
@@ -47,23 +55,38 @@ public sealed class RunService(
         RunResult result;
         try
         {
-            container = await pool.TakeAsync(run.Language, cancellationToken);
-            SandboxOutcome outcome;
-            try
+            SandboxOutcome? outcome = null;
+            // A container that turns out dead before the job reached it ran nothing: one more try on a
+            // fresh one is not a second run. Past the job's sending, a failure is the run's result.
+            for (var attempt = 1; outcome is null; attempt++)
             {
-                outcome = await runner.RunAsync(container, run, cancellationToken);
-            }
-            catch (DockerContainerNotFoundException)
-            {
-                // A warm container vanished before the job reached it (engine restart, manual removal):
-                // nothing ran, so running on a fresh one is not a second run.
-                pool.Release(container);
-                container = await pool.TakeAsync(run.Language, cancellationToken);
-                outcome = await runner.RunAsync(container, run, cancellationToken);
+                try
+                {
+                    container = await pool.TakeAsync(run.Language, cancellationToken);
+                    outcome = await runner.RunAsync(container, run, cancellationToken);
+                }
+                catch (Exception e) when (IsEngineFailure(e) || e is SandboxNotStartedException)
+                {
+                    if (container is not null)
+                    {
+                        pool.Release(container);
+                        container = null;
+                    }
+                    if (attempt == 2 || !engine.IsUp)
+                    {
+                        logger.LogWarning(e, "Run {RunId} in {Language} could not start a sandbox", runId, language);
+                        ExecutorTelemetry.Fail(activity, e);
+                        return Unavailable(activity, language, "no sandbox could be started: " + e.Message);
+                    }
+                }
             }
             result = RunResultMapper.ToResult(run, runId, outcome, pool.VersionOf(language) ?? "unknown", queueTime, time.GetElapsedTime(queued));
+            if (result.Status == RunStatus.InternalError && !engine.IsUp)
+            {
+                result = result with { Message = "The Docker engine went away during the run; the run did not complete." };
+            }
         }
-        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or TimeoutException)
+        catch (Exception e) when (IsEngineFailure(e))
         {
             logger.LogError(e, "Run {RunId} in {Language} failed in the sandbox engine", runId, language);
             ExecutorTelemetry.Fail(activity, e);
@@ -85,6 +108,19 @@ public sealed class RunService(
             runId, language, result.Status.ToWireName(), result.ExitCode, result.WallTimeMs, result.QueueTimeMs);
         return new RunOutcome.Completed(result);
     }
+
+    private static bool IsEngineFailure(Exception e) =>
+        e is DockerApiException or HttpRequestException or IOException or TimeoutException;
+
+    private RunOutcome.Unavailable Unavailable(Activity? activity, string language, string reason)
+    {
+        telemetry.Rejected(language, "unavailable");
+        activity?.SetStatus(ActivityStatusCode.Error, "unavailable: " + reason);
+        return new RunOutcome.Unavailable(UnavailableRetryAfter, reason);
+    }
+
+    /// <summary>How soon to try again when the engine failed: it restarts in seconds, the pool refills after.</summary>
+    private static readonly TimeSpan UnavailableRetryAfter = TimeSpan.FromSeconds(5);
 
     private async Task<bool> EnterAsync(CancellationToken cancellationToken)
     {
@@ -110,4 +146,7 @@ public abstract record RunOutcome
     public sealed record Invalid(IDictionary<string, string[]> Errors) : RunOutcome;
 
     public sealed record Busy(TimeSpan RetryAfter) : RunOutcome;
+
+    /// <summary>The sandbox engine could not start the run; nothing ran.</summary>
+    public sealed record Unavailable(TimeSpan RetryAfter, string Reason) : RunOutcome;
 }

@@ -111,12 +111,16 @@ public sealed class RunValidator(LanguageCatalog languages, IOptions<LimitsOptio
 
         var requested = request.Limits ?? new RequestedLimits();
         var perLanguage = language?.Limits ?? new LanguageLimits();
+        foreach (var (field, error) in LimitRules.Violations(requested, Ceilings))
+        {
+            Error(field, error);
+        }
         var applied = new AppliedLimits(
-            Limit("limits.timeMs", requested.TimeMs, perLanguage.TimeMs, _limits.TimeMs, minimum: 100),
-            Limit("limits.compileTimeMs", requested.CompileTimeMs, perLanguage.CompileTimeMs, _limits.CompileTimeMs, minimum: 1_000),
-            Limit("limits.memoryMb", requested.MemoryMb, perLanguage.MemoryMb, _limits.MemoryMb, minimum: 16),
-            Limit("limits.pids", requested.Pids, perLanguage.Pids, _limits.Pids, minimum: 8),
-            Limit("limits.outputBytes", requested.OutputBytes, null, _limits.OutputBytes, minimum: 1));
+            requested.TimeMs ?? Default(perLanguage.TimeMs, _limits.TimeMs),
+            requested.CompileTimeMs ?? Default(perLanguage.CompileTimeMs, _limits.CompileTimeMs),
+            requested.MemoryMb ?? Default(perLanguage.MemoryMb, _limits.MemoryMb),
+            requested.Pids ?? Default(perLanguage.Pids, _limits.Pids),
+            requested.OutputBytes ?? _limits.OutputBytes.Default);
 
         if (errors.Count > 0 || language is null)
         {
@@ -124,31 +128,19 @@ public sealed class RunValidator(LanguageCatalog languages, IOptions<LimitsOptio
         }
         run = new PreparedRun(language, request.Code!, stdin, args, files, applied);
         return true;
-
-        int Limit(string field, int? asked, int? languageDefault, LimitRange range, int minimum)
-        {
-            if (asked is null)
-            {
-                return Math.Min(languageDefault ?? range.Default, range.Max);
-            }
-            if (asked < minimum)
-            {
-                Error(field, $"Must be at least {minimum} (asked {asked}).");
-            }
-            else if (asked > range.Max)
-            {
-                Error(field, $"Must be at most {range.Max} (asked {asked}).");
-            }
-            return asked.Value;
-        }
     }
+
+    /// <summary>The highest value a request may ask for, per limit (published in GET /languages).</summary>
+    public AppliedLimits Ceilings => new(_limits.TimeMs.Max, _limits.CompileTimeMs.Max, _limits.MemoryMb.Max, _limits.Pids.Max, _limits.OutputBytes.Max);
+
+    private static int Default(int? languageDefault, LimitRange range) => Math.Min(languageDefault ?? range.Default, range.Max);
 
     /// <summary>The limits a run of <paramref name="language"/> gets when it asks for none.</summary>
     public AppliedLimits DefaultsFor(LanguageDefinition language) => new(
-        Math.Min(language.Limits.TimeMs ?? _limits.TimeMs.Default, _limits.TimeMs.Max),
-        Math.Min(language.Limits.CompileTimeMs ?? _limits.CompileTimeMs.Default, _limits.CompileTimeMs.Max),
-        Math.Min(language.Limits.MemoryMb ?? _limits.MemoryMb.Default, _limits.MemoryMb.Max),
-        Math.Min(language.Limits.Pids ?? _limits.Pids.Default, _limits.Pids.Max),
+        Default(language.Limits.TimeMs, _limits.TimeMs),
+        Default(language.Limits.CompileTimeMs, _limits.CompileTimeMs),
+        Default(language.Limits.MemoryMb, _limits.MemoryMb),
+        Default(language.Limits.Pids, _limits.Pids),
         _limits.OutputBytes.Default);
 
     private static string Truncate(string? value) =>

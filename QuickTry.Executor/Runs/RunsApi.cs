@@ -36,6 +36,13 @@ public static class RunsApi
                     detail: "Every sandbox slot is taken and the queue is full. Retry after the time in Retry-After.",
                     statusCode: StatusCodes.Status503ServiceUnavailable,
                     type: "https://quicktry.dev/problems/busy");
+            case RunOutcome.Unavailable unavailable:
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return TypedResults.Problem(
+                    title: "The executor cannot run sandboxes right now.",
+                    detail: $"Nothing ran: {unavailable.Reason}. Retry after the time in Retry-After.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    type: "https://quicktry.dev/problems/unavailable");
             default:
                 throw new InvalidOperationException($"Unexpected outcome {outcome.GetType().Name}.");
         }

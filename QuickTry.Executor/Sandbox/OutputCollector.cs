@@ -103,8 +103,14 @@ internal sealed class OutputCollector : IDisposable
         var text = Encoding.ASCII.GetString(state.Header.Span);
         var fields = text.TrimStart('\x1e').Split(' ');
         var expected = isStderr ? 3 : 5;
+        // The header is written by the runner, but the bytes around it pass through a stream the
+        // compiler also wrote to: every field is checked before it is believed.
+        var exitCode = 0;
+        var elapsedMicros = 0L;
         if (fields.Length != expected || fields[0] != "QTC"
-            || !long.TryParse(fields[^2], CultureInfo.InvariantCulture, out var length) || length < 0)
+            || !long.TryParse(fields[^2], CultureInfo.InvariantCulture, out var length) || length < 0
+            || !isStderr && (!int.TryParse(fields[1], CultureInfo.InvariantCulture, out exitCode)
+                             || !long.TryParse(fields[2], CultureInfo.InvariantCulture, out elapsedMicros) || elapsedMicros < 0))
         {
             ProtocolError ??= "malformed compile header";
             state.Phase = Phase.Program;
@@ -113,9 +119,7 @@ internal sealed class OutputCollector : IDisposable
         state.CompileTruncated = fields[^1] == "1";
         if (!isStderr)
         {
-            state.CompileHeader = new CompileHeader(
-                int.Parse(fields[1], CultureInfo.InvariantCulture),
-                long.Parse(fields[2], CultureInfo.InvariantCulture));
+            state.CompileHeader = new CompileHeader(exitCode, elapsedMicros);
         }
         state.CompileRemaining = length;
         state.Phase = length == 0 ? Phase.Program : Phase.CompileBody;

@@ -6,14 +6,19 @@ using QuickTry.Executor.Runs;
 namespace QuickTry.Executor.Sandbox;
 
 /// <summary>
-/// The one job a sandbox's runner reads from stdin: a tar archive of the user's files and the runner's
-/// <c>.qt/</c> instructions (argument arrays, NUL-separated; see docker-images/base/runner).
+/// The one job a sandbox's runner reads from stdin: a line the runner alone reads (the nonce and the
+/// in-sandbox limits), then a tar archive of the user's files and the runner's <c>.qt/</c> instructions
+/// (argument arrays, NUL-separated; see docker-images/base/runner).
 /// </summary>
 internal static class RunPayload
 {
-    public static byte[] Build(PreparedRun run, string nonce, int compileOutputCap)
+    public static byte[] Build(PreparedRun run, string nonce, int compileOutputCap, int inSandboxGraceMs)
     {
         using var buffer = new MemoryStream();
+        var compileSeconds = Math.Max(1, (int)Math.Ceiling(run.Limits.CompileTimeMs / 1000.0));
+        var runSeconds = (run.Limits.TimeMs + inSandboxGraceMs) / 1000.0;
+        buffer.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{nonce} {compileSeconds} {compileOutputCap} {runSeconds:0.###}\n")));
         using (var tar = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
         {
             var folders = new HashSet<string>(StringComparer.Ordinal);
@@ -29,8 +34,6 @@ internal static class RunPayload
             }
             Add(tar, folders, ".qt/args", NulSeparated(run.Args));
             Add(tar, folders, ".qt/stdin", run.Stdin);
-            var compileSeconds = Math.Max(1, (int)Math.Ceiling(run.Limits.CompileTimeMs / 1000.0));
-            Add(tar, folders, ".qt/meta", string.Create(CultureInfo.InvariantCulture, $"{nonce} {compileSeconds} {compileOutputCap}\n"));
         }
         return buffer.ToArray();
     }

@@ -18,9 +18,23 @@ public sealed class SandboxContainerFactory(
     IOptions<SandboxOptions> sandboxOptions,
     IOptions<LimitsOptions> limitsOptions)
 {
-    /// <summary>The user every run executes as (created in docker-images/base).</summary>
-    public const string SandboxUser = "10001:10001";
+    /// <summary>
+    /// The container's main process (docker-init, then the runner) runs as root inside the container,
+    /// which it needs to start the program as <see cref="ProgramUid"/> and to kill it; the program then
+    /// cannot ptrace, signal or read it, so what the runner reports cannot be forged.
+    /// </summary>
+    public const string RunnerUser = "0:0";
+
+    /// <summary>The user every program runs as (created in docker-images/base; the runner switches to it).</summary>
+    public const int ProgramUid = 10001;
     public const string WorkDir = "/box";
+
+    /// <summary>
+    /// All the runner keeps of root's power: switching to the program's user (SETUID, SETGID), dropping
+    /// the program's bounding set (SETPCAP) and killing what the program left (KILL). The program runs
+    /// with none: setpriv clears every set when it switches user.
+    /// </summary>
+    private static readonly IList<string> RunnerCapabilities = ["CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_KILL"];
 
     // The whole environment a program sees besides what its own image sets: nothing of the host's.
     private static readonly IList<string> Environment =
@@ -34,6 +48,7 @@ public sealed class SandboxContainerFactory(
     private readonly ExecutorOptions _executor = executorOptions.Value;
     private readonly SandboxOptions _sandbox = sandboxOptions.Value;
     private readonly LimitsOptions _limits = limitsOptions.Value;
+    private readonly IList<string> _securityOptions = SecurityOptions(sandboxOptions.Value);
 
     public string ImageOf(LanguageDefinition language) => $"{_executor.ImagePrefix}{language.Name}:latest";
 
@@ -69,7 +84,7 @@ public sealed class SandboxContainerFactory(
         {
             Image = ImageOf(language),
             Cmd = ["/opt/quicktry/runner"],
-            User = SandboxUser,
+            User = RunnerUser,
             WorkingDir = WorkDir,
             Env = Environment,
             Hostname = "sandbox",
@@ -92,12 +107,12 @@ public sealed class SandboxContainerFactory(
             {
                 NetworkMode = "none",
                 CapDrop = ["ALL"],
-                // Default seccomp stays on: only "seccomp=unconfined" would turn it off.
-                SecurityOpt = ["no-new-privileges"],
+                CapAdd = RunnerCapabilities,
+                SecurityOpt = _securityOptions,
                 ReadonlyRootfs = true,
                 Tmpfs = new Dictionary<string, string>
                 {
-                    [WorkDir] = string.Create(CultureInfo.InvariantCulture, $"rw,exec,nosuid,nodev,size={workDirBytes},uid=10001,gid=10001,mode=0700"),
+                    [WorkDir] = string.Create(CultureInfo.InvariantCulture, $"rw,exec,nosuid,nodev,size={workDirBytes},uid={ProgramUid},gid={ProgramUid},mode=0755"),
                     ["/tmp"] = string.Create(CultureInfo.InvariantCulture, $"rw,exec,nosuid,nodev,size={workDirBytes},mode=1777"),
                 },
                 Memory = memoryBytes,
@@ -120,6 +135,18 @@ public sealed class SandboxContainerFactory(
                 Privileged = false,
             },
         };
+    }
+
+    /// <summary>no-new-privileges, and our seccomp profile unless the operator chose the engine's.</summary>
+    private static List<string> SecurityOptions(SandboxOptions sandbox)
+    {
+        var options = new List<string> { "no-new-privileges" };
+        var profile = SeccompProfile.Load(sandbox.SeccompProfile);
+        if (profile is not null)
+        {
+            options.Add("seccomp=" + profile);
+        }
+        return options;
     }
 
     /// <summary>Moves a started container to the limits a run asked for, when they differ.</summary>

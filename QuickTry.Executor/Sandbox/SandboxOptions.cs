@@ -22,6 +22,18 @@ public sealed class SandboxOptions
     /// <summary>Largest file a process may write (RLIMIT_FSIZE).</summary>
     public int MaxFileMb { get; set; } = 32;
 
+    /// <summary>
+    /// Seccomp profile of every sandbox: <c>builtin</c> (QuickTry's, the default), <c>engine-default</c>
+    /// (the Docker engine's own), or the path of a profile file.
+    /// </summary>
+    public string SeccompProfile { get; set; } = Sandbox.SeccompProfile.Builtin;
+
+    /// <summary>
+    /// How much longer than its time limit a program may run before the runner inside the sandbox kills
+    /// it itself. The executor kills the container at the limit; this catches programs whose executor died.
+    /// </summary>
+    public int InSandboxGraceMs { get; set; } = 2_000;
+
     /// <summary>Compiler output kept in a result, per stream.</summary>
     public int CompileOutputBytes { get; set; } = 64 * 1024;
 }
@@ -50,6 +62,15 @@ internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         if (options.CompileOutputBytes < 1024)
         {
             failures.Add($"{SandboxOptions.Section}:CompileOutputBytes must be at least 1024 (is {options.CompileOutputBytes}).");
+        }
+        if (options.SeccompProfile is not (Sandbox.SeccompProfile.Builtin or Sandbox.SeccompProfile.EngineDefault)
+            && !File.Exists(options.SeccompProfile))
+        {
+            failures.Add($"{SandboxOptions.Section}:SeccompProfile must be '{Sandbox.SeccompProfile.Builtin}', '{Sandbox.SeccompProfile.EngineDefault}' or the path of a profile file (is '{options.SeccompProfile}').");
+        }
+        if (options.InSandboxGraceMs is < 100 or > 60_000)
+        {
+            failures.Add($"{SandboxOptions.Section}:InSandboxGraceMs must be 100..60000 (is {options.InSandboxGraceMs}).");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -28,14 +28,23 @@ public sealed class SandboxRunner(
     /// <summary>Runs <paramref name="run"/> in <paramref name="container"/>. The container is spent afterwards.</summary>
     internal async Task<SandboxOutcome> RunAsync(SandboxContainer container, PreparedRun run, CancellationToken cancellationToken)
     {
-        await containers.ApplyLimitsAsync(container, run.Limits, cancellationToken);
-
         var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
-        var payload = RunPayload.Build(run, nonce, _sandbox.CompileOutputBytes);
+        var payload = RunPayload.Build(run, nonce, _sandbox.CompileOutputBytes, _sandbox.InSandboxGraceMs);
         using var collector = new OutputCollector(run.Limits.OutputBytes, run.Language.IsCompiled, _sandbox.CompileOutputBytes, nonce);
 
-        using var stream = await docker.Containers.AttachContainerAsync(container.Id, tty: false,
-            new ContainerAttachParameters { Stream = true, Stdin = true, Stdout = true, Stderr = true }, cancellationToken);
+        MultiplexedStream attached;
+        try
+        {
+            await containers.ApplyLimitsAsync(container, run.Limits, cancellationToken);
+            attached = await docker.Containers.AttachContainerAsync(container.Id, tty: false,
+                new ContainerAttachParameters { Stream = true, Stdin = true, Stdout = true, Stderr = true }, cancellationToken);
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            // The job has not been sent: nothing ran, and the caller may try another container.
+            throw new SandboxNotStartedException(container.Id, e);
+        }
+        using var stream = attached;
 
         var killer = new Killer(this, container.Id, stream);
         var started = time.GetTimestamp();
@@ -196,6 +205,10 @@ public sealed class SandboxRunner(
         }
     }
 }
+
+/// <summary>A sandbox failed before the job reached it: nothing ran.</summary>
+internal sealed class SandboxNotStartedException(string containerId, Exception inner)
+    : Exception($"Sandbox {containerId} could not take the job: {inner.Message}", inner);
 
 internal enum KillReason { TimeLimit, OutputLimit, Cancelled }
 

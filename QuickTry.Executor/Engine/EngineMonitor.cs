@@ -1,0 +1,98 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Options;
+using QuickTry.Executor.Pool;
+using QuickTry.Executor.Sandbox;
+
+namespace QuickTry.Executor.Engine;
+
+/// <summary>
+/// Follows the Docker engine's event stream for this instance's containers. A warm container that dies
+/// leaves the pool at once; when the stream breaks the engine is marked down and every warm container
+/// is dropped (an engine restart kills them all); when the engine answers again the pool reaps what is
+/// left and refills. Between streams the engine is pinged every <see cref="PingInterval"/>.
+/// </summary>
+internal sealed class EngineMonitor(
+    IDockerClient docker,
+    EngineState engine,
+    ContainerPool pool,
+    IOptions<ExecutorOptions> executorOptions,
+    ILogger<EngineMonitor> logger) : BackgroundService
+{
+    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var wasUp = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                using (var ping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+                {
+                    ping.CancelAfter(PingTimeout);
+                    await docker.System.PingAsync(ping.Token);
+                }
+                // Subscribe before declaring the engine up, so no death between the two goes unseen.
+                using var stream = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var events = docker.System.MonitorEventsAsync(new ContainerEventsParameters
+                {
+                    Filters = new Dictionary<string, IDictionary<string, bool>>
+                    {
+                        ["type"] = new Dictionary<string, bool> { ["container"] = true },
+                        ["event"] = new Dictionary<string, bool> { ["die"] = true, ["destroy"] = true },
+                        ["label"] = new Dictionary<string, bool> { [$"{SandboxLabels.Instance}={executorOptions.Value.InstanceName}"] = true },
+                    },
+                }, new Progress(pool), stream.Token);
+                engine.MarkUp();
+                if (wasUp)
+                {
+                    logger.LogWarning("Docker engine is back; reaping stale sandboxes and refilling the pools");
+                    await pool.RecoverAsync(stoppingToken);
+                }
+                wasUp = true;
+                await events;
+                // The engine closed the stream: it is stopping.
+                Lost("the engine closed its event stream");
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                Lost(e.GetType().Name + ": " + e.Message);
+                try
+                {
+                    await Task.Delay(PingInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void Lost(string reason)
+    {
+        if (engine.MarkDown(reason))
+        {
+            logger.LogError("Docker engine lost ({Reason}); refusing runs until it is back", reason);
+            pool.DropAllWarm();
+        }
+    }
+
+    /// <summary>Called on the stream's thread for each event; must not block.</summary>
+    private sealed class Progress(ContainerPool pool) : IProgress<Message>
+    {
+        public void Report(Message value)
+        {
+            if (value.Actor?.ID is { } id)
+            {
+                pool.Evict(id);
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+namespace QuickTry.Executor.Engine;
+
+/// <summary>
+/// Whether the Docker engine answers, as <see cref="EngineMonitor"/> last saw it. Runs are refused with
+/// 503 while it is down (rather than answered with a result that did not happen), the health check
+/// reports Unhealthy, and the pool's refill loops wait for it instead of backing off blindly.
+/// </summary>
+public sealed class EngineState(TimeProvider time)
+{
+    private readonly Lock _lock = new();
+    private TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _isUp;
+
+    public bool IsUp
+    {
+        get { lock (_lock) { return _isUp; } }
+    }
+
+    /// <summary>When the engine was last seen going away (null while it is up or was never up).</summary>
+    public DateTimeOffset? DownSince { get; private set; }
+
+    /// <summary>Why the engine is thought down, for the health report.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Number of times the engine came (back) up; a container from an older epoch is stale.</summary>
+    public int Epoch { get; private set; }
+
+    internal void MarkUp()
+    {
+        lock (_lock)
+        {
+            if (_isUp)
+            {
+                return;
+            }
+            _isUp = true;
+            DownSince = null;
+            LastError = null;
+            Epoch++;
+            _up.TrySetResult();
+        }
+    }
+
+    /// <returns>True when this call took the engine from up to down.</returns>
+    internal bool MarkDown(string reason)
+    {
+        lock (_lock)
+        {
+            LastError = reason;
+            if (!_isUp)
+            {
+                DownSince ??= time.GetUtcNow();
+                return false;
+            }
+            _isUp = false;
+            DownSince = time.GetUtcNow();
+            _up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return true;
+        }
+    }
+
+    /// <summary>Completes when the engine is up (at once if it is).</summary>
+    public Task WaitUntilUpAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return _isUp ? Task.CompletedTask : _up.Task.WaitAsync(cancellationToken);
+        }
+    }
+}
