@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Aspire.Hosting;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -59,5 +60,30 @@ public class AppHostTests
         Assert.Equal(4, runs);
         Assert.True(last.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Contains("quota", await last.Content.ReadAsStringAsync(cts.Token));
+
+        // The API sees callers' own addresses (no proxy in front of it): another loopback address has its own quota.
+        using var other = new HttpClient(FromAddress(IPAddress.Parse("127.0.0.22"))) { BaseAddress = http.BaseAddress };
+        var fromOther = await other.PostAsJsonAsync("/run", new { lang = "bash", code = "echo other" }, cts.Token);
+        Assert.True(fromOther.StatusCode == HttpStatusCode.OK, await fromOther.Content.ReadAsStringAsync(cts.Token));
     }
+
+    /// <summary>A handler that connects to the API on 127.0.0.1 from <paramref name="local"/> (any 127.x address is this machine).</summary>
+    private static SocketsHttpHandler FromAddress(IPAddress local) => new()
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
 }

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace QuickTry.Api.Tests.Faults;
+
+/// <summary>
+/// The real executor as its own process (the build output of QuickTry.Executor), so a test can kill it
+/// with SIGKILL as a crash would, and start it again under the same instance name.
+/// </summary>
+public sealed class ExecutorProcess : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> _environment;
+    private Process? _process;
+
+    public ExecutorProcess(string instanceName, string dockerEndpoint, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        InstanceName = instanceName;
+        Port = FreePort();
+        _environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = Url,
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Executor__InstanceName"] = instanceName,
+            ["Executor__DockerEndpoint"] = dockerEndpoint,
+            ["Executor__LanguagesPath"] = Path.Combine(Repository.Root, "docker-images"),
+            // Only what the fault tests run is kept warm.
+            ["Executor__Pool__WarmPerLanguage"] = "0",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            _environment[key] = value;
+        }
+    }
+
+    public string InstanceName { get; }
+    public int Port { get; }
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    public async Task StartAsync(TimeSpan timeout)
+    {
+        var dll = Path.Combine(Repository.Root, "QuickTry.Executor", "bin", Repository.Configuration, "net10.0", "QuickTry.Executor.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing: build the solution first");
+        var start = new ProcessStartInfo("dotnet") { ArgumentList = { dll }, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var health = await http.GetStringAsync("/health");
+                if (health != "Unhealthy")
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+            Assert.False(_process.HasExited, $"the executor exited with {(_process.HasExited ? _process.ExitCode : 0)}");
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"The executor did not answer /health within {timeout}");
+    }
+
+    /// <summary>SIGKILL, as a crash or the OOM killer would: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Where the repository and this build's configuration are, seen from the test's output folder.</summary>
+public static class Repository
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>Debug or Release: the folder above net10.0 in the test's output path.</summary>
+    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "QuickTry.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("QuickTry.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Docker.DotNet;
+
+namespace QuickTry.Api.Tests.Faults;
+
+/// <summary>
+/// A second Docker engine on this machine with its own socket, data root and exec root, which a test may
+/// stop and start without disturbing the engine every other test uses. Images are copied into it from
+/// the main engine once (docker save | docker load); they stay in its data root afterwards.
+/// </summary>
+public sealed class SecondEngine : IAsyncDisposable
+{
+    public const string Socket = "/run/quicktry-engine2.sock";
+    public const string Endpoint = "unix://" + Socket;
+    private const string DataRoot = "/var/lib/quicktry-engine2";
+    private const string ExecRoot = "/run/quicktry-engine2";
+    private const string PidFile = "/run/quicktry-engine2.pid";
+
+    private Process? _daemon;
+
+    public DockerClient Client { get; } = new DockerClientConfiguration(new Uri(Endpoint)).CreateClient();
+
+    public async Task StartAsync()
+    {
+        var start = new ProcessStartInfo("dockerd")
+        {
+            ArgumentList =
+            {
+                "--host", Endpoint, "--data-root", DataRoot, "--exec-root", ExecRoot, "--pidfile", PidFile,
+                "--bridge", "none", "--iptables=false", "--ip-masq=false",
+            },
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        _daemon = Process.Start(start)!;
+        _daemon.OutputDataReceived += (_, _) => { };
+        _daemon.ErrorDataReceived += (_, _) => { };
+        _daemon.BeginOutputReadLine();
+        _daemon.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var ping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await Client.System.PingAsync(ping.Token);
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or DockerApiException or TimeoutException)
+            {
+                Assert.False(_daemon.HasExited, "the second dockerd exited at start");
+                await Task.Delay(200);
+            }
+        }
+        throw new TimeoutException("The second dockerd did not answer within 60 s");
+    }
+
+    /// <summary>Stops the engine as an upgrade or a crash-restart does: its containers die with it.</summary>
+    public async Task StopAsync()
+    {
+        if (_daemon is { HasExited: false })
+        {
+            using (var term = Process.Start("kill", ["-TERM", _daemon.Id.ToString()]))
+            {
+                await term.WaitForExitAsync();
+            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await _daemon.WaitForExitAsync(timeout.Token);
+        }
+    }
+
+    /// <summary>Copies an image from the main engine unless this engine has it (same id) already.</summary>
+    public async Task EnsureImageAsync(string image)
+    {
+        var mainId = await Shell($"docker image inspect -f '{{{{.Id}}}}' {image}");
+        var ourId = await Shell($"docker -H {Endpoint} image inspect -f '{{{{.Id}}}}' {image} 2>/dev/null || true");
+        if (mainId.Trim() != ourId.Trim())
+        {
+            await Shell($"docker save {image} | docker -H {Endpoint} load -q");
+        }
+    }
+
+    private static async Task<string> Shell(string command)
+    {
+        var start = new ProcessStartInfo("bash") { ArgumentList = { "-c", "set -o pipefail; " + command }, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{command}: {await error}");
+        return await output;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _daemon?.Dispose();
+        Client.Dispose();
+    }
+}
