@@ -56,7 +56,8 @@ public sealed class TelemetryTests : IAsyncLifetime
     {
         using var http = new HttpClient { BaseAddress = new Uri(_api.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Executor:BaseUrl"]!) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await http.GetStringAsync("/health") != "Healthy")
+        // Unhealthy answers 503: read the word either way.
+        while (await (await http.GetAsync("/health")).Content.ReadAsStringAsync() != "Healthy")
         {
             Assert.True(DateTime.UtcNow < deadline, "the executor's pool did not warm within 60 s");
             await Task.Delay(200);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace QuickTry.Api.Tests.Faults;
 
@@ -16,7 +14,7 @@ public sealed class ExecutorProcess : IAsyncDisposable
     public ExecutorProcess(string instanceName, string dockerEndpoint, IReadOnlyDictionary<string, string>? settings = null)
     {
         InstanceName = instanceName;
-        Port = FreePort();
+        Port = RedisServer.FreePort();
         _environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = Url,
@@ -59,7 +57,7 @@ public sealed class ExecutorProcess : IAsyncDisposable
         {
             try
             {
-                var health = await http.GetStringAsync("/health");
+                var health = await (await http.GetAsync("/health")).Content.ReadAsStringAsync();
                 if (health != "Unhealthy")
                 {
                     return;
@@ -89,13 +87,6 @@ public sealed class ExecutorProcess : IAsyncDisposable
     {
         await KillAsync();
         _process?.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

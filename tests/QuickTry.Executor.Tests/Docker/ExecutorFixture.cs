@@ -58,7 +58,8 @@ public class ExecutorFixture : IAsyncLifetime
         var last = "";
         while (!cts.IsCancellationRequested)
         {
-            last = await Client.GetStringAsync("/health", CancellationToken.None);
+            // Unhealthy (503) until the engine monitor has reached the engine: read the word either way.
+            last = await (await Client.GetAsync("/health", CancellationToken.None)).Content.ReadAsStringAsync(CancellationToken.None);
             if (last == "Healthy")
             {
                 return;

@@ -30,6 +30,20 @@ public class OutputCollectorTests
         Assert.Equal(new RunnerTrailer(3, 1.5, 2.0, 4096), result.Trailer);
     }
 
+    [Theory]
+    [InlineData("\x1eQTC x 5 3 0\n")]
+    [InlineData("\x1eQTC 0 99999999999999999999999 3 0\n")]
+    [InlineData("\x1eQTC 0 -5 3 0\n")]
+    public void A_compile_header_with_fields_that_are_not_numbers_is_a_protocol_error_not_an_exception(string header)
+    {
+        // The first version called int.Parse on these fields: a malformed header became an executor 500.
+        var collector = new OutputCollector(1024, compiled: true, compileCap: 1024, Nonce);
+        collector.Append(false, B(header + "abc"));
+
+        Assert.False(collector.CompileFinished);
+        Assert.Equal("malformed compile header", collector.ProtocolError);
+    }
+
     [Fact]
     public void Trailer_split_across_frames_is_still_recognised()
     {
