@@ -22,9 +22,6 @@ public sealed class EngineState(TimeProvider time)
     /// <summary>Why the engine is thought down, for the health report.</summary>
     public string? LastError { get; private set; }
 
-    /// <summary>Number of times the engine came (back) up; a container from an older epoch is stale.</summary>
-    public int Epoch { get; private set; }
-
     internal void MarkUp()
     {
         lock (_lock)
@@ -36,7 +33,6 @@ public sealed class EngineState(TimeProvider time)
             _isUp = true;
             DownSince = null;
             LastError = null;
-            Epoch++;
             _up.TrySetResult();
         }
     }
