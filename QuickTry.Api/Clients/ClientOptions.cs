@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Clients;
 
@@ -19,6 +20,12 @@ public sealed class PlanOptions
 
     /// <summary>Length of the quota window; counters reset when it ends.</summary>
     public int WindowSeconds { get; set; } = 3_600;
+
+    /// <summary>
+    /// Isolation the plan's runs need at least: <c>container</c> gives every run its own container (e.g. for
+    /// anonymous callers); unset leaves it to the executor's configuration. The stricter one applies.
+    /// </summary>
+    public Isolation? Isolation { get; set; }
 }
 
 public sealed class ApiKeyOptions

@@ -19,12 +19,17 @@ public sealed class ExecutorClient(HttpClient http, ILogger<ExecutorClient> logg
     /// Sends one run. Whatever goes wrong on the way (executor down, a connection reset, a timeout, a
     /// body that is not a result) is an answer, never an exception: the gateway turns it into a 503.
     /// </summary>
-    public async Task<ExecutorAnswer> ExecuteAsync(RunRequest request, string client, CancellationToken cancellationToken)
+    /// <param name="isolation">The caller's plan's isolation, if it sets one.</param>
+    public async Task<ExecutorAnswer> ExecuteAsync(RunRequest request, string client, Isolation? isolation, CancellationToken cancellationToken)
     {
         try
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, "/execute") { Content = JsonContent.Create(request, options: Json) };
             message.Headers.Add(RunHeaders.Client, client);
+            if (isolation is { } planIsolation)
+            {
+                message.Headers.Add(RunHeaders.Isolation, planIsolation.ToWireName());
+            }
             using var response = await http.SendAsync(message, cancellationToken);
             switch (response.StatusCode)
             {

@@ -21,6 +21,8 @@ internal static class ExecutorServiceExtensions
         services.AddOptions<LimitsOptions>().Bind(builder.Configuration.GetSection(LimitsOptions.Section)).ValidateOnStart();
         services.AddOptions<SandboxOptions>().Bind(builder.Configuration.GetSection(SandboxOptions.Section)).ValidateOnStart();
         services.AddOptions<PoolOptions>().Bind(builder.Configuration.GetSection(PoolOptions.Section)).ValidateOnStart();
+        services.AddOptions<IsolationOptions>().Bind(builder.Configuration.GetSection(IsolationOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IsolationOptions>, IsolationOptionsValidator>();
         services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
         services.AddSingleton<IValidateOptions<SandboxOptions>, SandboxOptionsValidator>();
         services.AddSingleton<IValidateOptions<PoolOptions>, PoolOptionsValidator>();
@@ -30,6 +32,7 @@ internal static class ExecutorServiceExtensions
             new DockerClientConfiguration(new Uri(sp.GetRequiredService<IOptions<ExecutorOptions>>().Value.DockerEndpoint)).CreateClient());
         services.AddLanguageCatalog();
         services.AddSingleton<SandboxContainerFactory>();
+        services.AddSingleton<MemoryPeakReset>();
         services.AddSingleton<SandboxRunner>();
         services.AddSingleton<ContainerPool>();
         services.AddSingleton<RunAdmission>();

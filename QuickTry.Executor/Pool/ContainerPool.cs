@@ -6,15 +6,17 @@ using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 using QuickTry.Executor.Engine;
 using QuickTry.Executor.Languages;
+using QuickTry.Executor.Runs;
 using QuickTry.Executor.Sandbox;
 using QuickTry.Executor.Telemetry;
 
 namespace QuickTry.Executor.Pool;
 
 /// <summary>
-/// Started sandbox containers kept ready per language, so a run pays neither create nor start.
-/// A container serves exactly one run and is then removed; a background loop per language refills.
-/// When a language's pool is empty a run starts its own container rather than wait for the refill.
+/// Started sandbox containers kept ready per language and isolation, so a run pays neither create nor
+/// start. A one-run container is removed after its run; a slot comes back after each run once its wipe is
+/// verified, until it served its runs or reached its age. A background loop per pool refills to the warm
+/// target; when a pool is empty a run starts its own container rather than wait for the refill.
 /// A warm container is handed out only while it is in <c>_warm</c>: the engine monitor takes out the
 /// ones that die, and all of them when the engine goes away, so a run never gets a dead container.
 /// </summary>
@@ -24,11 +26,15 @@ public sealed class ContainerPool(
     SandboxContainerFactory factory,
     LanguageCatalog languages,
     IOptions<PoolOptions> poolOptions,
+    IOptions<IsolationOptions> isolationOptions,
     IOptions<ExecutorOptions> executorOptions,
+    TimeProvider time,
     ILogger<ContainerPool> logger) : IAsyncDisposable
 {
     private static readonly TimeSpan MissingImageRecheck = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    // Longest a run waits for a slot that is being wiped before it starts a container of its own.
+    private static readonly TimeSpan WipeWait = TimeSpan.FromMilliseconds(300);
 
     private readonly ConcurrentDictionary<string, LanguagePool> _pools = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SandboxContainer> _tracked = new(StringComparer.Ordinal);
@@ -51,43 +57,173 @@ public sealed class ContainerPool(
         {
             logger.LogInformation("Removed {Count} sandbox containers left by an earlier run of instance {Instance}", reaped, executorOptions.Value.InstanceName);
         }
+        var isolation = isolationOptions.Value;
         foreach (var language in languages.All)
         {
-            var pool = new LanguagePool(language, poolOptions.Value.WarmTarget(language.Name));
-            _pools[language.Name] = pool;
-            _loops.Add(Task.Run(() => RefillLoopAsync(pool, _stopping.Token), CancellationToken.None));
+            foreach (var kind in (Isolation[])[Isolation.Slot, Isolation.Container])
+            {
+                // Warm ones for the isolation the language's runs get; for the other, only what plans need.
+                var target = isolation.For(language.Name) == kind ? poolOptions.Value.WarmTarget(language.Name)
+                    : kind == Isolation.Container ? isolation.WarmContainersForSlotLanguages
+                    : 0;
+                var maxIdle = kind == Isolation.Slot
+                    ? Math.Max(target, isolation.MaxIdleSlotsPerLanguage ?? poolOptions.Value.MaxConcurrentRuns)
+                    : target;
+                var pool = new LanguagePool(language, kind, target, maxIdle);
+                _pools[Key(language.Name, kind)] = pool;
+                if (target > 0)
+                {
+                    _loops.Add(Task.Run(() => RefillLoopAsync(pool, _stopping.Token), CancellationToken.None));
+                }
+                else
+                {
+                    // No loop looks for its image: look once, so readiness tells a missing image from an unused pool.
+                    pool.ImagePresent = await ImageExistsAsync(factory.ImageOf(language), cancellationToken);
+                }
+            }
         }
     }
 
+    private static string Key(string language, Isolation isolation) => $"{language}/{isolation.ToWireName()}";
+
     /// <summary>A started container for <paramref name="language"/>: a warm one if any, else a new one.</summary>
-    public async Task<SandboxContainer> TakeAsync(LanguageDefinition language, CancellationToken cancellationToken)
+    public async Task<SandboxContainer> TakeAsync(LanguageDefinition language, Isolation isolation, CancellationToken cancellationToken)
     {
         using var activity = ExecutorTelemetry.Source.StartActivity("pool.take");
-        var pool = _pools.GetValueOrDefault(language.Name);
+        activity?.SetTag("quicktry.isolation", isolation.ToWireName());
+        var pool = _pools.GetValueOrDefault(Key(language.Name, isolation));
         if (pool is not null)
         {
             pool.Wake();
-            while (pool.Warm.Reader.TryRead(out var warm))
+            // A slot whose wipe is under way is back in milliseconds; a new container takes hundreds.
+            var waitUntil = time.GetTimestamp() + (long)(WipeWait.TotalSeconds * time.TimestampFrequency);
+            while (true)
             {
-                if (!_warm.TryRemove(warm.Id, out _))
+                while (pool.Warm.Reader.TryRead(out var warm))
                 {
-                    // Evicted while it waited (it died, or the engine went away).
-                    continue;
+                    if (!_warm.TryRemove(warm.Id, out _))
+                    {
+                        // Evicted while it waited (it died, or the engine went away).
+                        continue;
+                    }
+                    if (Expired(warm))
+                    {
+                        Release(warm);
+                        continue;
+                    }
+                    activity?.SetTag("quicktry.pool.warm_hit", true);
+                    activity?.SetTag("container.id", warm.Id);
+                    pool.TakeOut(warm);
+                    return warm;
                 }
-                activity?.SetTag("quicktry.pool.warm_hit", true);
-                activity?.SetTag("container.id", warm.Id);
-                return warm;
+                var left = TimeSpan.FromSeconds((double)(waitUntil - time.GetTimestamp()) / time.TimestampFrequency);
+                if (pool.Wiping == 0 || left <= TimeSpan.Zero || !await WaitForReturnAsync(pool, left, cancellationToken))
+                {
+                    break;
+                }
             }
         }
         activity?.SetTag("quicktry.pool.warm_hit", false);
-        var cold = await StartTrackedAsync(language, cancellationToken);
+        var cold = await StartTrackedAsync(language, isolation, cancellationToken);
         activity?.SetTag("container.id", cold.Id);
-        if (pool is not null && pool.Version is null)
+        pool?.TakeOut(cold);
+        if (pool is not null && VersionOf(language.Name) is null)
         {
             pool.Version = await TryReadVersionAsync(cold.Id, cancellationToken);
         }
         return cold;
     }
+
+    private static async Task<bool> WaitForReturnAsync(LanguagePool pool, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(timeout);
+        try
+        {
+            return await pool.Warm.Reader.WaitToReadAsync(wait.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// After a run: a slot whose wipe is verified (<paramref name="reusable"/> true) goes back to its pool
+    /// while it has runs and age left and the pool is not over its idle cap; anything else is removed.
+    /// </summary>
+    public void Return(SandboxContainer container, Task<bool>? reusable)
+    {
+        var pool = _pools.GetValueOrDefault(Key(container.Language, container.Isolation));
+        if (reusable is null)
+        {
+            Release(container);
+            pool?.BackIn(container);
+            return;
+        }
+        pool?.WipeStarted();
+        var returning = Task.Run(async () =>
+        {
+            try
+            {
+                var clean = await reusable;
+                if (clean && pool is not null && !container.Exhausted && !Expired(container) && engine.IsUp
+                    && !_stopping.IsCancellationRequested && _tracked.ContainsKey(container.Id)
+                    && pool.Warm.Reader.Count < pool.MaxIdle)
+                {
+                    AddWarm(pool, container);
+                    return;
+                }
+                Release(container);
+            }
+            finally
+            {
+                pool?.WipeEnded();
+                pool?.BackIn(container);
+            }
+        });
+        _removals[returning] = 0;
+        returning.ContinueWith(t => _removals.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    /// <summary>Replaces idle slots past their age; the refill loops bring the pools back to target.</summary>
+    public void RecycleExpired()
+    {
+        foreach (var pool in _pools.Values.Where(p => p.Isolation == Isolation.Slot))
+        {
+            var kept = new List<SandboxContainer>();
+            var recycled = 0;
+            while (pool.Warm.Reader.TryRead(out var container))
+            {
+                if (!_warm.ContainsKey(container.Id))
+                {
+                    continue;
+                }
+                if (Expired(container))
+                {
+                    _warm.TryRemove(container.Id, out _);
+                    Release(container);
+                    recycled++;
+                }
+                else
+                {
+                    kept.Add(container);
+                }
+            }
+            foreach (var container in kept)
+            {
+                pool.Warm.Writer.TryWrite(container);
+            }
+            if (recycled > 0)
+            {
+                pool.Wake();
+            }
+        }
+    }
+
+    private bool Expired(SandboxContainer container) =>
+        container.Isolation == Isolation.Slot
+        && time.GetElapsedTime(container.StartedAt) > TimeSpan.FromSeconds(isolationOptions.Value.SlotMaxAgeSeconds);
 
     /// <summary>Removes a spent container in the background.</summary>
     public void Release(SandboxContainer container)
@@ -125,7 +261,7 @@ public sealed class ContainerPool(
         }
         logger.LogWarning("Warm sandbox {ContainerId} ({Language}) died; replacing it", containerId, dead.Language);
         Release(dead);
-        if (_pools.TryGetValue(dead.Language, out var pool))
+        if (_pools.TryGetValue(Key(dead.Language, dead.Isolation), out var pool))
         {
             Compact(pool);
             pool.Wake();
@@ -161,13 +297,19 @@ public sealed class ContainerPool(
     /// <summary>Whether a container id belongs to this process (warm, running or being removed).</summary>
     public bool IsTracked(string containerId) => _tracked.ContainsKey(containerId);
 
-    public string? VersionOf(string language) => _pools.GetValueOrDefault(language)?.Version;
+    public string? VersionOf(string language) =>
+        _pools.GetValueOrDefault(Key(language, Isolation.Slot))?.Version
+        ?? _pools.GetValueOrDefault(Key(language, Isolation.Container))?.Version;
 
-    /// <summary>Per language: image present, warm containers, target.</summary>
+    /// <summary>Per language, for the isolation its runs get: image present, warm containers, target.</summary>
     public IReadOnlyList<LanguagePoolStatus> Status() =>
-        [.. languages.All.Select(l => _pools.TryGetValue(l.Name, out var p)
-            ? new LanguagePoolStatus(l.Name, p.ImagePresent, p.Warm.Reader.Count, p.Target, p.Version)
-            : new LanguagePoolStatus(l.Name, false, 0, poolOptions.Value.WarmTarget(l.Name), null))];
+        [.. languages.All.Select(l =>
+        {
+            var isolation = isolationOptions.Value.For(l.Name);
+            return _pools.TryGetValue(Key(l.Name, isolation), out var p)
+                ? new LanguagePoolStatus(l.Name, isolation, p.ImagePresent, p.Warm.Reader.Count, p.Target, VersionOf(l.Name))
+                : new LanguagePoolStatus(l.Name, isolation, false, 0, poolOptions.Value.WarmTarget(l.Name), null);
+        })];
 
     /// <summary>Removes containers of this instance for which <paramref name="shouldRemove"/> holds.</summary>
     internal async Task<int> ReapAsync(Func<ContainerListResponse, bool, bool> shouldRemove, CancellationToken cancellationToken)
@@ -211,7 +353,7 @@ public sealed class ContainerPool(
                 }
                 if (pool.Version is null)
                 {
-                    var probe = await StartTrackedAsync(pool.Language, stopping);
+                    var probe = await StartTrackedAsync(pool.Language, pool.Isolation, stopping);
                     pool.Version = await TryReadVersionAsync(probe.Id, stopping);
                     if (pool.Warm.Reader.Count < pool.Target)
                     {
@@ -222,9 +364,9 @@ public sealed class ContainerPool(
                         Release(probe);
                     }
                 }
-                while (pool.Warm.Reader.Count < pool.Target && !stopping.IsCancellationRequested)
+                while (pool.Missing > 0 && !stopping.IsCancellationRequested)
                 {
-                    await RefillAsync(pool, Math.Min(pool.Target - pool.Warm.Reader.Count, poolOptions.Value.RefillParallelism), stopping);
+                    await RefillAsync(pool, Math.Min(pool.Missing, poolOptions.Value.RefillParallelism), stopping);
                 }
                 backoff = TimeSpan.FromSeconds(1);
                 await pool.WaitForWakeAsync(Timeout.InfiniteTimeSpan, stopping);
@@ -264,7 +406,7 @@ public sealed class ContainerPool(
     /// <summary>Starts <paramref name="count"/> containers at once; those that started join the pool even if another failed.</summary>
     private async Task RefillAsync(LanguagePool pool, int count, CancellationToken stopping)
     {
-        var starts = Enumerable.Range(0, count).Select(_ => StartTrackedAsync(pool.Language, stopping)).ToList();
+        var starts = Enumerable.Range(0, count).Select(_ => StartTrackedAsync(pool.Language, pool.Isolation, stopping)).ToList();
         try
         {
             await Task.WhenAll(starts);
@@ -301,9 +443,9 @@ public sealed class ContainerPool(
         }
     }
 
-    private async Task<SandboxContainer> StartTrackedAsync(LanguageDefinition language, CancellationToken cancellationToken)
+    private async Task<SandboxContainer> StartTrackedAsync(LanguageDefinition language, Isolation isolation, CancellationToken cancellationToken)
     {
-        var container = await factory.StartAsync(language, cancellationToken);
+        var container = await factory.StartAsync(language, isolation, cancellationToken);
         _tracked[container.Id] = container;
         return container;
     }
@@ -374,12 +516,48 @@ public sealed class ContainerPool(
         _stopping.Dispose();
     }
 
-    private sealed class LanguagePool(LanguageDefinition language, int target)
+    private sealed class LanguagePool(LanguageDefinition language, Isolation isolation, int target, int maxIdle)
     {
         private readonly SemaphoreSlim _wake = new(0);
 
         public LanguageDefinition Language { get; } = language;
+        public Isolation Isolation { get; } = isolation;
         public int Target { get; } = target;
+
+        /// <summary>Most idle containers kept: slots coming back from a burst stay up to this many.</summary>
+        public int MaxIdle { get; } = maxIdle;
+
+        // Slots out on a run: they come back, so the refill does not replace them meanwhile.
+        private int _busy;
+        private int _wiping;
+
+        /// <summary>Slots whose run ended and whose wipe is under way.</summary>
+        public int Wiping => Volatile.Read(ref _wiping);
+
+        public void WipeStarted() => Interlocked.Increment(ref _wiping);
+
+        public void WipeEnded() => Interlocked.Decrement(ref _wiping);
+
+        /// <summary>How many more the refill should start.</summary>
+        public int Missing => Target - Warm.Reader.Count - Volatile.Read(ref _busy);
+
+        public void TakeOut(SandboxContainer container)
+        {
+            if (container.Isolation == Isolation.Slot)
+            {
+                Interlocked.Increment(ref _busy);
+            }
+        }
+
+        /// <summary>A slot's run ended: it is warm again or gone; either way the refill may look.</summary>
+        public void BackIn(SandboxContainer container)
+        {
+            if (container.Isolation == Isolation.Slot)
+            {
+                Interlocked.Decrement(ref _busy);
+                Wake();
+            }
+        }
         public Channel<SandboxContainer> Warm { get; } = Channel.CreateUnbounded<SandboxContainer>();
         public volatile bool ImagePresent;
         public volatile string? Version;
@@ -397,4 +575,4 @@ public sealed class ContainerPool(
     }
 }
 
-public sealed record LanguagePoolStatus(string Language, bool ImagePresent, int Warm, int Target, string? Version);
+public sealed record LanguagePoolStatus(string Language, Isolation Isolation, bool ImagePresent, int Warm, int Target, string? Version);

@@ -5,7 +5,8 @@ namespace QuickTry.Executor.Pool;
 
 /// <summary>
 /// Starts the pool with the host, stops it (removing every container) with the host, and in between
-/// removes containers of this instance that nothing tracks: leaks from a failed removal or a crash.
+/// removes containers of this instance that nothing tracks (leaks from a failed removal or a crash) and
+/// replaces idle slots past their age.
 /// </summary>
 internal sealed class PoolJanitor(
     ContainerPool pool,
@@ -24,6 +25,7 @@ internal sealed class PoolJanitor(
         {
             try
             {
+                pool.RecycleExpired();
                 var cutoff = time.GetUtcNow() - MinimumAge;
                 var removed = await pool.ReapAsync((c, tracked) => !tracked && c.Created < cutoff.UtcDateTime, stoppingToken);
                 if (removed > 0)

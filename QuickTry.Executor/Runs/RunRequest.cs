@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace QuickTry.Executor.Runs;
 
 /// <summary>Headers of the gateway → executor call.</summary>
@@ -5,6 +7,12 @@ public static class RunHeaders
 {
     /// <summary>Which client a run is for, as the gateway names it (the key's name or a hashed IP, never a key); for traces.</summary>
     public const string Client = "X-QuickTry-Client";
+
+    /// <summary>
+    /// The isolation the caller's plan asks for (<c>slot</c> or <c>container</c>); set by the gateway from
+    /// its configuration, never from the request. The executor applies the stricter of this and its own.
+    /// </summary>
+    public const string Isolation = "X-QuickTry-Isolation";
 }
 
 /// <summary>What to run. Only <see cref="Lang"/> and <see cref="Code"/> are required.</summary>
@@ -77,6 +85,37 @@ public static class LimitRules
             {
                 yield return (field, $"Must be at most {maximum} (asked {value}).");
             }
+        }
+    }
+}
+
+/// <summary>How a run is isolated from the runs before and after it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Isolation>))]
+public enum Isolation
+{
+    /// <summary>A reused sandbox; a fresh uid per run; everything of a run killed, wiped and verified after it.</summary>
+    [JsonStringEnumMemberName("slot")] Slot,
+
+    /// <summary>A fresh container per run, removed afterwards.</summary>
+    [JsonStringEnumMemberName("container")] Container,
+}
+
+public static class IsolationNames
+{
+    public static string ToWireName(this Isolation isolation) => isolation == Isolation.Container ? "container" : "slot";
+
+    public static bool TryParse(string? value, out Isolation isolation)
+    {
+        isolation = Isolation.Slot;
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case "slot":
+                return true;
+            case "container":
+                isolation = Isolation.Container;
+                return true;
+            default:
+                return false;
         }
     }
 }

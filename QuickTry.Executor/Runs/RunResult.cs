@@ -38,6 +38,9 @@ public sealed record RunResult
     public required string Version { get; init; }
     public required RunStatus Status { get; init; }
 
+    /// <summary>How the run was isolated: a reused slot (fresh uid, wiped after) or its own container.</summary>
+    public Isolation Isolation { get; init; }
+
     /// <summary>Exit code of the program; null when it did not run or was killed by the executor.</summary>
     public int? ExitCode { get; init; }
 
@@ -62,7 +65,11 @@ public sealed record RunResult
     /// <summary>CPU time of the run step, where the engine reports it.</summary>
     public double? CpuTimeMs { get; init; }
 
-    /// <summary>Peak memory of the sandbox, where the engine reports it.</summary>
+    /// <summary>
+    /// Peak memory of this run: the sandbox's memory peak during the run (its cgroup, page cache of its
+    /// files included) or, when that cannot be reset between the runs of a slot, the largest resident size
+    /// of the run's processes. Null where neither is known.
+    /// </summary>
     public long? MemoryBytes { get; init; }
 
     /// <summary>Time spent waiting for a free slot before the run started.</summary>

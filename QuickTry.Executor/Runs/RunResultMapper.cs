@@ -7,7 +7,7 @@ internal static class RunResultMapper
 {
     private const int SigKill = 9;
 
-    public static RunResult ToResult(PreparedRun run, string runId, SandboxOutcome outcome,
+    public static RunResult ToResult(PreparedRun run, string runId, Isolation isolation, SandboxOutcome outcome,
         string version, TimeSpan queueTime, TimeSpan totalTime)
     {
         var output = outcome.Output;
@@ -34,6 +34,7 @@ internal static class RunResultMapper
             Lang = run.Language.Name,
             Version = version,
             Status = status,
+            Isolation = isolation,
             ExitCode = ranProgram ? exitCode : null,
             Signal = !ranProgram ? null : outcome.Killed is not null ? "SIGKILL" : SignalName(exitCode),
             Stdout = output.Stdout,
@@ -44,7 +45,7 @@ internal static class RunResultMapper
             Compile = run.Language.IsCompiled ? compile ?? new CompileResult { TimedOut = outcome.Killed == KillReason.TimeLimit } : null,
             WallTimeMs = Math.Round(WallTimeMs(output.Trailer, outcome.MeasuredRunMs), 2),
             CpuTimeMs = output.Trailer?.CpuTimeMs is { } cpu ? Math.Round(cpu, 2) : null,
-            MemoryBytes = output.Trailer?.PeakMemoryBytes,
+            MemoryBytes = outcome.PeakIsRunOwn ? output.Trailer?.PeakMemoryBytes : output.Trailer?.LargestRssBytes,
             QueueTimeMs = Math.Round(queueTime.TotalMilliseconds, 2),
             TotalTimeMs = Math.Round(totalTime.TotalMilliseconds, 2),
             Limits = limits,
@@ -108,12 +109,13 @@ internal static class RunResultMapper
         };
     }
 
-    public static RunResult InternalError(PreparedRun run, string runId, string version, string message) => new()
+    public static RunResult InternalError(PreparedRun run, string runId, Isolation isolation, string version, string message) => new()
     {
         RunId = runId,
         Lang = run.Language.Name,
         Version = version,
         Status = RunStatus.InternalError,
+        Isolation = isolation,
         Limits = run.Limits,
         Message = message,
     };

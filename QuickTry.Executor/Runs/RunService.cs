@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Docker.DotNet;
+using Microsoft.Extensions.Options;
 using QuickTry.Executor.Engine;
 using QuickTry.Executor.Pool;
 using QuickTry.Executor.Sandbox;
@@ -8,8 +9,9 @@ using QuickTry.Executor.Telemetry;
 namespace QuickTry.Executor.Runs;
 
 /// <summary>
-/// A run's lifecycle: validate → admit (bounded) → take a warm container → execute → remove it.
-/// Cleanup is in <c>finally</c>, so a failed run never keeps a slot or a container. A run that could not
+/// A run's lifecycle: validate → admit (bounded) → take a warm sandbox of the run's isolation → execute →
+/// hand it back (a slot, once its wipe is verified) or remove it. Cleanup is in <c>finally</c>, so a failed
+/// run never keeps an admission or a container. A run that could not
 /// start because the engine failed is "unavailable" (503, nothing ran, nothing billed); only a run the
 /// engine failed after its job was sent is an <c>internal_error</c> result.
 /// </summary>
@@ -19,12 +21,14 @@ public sealed class RunService(
     RunAdmission admission,
     ContainerPool pool,
     SandboxRunner runner,
+    IOptions<IsolationOptions> isolationOptions,
     TimeProvider time,
     ExecutorTelemetry telemetry,
     ILogger<RunService> logger)
 {
     /// <param name="client">Who the run is for, as the gateway names it (never an API key); for traces.</param>
-    public async Task<RunOutcome> ExecuteAsync(RunRequest request, string? client, CancellationToken cancellationToken)
+    /// <param name="planIsolation">The isolation the caller's plan asks for, if any; the stricter one applies.</param>
+    public async Task<RunOutcome> ExecuteAsync(RunRequest request, string? client, Isolation? planIsolation, CancellationToken cancellationToken)
     {
         if (!validator.TryPrepare(request, out var run, out var errors))
         {
@@ -35,6 +39,8 @@ public sealed class RunService(
         activity?.SetTag("quicktry.language", language);
         activity?.SetTag("quicktry.client", client);
         ExecutorTelemetry.DescribeLimits(activity, run.Limits);
+        var isolation = isolationOptions.Value.For(language, planIsolation);
+        activity?.SetTag("quicktry.isolation", isolation.ToWireName());
         // The run id is the trace id, so a user's report leads straight to the trace.
         var runId = activity?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
         activity?.SetTag("quicktry.run.id", runId);
@@ -52,24 +58,24 @@ public sealed class RunService(
         }
         var queueTime = time.GetElapsedTime(queued);
         SandboxContainer? container = null;
+        SandboxOutcome? outcome = null;
         RunResult result;
         try
         {
-            SandboxOutcome? outcome = null;
             // A container that turns out dead before the job reached it ran nothing: one more try on a
             // fresh one is not a second run. Past the job's sending, a failure is the run's result.
             for (var attempt = 1; outcome is null; attempt++)
             {
                 try
                 {
-                    container = await pool.TakeAsync(run.Language, cancellationToken);
+                    container = await pool.TakeAsync(run.Language, isolation, cancellationToken);
                     outcome = await runner.RunAsync(container, run, cancellationToken);
                 }
                 catch (Exception e) when (IsEngineFailure(e) || e is SandboxNotStartedException)
                 {
                     if (container is not null)
                     {
-                        pool.Release(container);
+                        pool.Return(container, reusable: null);
                         container = null;
                     }
                     if (attempt == 2 || !engine.IsUp)
@@ -80,7 +86,7 @@ public sealed class RunService(
                     }
                 }
             }
-            result = RunResultMapper.ToResult(run, runId, outcome, pool.VersionOf(language) ?? "unknown", queueTime, time.GetElapsedTime(queued));
+            result = RunResultMapper.ToResult(run, runId, isolation, outcome, pool.VersionOf(language) ?? "unknown", queueTime, time.GetElapsedTime(queued));
             if (result.Status == RunStatus.InternalError && !engine.IsUp)
             {
                 result = result with { Message = "The Docker engine went away during the run; the run did not complete." };
@@ -90,14 +96,14 @@ public sealed class RunService(
         {
             logger.LogError(e, "Run {RunId} in {Language} failed in the sandbox engine", runId, language);
             ExecutorTelemetry.Fail(activity, e);
-            result = RunResultMapper.InternalError(run, runId, pool.VersionOf(language) ?? "unknown",
+            result = RunResultMapper.InternalError(run, runId, isolation, pool.VersionOf(language) ?? "unknown",
                 "The sandbox engine failed; the run did not complete.");
         }
         finally
         {
             if (container is not null)
             {
-                pool.Release(container);
+                pool.Return(container, outcome?.Reusable);
             }
             admission.Exit();
         }

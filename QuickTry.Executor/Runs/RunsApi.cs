@@ -22,7 +22,11 @@ public static class RunsApi
         RunRequest request, RunService runs, HttpContext context, CancellationToken cancellationToken)
     {
         var client = context.Request.Headers[RunHeaders.Client].ToString();
-        var outcome = await runs.ExecuteAsync(request, string.IsNullOrEmpty(client) ? null : client, cancellationToken);
+        // The gateway's word on the caller's plan; an unknown value asks for the stricter isolation.
+        var planHeader = context.Request.Headers[RunHeaders.Isolation].ToString();
+        Isolation? plan = planHeader.Length == 0 ? null
+            : IsolationNames.TryParse(planHeader, out var parsed) ? parsed : Isolation.Container;
+        var outcome = await runs.ExecuteAsync(request, string.IsNullOrEmpty(client) ? null : client, plan, cancellationToken);
         switch (outcome)
         {
             case RunOutcome.Completed completed:

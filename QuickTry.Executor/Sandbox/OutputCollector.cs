@@ -18,10 +18,15 @@ internal sealed class OutputCollector : IDisposable
     private readonly string _nonce;
     private readonly int _cap;
     private readonly byte[] _endMarker;
+    private readonly byte[] _verdictPrefix;
     private readonly StreamState _stdout;
     private readonly StreamState _stderr;
     // Arrival order of program output: which stream, how many kept bytes; runs of one stream merged.
     private readonly List<(bool Stderr, int Length)> _order = [];
+    // A slot's runner writes the wipe's verdict on stdout after the end marker; it is not output.
+    private readonly CappedBuffer _verdict = new(TrailerSlack);
+    private bool _endSeen;
+    private int _stdoutTail;
 
     public OutputCollector(int outputCap, bool compiled, int compileCap, string nonce)
     {
@@ -30,10 +35,12 @@ internal sealed class OutputCollector : IDisposable
         _stdout = new StreamState(compiled, compileCap, outputCap + TrailerSlack);
         _stderr = new StreamState(compiled, compileCap, outputCap + TrailerSlack);
         _endMarker = Encoding.ASCII.GetBytes($"\x1eQTE {nonce}\x1e");
+        _verdictPrefix = Encoding.ASCII.GetBytes($"\x1eQTW {nonce} ");
     }
 
     /// <summary>A stream went past its cap: the program must be stopped.</summary>
-    public bool CapExceeded => _stdout.Program.Overflowed || _stderr.Program.Overflowed;
+    public bool CapExceeded =>
+        _stdout.Program.Offered - _stdoutTail > _stdout.Program.Max || _stderr.Program.Overflowed;
 
     /// <summary>The runner reported the end of the compile step (it writes stdout's header first).</summary>
     public bool CompileFinished => _stdout.CompileHeader is not null;
@@ -46,6 +53,12 @@ internal sealed class OutputCollector : IDisposable
     /// wait for the engine to close the streams of the exited container.
     /// </summary>
     public bool Complete { get; private set; }
+
+    /// <summary>
+    /// A slot's verdict on the wipe after the run (<c>ok</c> when the slot may serve another run), once it
+    /// arrived; it follows the end marks, so keep appending after <see cref="Complete"/> to receive it.
+    /// </summary>
+    public string? WipeVerdict { get; private set; }
 
     /// <summary>The runner's framing was broken: something other than the runner wrote first.</summary>
     public string? ProtocolError { get; private set; }
@@ -85,16 +98,66 @@ internal sealed class OutputCollector : IDisposable
                     }
                     break;
                 default:
+                    if (!isStderr && _endSeen)
+                    {
+                        AppendVerdict(data);
+                        return;
+                    }
                     var before = state.Program.Length;
                     state.Program.Append(data);
                     Record(isStderr, state.Program.Length - before);
+                    if (!isStderr)
+                    {
+                        SplitAtEndMarker(data.Length);
+                    }
                     if (data[^1] == 0x1e)
                     {
-                        Complete = EndMarker(_stdout.Program.Span) > 0 && Trailer(_stderr.Program.Span).Length > 0;
+                        Complete = _endSeen && Trailer(_stderr.Program.Span).Length > 0;
                     }
                     return;
             }
         }
+    }
+
+    /// <summary>
+    /// Once stdout's end marker arrived, what follows it (the same write may carry the wipe's verdict) is
+    /// moved out of the program's output.
+    /// </summary>
+    private void SplitAtEndMarker(int appended)
+    {
+        var span = _stdout.Program.Span;
+        var from = Math.Max(0, span.Length - appended - _endMarker.Length);
+        var at = span[from..].IndexOf(_endMarker);
+        if (at < 0)
+        {
+            return;
+        }
+        var end = from + at + _endMarker.Length;
+        _endSeen = true;
+        _stdoutTail = span.Length - end;
+        AppendVerdict(span[end..]);
+        _stdout.Program.Shorten(end);
+    }
+
+    private void AppendVerdict(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty || WipeVerdict is not null)
+        {
+            return;
+        }
+        _verdict.Append(data);
+        var verdict = _verdict.Span;
+        if (verdict.Length < 2 || verdict[^1] != 0x1e)
+        {
+            if (_verdict.Overflowed)
+            {
+                WipeVerdict = "malformed";
+            }
+            return;
+        }
+        WipeVerdict = verdict.StartsWith(_verdictPrefix)
+            ? Encoding.ASCII.GetString(verdict[_verdictPrefix.Length..^1])
+            : "malformed";
     }
 
     private void StartCompileBody(StreamState state, bool isStderr)
@@ -128,7 +191,7 @@ internal sealed class OutputCollector : IDisposable
     /// <summary>Call once the streams ended (or <see cref="Complete"/>): separates the end marks and returns what was collected.</summary>
     public CollectedOutput Finish()
     {
-        var stdoutOffered = _stdout.Program.Offered;
+        var stdoutOffered = _stdout.Program.Offered - _stdoutTail;
         var stderrOffered = _stderr.Program.Offered;
         var markerLength = EndMarker(_stdout.Program.Span);
         var (trailer, trailerLength) = Trailer(_stderr.Program.Span);
@@ -211,17 +274,24 @@ internal sealed class OutputCollector : IDisposable
         }
         var trailerBytes = span[start..];
         var fields = Encoding.ASCII.GetString(trailerBytes[1..^1]).Split(' ');
-        if (fields is not ["QTR", var nonce, var code, var wall, var cpu, var memory] || nonce != _nonce
+        if (fields is not ["QTR", var nonce, var code, var wall, var cpu, var peak, var rss, var ooms, var timedOut]
+            || nonce != _nonce
             || !int.TryParse(code, CultureInfo.InvariantCulture, out var exitCode)
             || !long.TryParse(wall, CultureInfo.InvariantCulture, out var wallMicros)
             || !long.TryParse(cpu, CultureInfo.InvariantCulture, out var cpuNanos)
-            || !long.TryParse(memory, CultureInfo.InvariantCulture, out var peakBytes))
+            || !long.TryParse(peak, CultureInfo.InvariantCulture, out var peakBytes)
+            || !long.TryParse(rss, CultureInfo.InvariantCulture, out var rssBytes)
+            || !int.TryParse(ooms, CultureInfo.InvariantCulture, out var oomKills)
+            || timedOut is not ("0" or "1"))
         {
             return (null, 0);
         }
         return (new RunnerTrailer(exitCode, wallMicros / 1000.0,
             cpuNanos < 0 ? null : cpuNanos / 1_000_000.0,
-            peakBytes < 0 ? null : peakBytes), trailerBytes.Length);
+            peakBytes < 0 ? null : peakBytes,
+            rssBytes < 0 ? null : rssBytes,
+            oomKills > 0,
+            timedOut == "1"), trailerBytes.Length);
     }
 
     private static string Decode(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
@@ -234,6 +304,7 @@ internal sealed class OutputCollector : IDisposable
             state.Compile.Dispose();
             state.Program.Dispose();
         }
+        _verdict.Dispose();
     }
 
     private enum Phase { Header, CompileBody, Program }
@@ -253,7 +324,12 @@ internal sealed class OutputCollector : IDisposable
 }
 
 /// <summary>What the runner reports after the program ended.</summary>
-internal sealed record RunnerTrailer(int ExitCode, double WallTimeMs, double? CpuTimeMs, long? PeakMemoryBytes);
+/// <param name="PeakMemoryBytes">The container's memory peak (spans every run of a slot unless reset).</param>
+/// <param name="LargestRssBytes">The largest resident size among the run's processes.</param>
+/// <param name="OomKilled">The kernel's OOM killer struck during this run.</param>
+/// <param name="TimedOut">The runner killed the program at its time limit.</param>
+internal sealed record RunnerTrailer(int ExitCode, double WallTimeMs, double? CpuTimeMs, long? PeakMemoryBytes,
+    long? LargestRssBytes, bool OomKilled, bool TimedOut);
 
 internal sealed record CollectedCompile(int ExitCode, double WallTimeMs, string Stdout, string Stderr, bool Truncated);
 

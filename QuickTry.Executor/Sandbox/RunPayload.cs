@@ -6,19 +6,30 @@ using QuickTry.Executor.Runs;
 namespace QuickTry.Executor.Sandbox;
 
 /// <summary>
-/// The one job a sandbox's runner reads from stdin: a line the runner alone reads (the nonce and the
-/// in-sandbox limits), then a tar archive of the user's files and the runner's <c>.qt/</c> instructions
-/// (argument arrays, NUL-separated; see docker-images/base/runner).
+/// A job as a sandbox's runner reads it from stdin: a line the runner alone reads (the nonce, the limits
+/// it enforces and the archive's length), then a tar archive of the user's files and the runner's
+/// <c>.qt/</c> instructions (argument arrays, NUL-separated; see docker-images/base/runner). The length
+/// lets a slot's runner read exactly one job and leave the next one in the pipe.
 /// </summary>
 internal static class RunPayload
 {
-    public static byte[] Build(PreparedRun run, string nonce, int compileOutputCap, int inSandboxGraceMs)
+    /// <param name="perUidProcesses">
+    /// RLIMIT_NPROC for the run's uid, or 0 for none. Slots set it (their uids are the run's alone); a
+    /// one-run container's uid 10001 is shared by every such container on the host, and its PID limit is
+    /// the container's own.
+    /// </param>
+    public static byte[] Build(PreparedRun run, string nonce, int compileOutputCap, int perUidProcesses)
+    {
+        var archive = Archive(run);
+        var limits = run.Limits;
+        var header = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{nonce} {limits.CompileTimeMs} {compileOutputCap} {limits.TimeMs} {archive.Length} {perUidProcesses}\n"));
+        return [.. header, .. archive];
+    }
+
+    private static byte[] Archive(PreparedRun run)
     {
         using var buffer = new MemoryStream();
-        var compileSeconds = Math.Max(1, (int)Math.Ceiling(run.Limits.CompileTimeMs / 1000.0));
-        var runSeconds = (run.Limits.TimeMs + inSandboxGraceMs) / 1000.0;
-        buffer.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{nonce} {compileSeconds} {compileOutputCap} {runSeconds:0.###}\n")));
         using (var tar = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
         {
             var folders = new HashSet<string>(StringComparer.Ordinal);

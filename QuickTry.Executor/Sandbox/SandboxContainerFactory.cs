@@ -16,7 +16,9 @@ public sealed class SandboxContainerFactory(
     IDockerClient docker,
     IOptions<ExecutorOptions> executorOptions,
     IOptions<SandboxOptions> sandboxOptions,
-    IOptions<LimitsOptions> limitsOptions)
+    IOptions<IsolationOptions> isolationOptions,
+    IOptions<LimitsOptions> limitsOptions,
+    TimeProvider time)
 {
     /// <summary>
     /// The container's main process (docker-init, then the runner) runs as root inside the container,
@@ -25,9 +27,20 @@ public sealed class SandboxContainerFactory(
     /// </summary>
     public const string RunnerUser = "0:0";
 
-    /// <summary>The user every program runs as (created in docker-images/base; the runner switches to it).</summary>
+    /// <summary>The user a program runs as in isolation <c>container</c> (created in docker-images/base).</summary>
     public const int ProgramUid = 10001;
     public const string WorkDir = "/box";
+
+    /// <summary>The runner's own scratch space (root-only): compiler output and rusage figures.</summary>
+    public const string RunnerDir = "/run/quicktry";
+
+    /// <summary>
+    /// Slots take their uids from here up: block i is <c>[FirstSlotUid + i·SlotRuns, ...)</c>. A uid is never
+    /// used twice by one slot, and blocks rotate through millions of uids, so no two live slots on a host
+    /// share one (RLIMIT_NPROC counts processes per uid across the whole host).
+    /// </summary>
+    public const int FirstSlotUid = 100_000;
+    private const int LastSlotUid = 1_000_000_000;
 
     /// <summary>
     /// All the runner keeps of root's power: switching to the program's user (SETUID, SETGID), dropping
@@ -48,17 +61,21 @@ public sealed class SandboxContainerFactory(
     private readonly ExecutorOptions _executor = executorOptions.Value;
     private readonly SandboxOptions _sandbox = sandboxOptions.Value;
     private readonly LimitsOptions _limits = limitsOptions.Value;
+    private readonly IsolationOptions _isolation = isolationOptions.Value;
     private readonly IList<string> _securityOptions = SecurityOptions(sandboxOptions.Value);
+    // Starts at a random block so two executors sharing a host rarely walk the same uids.
+    private int _uidBlock = Random.Shared.Next(0, 1_000_000);
 
     public string ImageOf(LanguageDefinition language) => $"{_executor.ImagePrefix}{language.Name}:latest";
 
-    /// <summary>Creates and starts a container whose runner then blocks reading its job from stdin.</summary>
-    public async Task<SandboxContainer> StartAsync(LanguageDefinition language, CancellationToken cancellationToken)
+    /// <summary>Creates and starts a container whose runner then blocks reading its first job from stdin.</summary>
+    public async Task<SandboxContainer> StartAsync(LanguageDefinition language, Isolation isolation, CancellationToken cancellationToken)
     {
         var memoryMb = language.Limits.MemoryMb ?? _limits.MemoryMb.Default;
         var pids = language.Limits.Pids ?? _limits.Pids.Default;
         var slot = Guid.CreateVersion7().ToString("N");
-        var parameters = Describe(language, slot, memoryMb, pids);
+        var (firstUid, maxRuns) = isolation == Isolation.Slot ? (NextUidBlock(), _isolation.SlotRuns) : (ProgramUid, 1);
+        var parameters = Describe(language, isolation, slot, firstUid, maxRuns, memoryMb, pids);
         // Not cancellable mid-call: a cancelled create request may still create the container in the
         // engine, and we would never learn its id. Both calls are short; cancellation is honoured after.
         var created = await docker.Containers.CreateContainerAsync(parameters, CancellationToken.None);
@@ -73,17 +90,32 @@ public sealed class SandboxContainerFactory(
             await RemoveAsync(created.ID, CancellationToken.None);
             throw;
         }
-        return new SandboxContainer(created.ID, slot, language.Name, memoryMb, pids);
+        return new SandboxContainer(created.ID, slot, language.Name, isolation, firstUid, maxRuns, memoryMb, pids, time.GetTimestamp());
     }
 
-    internal CreateContainerParameters Describe(LanguageDefinition language, string slot, int memoryMb, int pids)
+    private int NextUidBlock()
+    {
+        var blocks = (LastSlotUid - FirstSlotUid) / _isolation.SlotRuns;
+        var block = (int)((uint)Interlocked.Increment(ref _uidBlock) % (uint)blocks);
+        return FirstSlotUid + block * _isolation.SlotRuns;
+    }
+
+    internal CreateContainerParameters Describe(LanguageDefinition language, Isolation isolation, string slot,
+        int firstUid, int maxRuns, int memoryMb, int pids)
     {
         var workDirBytes = (long)_sandbox.WorkDirMb * 1024 * 1024;
         var memoryBytes = (long)memoryMb * 1024 * 1024;
+        var isSlot = isolation == Isolation.Slot;
+        // A slot's work directory belongs to no run: sticky and world-writable like /tmp, so each run's
+        // uid creates (and its wipe removes) only its own files. A one-run container's belongs to its user.
+        var workDirOwner = isSlot ? "mode=1777" : $"uid={ProgramUid},gid={ProgramUid},mode=0755";
+        var runnerDirBytes = (2L * _sandbox.MaxFileMb + 1) * 1024 * 1024;
         return new CreateContainerParameters
         {
             Image = ImageOf(language),
-            Cmd = ["/opt/quicktry/runner"],
+            Cmd = isSlot
+                ? ["/opt/quicktry/runner", firstUid.ToString(CultureInfo.InvariantCulture), maxRuns.ToString(CultureInfo.InvariantCulture)]
+                : ["/opt/quicktry/runner"],
             User = RunnerUser,
             WorkingDir = WorkDir,
             Env = Environment,
@@ -93,8 +125,9 @@ public sealed class SandboxContainerFactory(
             AttachStdout = true,
             AttachStderr = true,
             OpenStdin = true,
-            // Closing our half of the attached stdin ends the runner's stdin: that marks the end of the job.
-            StdinOnce = true,
+            // One-run containers: closing our half of the attached stdin ends the runner's stdin. A slot's
+            // stdin outlives each attach: the next job comes on a later one.
+            StdinOnce = !isSlot,
             Tty = false,
             Labels = new Dictionary<string, string>
             {
@@ -102,6 +135,7 @@ public sealed class SandboxContainerFactory(
                 [SandboxLabels.Instance] = _executor.InstanceName,
                 [SandboxLabels.Language] = language.Name,
                 [SandboxLabels.Slot] = slot,
+                [SandboxLabels.Isolation] = isolation.ToWireName(),
             },
             HostConfig = new HostConfig
             {
@@ -112,8 +146,9 @@ public sealed class SandboxContainerFactory(
                 ReadonlyRootfs = true,
                 Tmpfs = new Dictionary<string, string>
                 {
-                    [WorkDir] = string.Create(CultureInfo.InvariantCulture, $"rw,exec,nosuid,nodev,size={workDirBytes},uid={ProgramUid},gid={ProgramUid},mode=0755"),
+                    [WorkDir] = string.Create(CultureInfo.InvariantCulture, $"rw,exec,nosuid,nodev,size={workDirBytes},{workDirOwner}"),
                     ["/tmp"] = string.Create(CultureInfo.InvariantCulture, $"rw,exec,nosuid,nodev,size={workDirBytes},mode=1777"),
+                    [RunnerDir] = string.Create(CultureInfo.InvariantCulture, $"rw,noexec,nosuid,nodev,size={runnerDirBytes},mode=0700"),
                 },
                 Memory = memoryBytes,
                 MemorySwap = memoryBytes,
@@ -125,7 +160,7 @@ public sealed class SandboxContainerFactory(
                     new Ulimit { Name = "fsize", Soft = (long)_sandbox.MaxFileMb * 1024 * 1024, Hard = (long)_sandbox.MaxFileMb * 1024 * 1024 },
                     new Ulimit { Name = "core", Soft = 0, Hard = 0 },
                 ],
-                // An init as PID 1 reaps orphans and forwards signals; the runner is its only child.
+                // An init as PID 1 reaps orphans (so a killed run's processes vanish) and forwards signals.
                 Init = true,
                 IpcMode = "private",
                 // Output reaches us over the attach stream; the engine keeps no log of it.
@@ -163,6 +198,8 @@ public sealed class SandboxContainerFactory(
             MemorySwap = memoryBytes,
             PidsLimit = limits.Pids,
         }, cancellationToken);
+        container.MemoryMb = limits.MemoryMb;
+        container.Pids = limits.Pids;
     }
 
     /// <summary>Reads the toolchain version the image recorded at build time (/opt/quicktry/version).</summary>

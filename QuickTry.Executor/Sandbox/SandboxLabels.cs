@@ -8,4 +8,6 @@ public static class SandboxLabels
     public const string Language = "quicktry.language";
     /// <summary>The container's own id, given at creation (a run's id is its trace id, known only later).</summary>
     public const string Slot = "quicktry.slot";
+    /// <summary><c>slot</c> (serves many runs) or <c>container</c> (one run).</summary>
+    public const string Isolation = "quicktry.isolation";
 }

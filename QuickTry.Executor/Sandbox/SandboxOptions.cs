@@ -29,10 +29,10 @@ public sealed class SandboxOptions
     public string SeccompProfile { get; set; } = Sandbox.SeccompProfile.Builtin;
 
     /// <summary>
-    /// How much longer than its time limit a program may run before the runner inside the sandbox kills
-    /// it itself. The executor kills the container at the limit; this catches programs whose executor died.
+    /// The runner inside the sandbox kills a program at its time limit and reports it; if the runner has
+    /// not reported this long after the limit, the executor kills the whole container (and a slot with it).
     /// </summary>
-    public int InSandboxGraceMs { get; set; } = 2_000;
+    public int WatchdogGraceMs { get; set; } = 2_000;
 
     /// <summary>Compiler output kept in a result, per stream.</summary>
     public int CompileOutputBytes { get; set; } = 64 * 1024;
@@ -68,9 +68,9 @@ internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         {
             failures.Add($"{SandboxOptions.Section}:SeccompProfile must be '{Sandbox.SeccompProfile.Builtin}', '{Sandbox.SeccompProfile.EngineDefault}' or the path of a profile file (is '{options.SeccompProfile}').");
         }
-        if (options.InSandboxGraceMs is < 100 or > 60_000)
+        if (options.WatchdogGraceMs is < 100 or > 60_000)
         {
-            failures.Add($"{SandboxOptions.Section}:InSandboxGraceMs must be 100..60000 (is {options.InSandboxGraceMs}).");
+            failures.Add($"{SandboxOptions.Section}:WatchdogGraceMs must be 100..60000 (is {options.WatchdogGraceMs}).");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -9,48 +9,103 @@ using QuickTry.Executor.Telemetry;
 namespace QuickTry.Executor.Sandbox;
 
 /// <summary>
-/// Runs one prepared job in one warm container: attach, send the job, read output under caps, and
-/// enforce the time limit by killing the container (cancelling a stream leaves the process running).
+/// Runs one prepared job in one warm container: attach, send the job, read output under caps. The runner
+/// inside kills the program at its time limit; if it has not reported a grace period later, or output
+/// went past its cap, or the caller left, the whole container is killed (cancelling a stream would leave
+/// the process running). A slot that ended its run normally is handed back once its wipe is verified.
 /// </summary>
 public sealed class SandboxRunner(
     IDockerClient docker,
     SandboxContainerFactory containers,
+    MemoryPeakReset memoryPeak,
     IOptions<SandboxOptions> sandboxOptions,
     TimeProvider time,
     ILogger<SandboxRunner> logger)
 {
     // How long a killed container may take to close its streams before we stop waiting for it.
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(5);
+    // How long a slot may take to wipe and verify after a run before it is given up.
+    private static readonly TimeSpan WipeTimeout = TimeSpan.FromSeconds(10);
     private const int ReadBufferBytes = 16 * 1024;
 
     private readonly SandboxOptions _sandbox = sandboxOptions.Value;
 
-    /// <summary>Runs <paramref name="run"/> in <paramref name="container"/>. The container is spent afterwards.</summary>
+    /// <summary>
+    /// Runs <paramref name="run"/> in <paramref name="container"/>. A one-run container is spent afterwards;
+    /// a slot may serve again if <see cref="SandboxOutcome.Reusable"/> completes with true.
+    /// </summary>
     internal async Task<SandboxOutcome> RunAsync(SandboxContainer container, PreparedRun run, CancellationToken cancellationToken)
     {
         var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
-        var payload = RunPayload.Build(run, nonce, _sandbox.CompileOutputBytes, _sandbox.InSandboxGraceMs);
-        using var collector = new OutputCollector(run.Limits.OutputBytes, run.Language.IsCompiled, _sandbox.CompileOutputBytes, nonce);
+        var isSlot = container.Isolation == Isolation.Slot;
+        var payload = RunPayload.Build(run, nonce, _sandbox.CompileOutputBytes, isSlot ? run.Limits.Pids : 0);
+        var collector = new OutputCollector(run.Limits.OutputBytes, run.Language.IsCompiled, _sandbox.CompileOutputBytes, nonce);
+        var handedOver = false;
+        try
+        {
+            var outcome = await RunAsync(container, run, payload, collector, cancellationToken);
+            handedOver = outcome.Reusable is not null;
+            return outcome;
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                collector.Dispose();
+            }
+        }
+    }
 
+    private async Task<SandboxOutcome> RunAsync(SandboxContainer container, PreparedRun run, byte[] payload,
+        OutputCollector collector, CancellationToken cancellationToken)
+    {
         MultiplexedStream attached;
+        bool peakIsRunOwn;
         try
         {
             await containers.ApplyLimitsAsync(container, run.Limits, cancellationToken);
             attached = await docker.Containers.AttachContainerAsync(container.Id, tty: false,
                 new ContainerAttachParameters { Stream = true, Stdin = true, Stdout = true, Stderr = true }, cancellationToken);
+            // A fresh container's peak is this run's; a slot's must be reset first, or it spans earlier runs.
+            peakIsRunOwn = container.Runs == 0 || memoryPeak.TryReset(container.Id);
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
         {
             // The job has not been sent: nothing ran, and the caller may try another container.
             throw new SandboxNotStartedException(container.Id, e);
         }
-        using var stream = attached;
+        var stream = attached;
+        var handedOver = false;
+        try
+        {
+            var outcome = await ExchangeAsync(container, run, payload, collector, stream, peakIsRunOwn, cancellationToken);
+            handedOver = outcome.Reusable is not null;
+            return outcome;
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                stream.Dispose();
+            }
+        }
+    }
 
+    private async Task<SandboxOutcome> ExchangeAsync(SandboxContainer container, PreparedRun run, byte[] payload,
+        OutputCollector collector, MultiplexedStream stream, bool peakIsRunOwn, CancellationToken cancellationToken)
+    {
+        container.Runs++;
+        Activity.Current?.SetTag("quicktry.isolation", container.Isolation.ToWireName());
+        Activity.Current?.SetTag("quicktry.sandbox.run_index", container.Runs);
+        Activity.Current?.SetTag("quicktry.sandbox.uid", container.Isolation == Isolation.Slot ? container.FirstUid + container.Runs - 1 : SandboxContainerFactory.ProgramUid);
         var killer = new Killer(this, container.Id, stream);
         var started = time.GetTimestamp();
         long? runStarted = run.Language.IsCompiled ? null : started;
+        var grace = _sandbox.WatchdogGraceMs;
         // Until the compile step reports, the program may take the compile limit plus its own.
-        var firstDeadline = TimeSpan.FromMilliseconds(run.Language.IsCompiled ? run.Limits.CompileTimeMs + run.Limits.TimeMs + 1_000 : run.Limits.TimeMs);
+        var firstDeadline = TimeSpan.FromMilliseconds(run.Language.IsCompiled
+            ? run.Limits.CompileTimeMs + run.Limits.TimeMs + grace
+            : run.Limits.TimeMs + grace);
         using var deadline = new CancellationTokenSource(firstDeadline, time);
         using var onDeadline = deadline.Token.Register(() => killer.Kill(KillReason.TimeLimit));
         using var onCancel = cancellationToken.Register(() => killer.Kill(KillReason.Cancelled));
@@ -60,7 +115,7 @@ public sealed class SandboxRunner(
         var stages = new Stages(container.Id);
         stages.Begin(run.Language.IsCompiled ? "sandbox.compile" : "sandbox.execute");
 
-        var writing = WritePayloadAsync(stream, payload, killer);
+        var writing = WritePayloadAsync(stream, payload, closeStdin: container.Isolation == Isolation.Container, killer);
         var buffer = new byte[ReadBufferBytes];
         try
         {
@@ -75,7 +130,7 @@ public sealed class SandboxRunner(
                 if (runStarted is null && collector.CompileFinished)
                 {
                     runStarted = time.GetTimestamp();
-                    deadline.CancelAfter(TimeSpan.FromMilliseconds(run.Limits.TimeMs));
+                    deadline.CancelAfter(TimeSpan.FromMilliseconds(run.Limits.TimeMs + grace));
                     stages.Current?.SetTag("quicktry.compile.exit_code", collector.CompileExitCode);
                     if (collector.CompileExitCode != 0)
                     {
@@ -102,15 +157,17 @@ public sealed class SandboxRunner(
         // The streams ended: a deadline passing from now on must not relabel a finished run.
         onDeadline.Dispose();
         onCancel.Dispose();
-        if (killer.Reason is { } reason)
-        {
-            stages.Current?.SetTag("quicktry.sandbox.killed", reason.ToString());
-            stages.Current?.SetStatus(ActivityStatusCode.Error, reason == KillReason.TimeLimit ? "timeout" : reason.ToString());
-        }
         await writing;
 
         stages.Begin("sandbox.collect");
         var output = collector.Finish();
+        // The runner killing the program at its limit is the time limit, as the watchdog's kill is.
+        var killed = killer.Reason ?? (output.Trailer?.TimedOut == true ? KillReason.TimeLimit : null);
+        if (killed is { } reason)
+        {
+            stages.Current?.SetTag("quicktry.sandbox.killed", reason.ToString());
+            stages.Current?.SetStatus(ActivityStatusCode.Error, reason == KillReason.TimeLimit ? "timeout" : reason.ToString());
+        }
         stages.Current?.SetTag("quicktry.run.truncated", output.StdoutTruncated || output.StderrTruncated);
         var state = await ExitStateAsync(container.Id, output.Trailer, killer.Reason is not null, cancellationToken);
         stages.Current?.SetTag("quicktry.sandbox.oom_killed", state.OomKilled);
@@ -119,21 +176,72 @@ public sealed class SandboxRunner(
         {
             logger.LogWarning("Sandbox {ContainerId} broke the runner protocol: {Error}", container.Id, protocolError);
         }
+        // Only a slot whose runner reported normally, untouched by the watchdog, can serve again, and only
+        // after it says its wipe was verified.
+        var reusable = container.Isolation == Isolation.Slot && killer.Reason is null && collector.Complete
+            && collector.ProtocolError is null && !container.Exhausted
+            ? AwaitWipeAsync(container, stream, collector, buffer)
+            : null;
         return new SandboxOutcome(
             output,
-            killer.Reason,
+            killed,
             state.ExitCode,
             state.OomKilled,
             runStarted is { } s ? time.GetElapsedTime(s, finished).TotalMilliseconds : 0,
-            collector.ProtocolError);
+            collector.ProtocolError,
+            peakIsRunOwn,
+            reusable);
     }
 
-    private static async Task WritePayloadAsync(MultiplexedStream stream, byte[] payload, Killer killer)
+    /// <summary>Reads the slot's verdict on its wipe; owns (and then disposes) the stream and collector.</summary>
+    private async Task<bool> AwaitWipeAsync(SandboxContainer container, MultiplexedStream stream, OutputCollector collector, byte[] buffer)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(WipeTimeout, time);
+            // Stream reads may ignore cancellation; a disposed stream always ends them.
+            using var onTimeout = timeout.Token.Register(stream.Dispose);
+            while (collector.WipeVerdict is null)
+            {
+                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, CancellationToken.None);
+                if (read.EOF)
+                {
+                    break;
+                }
+                collector.Append(read.Target == MultiplexedStream.TargetStream.StandardError, buffer.AsSpan(0, read.Count));
+            }
+            if (collector.WipeVerdict != "ok")
+            {
+                logger.LogWarning("Slot {ContainerId} ({Language}) is replaced after run {Run}: the wipe reported {Verdict}",
+                    container.Id, container.Language, container.Runs, collector.WipeVerdict ?? "nothing");
+            }
+            return collector.WipeVerdict == "ok";
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or DockerApiException or HttpRequestException)
+        {
+            logger.LogWarning(e, "Slot {ContainerId} did not report its wipe; it is replaced", container.Id);
+            return false;
+        }
+        finally
+        {
+            stream.Dispose();
+            collector.Dispose();
+        }
+    }
+
+    /// <param name="closeStdin">
+    /// A one-run container's stdin ends with its job. A slot's must stay open: the engine ends the whole
+    /// attach (output included) when its stdin closes, and the next job comes on a later attach.
+    /// </param>
+    private static async Task WritePayloadAsync(MultiplexedStream stream, byte[] payload, bool closeStdin, Killer killer)
     {
         try
         {
             await stream.WriteAsync(payload, 0, payload.Length, CancellationToken.None);
-            stream.CloseWrite();
+            if (closeStdin)
+            {
+                stream.CloseWrite();
+            }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException && killer.Reason is not null)
         {
@@ -142,15 +250,15 @@ public sealed class SandboxRunner(
     }
 
     /// <summary>
-    /// The program's exit code and whether the kernel's OOM killer struck. The runner's trailer carries the
-    /// code; the engine is asked only when there is no trailer or the code looks like a SIGKILL.
+    /// The program's exit code and whether the kernel's OOM killer struck. The runner's trailer carries
+    /// both (the OOM kills counted during this run); the engine is asked only when there is no trailer.
     /// </summary>
     private async Task<(int? ExitCode, bool OomKilled)> ExitStateAsync(
         string containerId, RunnerTrailer? trailer, bool killed, CancellationToken cancellationToken)
     {
-        if (trailer is not null && trailer.ExitCode != 137)
+        if (trailer is not null)
         {
-            return (trailer.ExitCode, false);
+            return (trailer.ExitCode, trailer.OomKilled);
         }
         try
         {
@@ -158,13 +266,12 @@ public sealed class SandboxRunner(
             timeout.CancelAfter(KillGrace);
             await docker.Containers.WaitContainerAsync(containerId, timeout.Token);
             var inspect = await docker.Containers.InspectContainerAsync(containerId, cancellationToken);
-            var code = trailer?.ExitCode ?? (killed ? null : (int?)inspect.State.ExitCode);
-            return (code, inspect.State.OOMKilled);
+            return (killed ? null : (int?)inspect.State.ExitCode, inspect.State.OOMKilled);
         }
         catch (Exception e) when (e is DockerApiException or OperationCanceledException or HttpRequestException)
         {
             logger.LogWarning(e, "Could not read the exit state of sandbox {ContainerId}", containerId);
-            return (trailer?.ExitCode, false);
+            return (null, false);
         }
     }
 
@@ -235,10 +342,14 @@ internal sealed class Stages(string containerId)
     }
 }
 
+/// <param name="PeakIsRunOwn">The trailer's memory peak is this run's alone (a fresh container, or a reset slot).</param>
+/// <param name="Reusable">For a slot that ended normally: completes with true once its wipe is verified.</param>
 internal sealed record SandboxOutcome(
     CollectedOutput Output,
     KillReason? Killed,
     int? ExitCode,
     bool OomKilled,
     double MeasuredRunMs,
-    string? ProtocolError);
+    string? ProtocolError,
+    bool PeakIsRunOwn,
+    Task<bool>? Reusable);

@@ -133,3 +133,18 @@ public sealed class DockerCollection : ICollectionFixture<ExecutorFixture>
 {
     public const string Name = "Docker engine";
 }
+
+/// <summary>An executor whose runs each get a fresh container (isolation <c>container</c>).</summary>
+public sealed class ContainerExecutorFixture : ExecutorFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Executor:Isolation:Default"] = "container",
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class ContainerDockerCollection : ICollectionFixture<ContainerExecutorFixture>
+{
+    public const string Name = "Docker engine, one container per run";
+}

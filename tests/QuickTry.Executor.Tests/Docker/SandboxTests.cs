@@ -362,3 +362,7 @@ public class SandboxTests(ExecutorFixture executor)
         Assert.Contains("\"code\"", body);
     }
 }
+
+/// <summary>The same promises with isolation <c>container</c>: a fresh container per run.</summary>
+[Collection(ContainerDockerCollection.Name)]
+public class SandboxTestsInOneRunContainers(ContainerExecutorFixture executor) : SandboxTests(executor);

@@ -8,7 +8,7 @@ public class OutputCollectorTests
     private const string Nonce = "N0NCE";
 
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
-    private static string Trailer(int code = 0) => $"\x1eQTR {Nonce} {code} 1500 2000000 4096\x1e";
+    private static string Trailer(int code = 0) => $"\x1eQTR {Nonce} {code} 1500 2000000 4096 2048 0 0\x1e";
     private static string EndMarker => $"\x1eQTE {Nonce}\x1e";
 
     [Fact]
@@ -27,7 +27,7 @@ public class OutputCollectorTests
         Assert.Equal("out1\nerr1\nout2\n", result.Output);
         Assert.False(result.StdoutTruncated);
         Assert.False(result.StderrTruncated);
-        Assert.Equal(new RunnerTrailer(3, 1.5, 2.0, 4096), result.Trailer);
+        Assert.Equal(new RunnerTrailer(3, 1.5, 2.0, 4096, 2048, OomKilled: false, TimedOut: false), result.Trailer);
     }
 
     [Theory]
@@ -205,5 +205,59 @@ public class OutputCollectorTests
         Assert.Equal(1, result.Compile!.ExitCode);
         Assert.Equal("err", result.Compile.Stdout);
         Assert.True(result.Compile.Truncated);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_slots_wipe_verdict_after_the_end_marker_is_not_output_whether_or_not_it_shares_a_write(bool sameWrite)
+    {
+        var collector = new OutputCollector(1024, compiled: false, compileCap: 1024, Nonce);
+        collector.Append(false, B("out\n"));
+        collector.Append(true, B(Trailer()));
+        var verdict = $"\x1eQTW {Nonce} ok\x1e";
+        if (sameWrite)
+        {
+            collector.Append(false, B(EndMarker + verdict));
+        }
+        else
+        {
+            collector.Append(false, B(EndMarker));
+            Assert.True(collector.Complete);
+            Assert.Null(collector.WipeVerdict);
+            collector.Append(false, B(verdict));
+        }
+
+        Assert.True(collector.Complete);
+        Assert.Equal("ok", collector.WipeVerdict);
+        // Moving the verdict out of stdout is not output past the cap (it once read as such: output_limit).
+        Assert.False(collector.CapExceeded);
+        var result = collector.Finish();
+        Assert.Equal("out\n", result.Stdout);
+        Assert.Equal("out\n", result.Output);
+        Assert.False(result.StdoutTruncated);
+    }
+
+    [Fact]
+    public void A_wipe_verdict_without_the_nonce_is_not_believed()
+    {
+        var collector = new OutputCollector(1024, compiled: false, compileCap: 1024, Nonce);
+        collector.Append(true, B(Trailer()));
+        collector.Append(false, B(EndMarker));
+        collector.Append(false, B("\x1eQTW guessed ok\x1e"));
+
+        Assert.Equal("malformed", collector.WipeVerdict);
+    }
+
+    [Fact]
+    public void Output_that_fills_the_cap_exactly_is_not_reported_truncated_when_the_verdict_shares_its_write()
+    {
+        var collector = new OutputCollector(8, compiled: false, compileCap: 1024, Nonce);
+        collector.Append(true, B(Trailer()));
+        collector.Append(false, B("12345678" + EndMarker + $"\x1eQTW {Nonce} ok\x1e"));
+
+        var result = collector.Finish();
+        Assert.Equal("12345678", result.Stdout);
+        Assert.False(result.StdoutTruncated);
     }
 }
