@@ -64,7 +64,7 @@ public sealed class ContainerPool(
             {
                 // Warm ones for the isolation the language's runs get; for the other, only what plans need.
                 var target = isolation.For(language.Name) == kind ? poolOptions.Value.WarmTarget(language.Name)
-                    : kind == Isolation.Container ? isolation.WarmContainersForSlotLanguages
+                    : kind == Isolation.Container ? Math.Min(isolation.WarmContainersForSlotLanguages, poolOptions.Value.WarmTarget(language.Name))
                     : 0;
                 var maxIdle = kind == Isolation.Slot
                     ? Math.Max(target, isolation.MaxIdleSlotsPerLanguage ?? poolOptions.Value.MaxConcurrentRuns)

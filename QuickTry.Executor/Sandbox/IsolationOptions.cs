@@ -32,7 +32,7 @@ public sealed class IsolationOptions
 
     /// <summary>
     /// Warm one-run containers kept per language whose isolation is <c>slot</c>, for callers whose plan
-    /// asks for <c>container</c> (0: such runs start their own container).
+    /// asks for <c>container</c>, at most the language's warm target (0: such runs start their own container).
     /// </summary>
     public int WarmContainersForSlotLanguages { get; set; }
 

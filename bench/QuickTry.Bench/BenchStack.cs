@@ -12,28 +12,44 @@ internal sealed class BenchStack : IAsyncDisposable
 {
     public const string ApiKey = "benchmark-key-0123456789";
 
+    /// <summary>A second key whose plan asks for isolation <c>container</c>: both modes from one stack.</summary>
+    public const string ContainerApiKey = "benchmark-key-container-0123";
+
     private DistributedApplication _app = null!;
 
+    /// <summary>The API as a caller whose runs use slots (the default isolation).</summary>
     public HttpClient Api { get; private set; } = null!;
+
+    /// <summary>The API as a caller whose plan gives every run its own container.</summary>
+    public HttpClient ApiContainer { get; private set; } = null!;
     public HttpClient Executor { get; private set; } = null!;
 
     public static async Task<BenchStack> StartAsync(IEnumerable<string> languages, int warmPerLanguage)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.QuickTry_AppHost>(cts.Token);
-        builder.CreateResourceBuilder<ProjectResource>("api")
-            .WithEnvironment("Clients__Plans__bench__RequestsPerMinute", "1000000")
-            .WithEnvironment("Clients__Plans__bench__Burst", "100000")
-            .WithEnvironment("Clients__Plans__bench__RunsPerWindow", "10000000")
-            .WithEnvironment("Clients__Plans__bench__RunSecondsPerWindow", "10000000")
+        var api = builder.CreateResourceBuilder<ProjectResource>("api")
             .WithEnvironment("Clients__ApiKeys__0__Name", "bench")
             .WithEnvironment("Clients__ApiKeys__0__Key", ApiKey)
             .WithEnvironment("Clients__ApiKeys__0__Plan", "bench")
+            .WithEnvironment("Clients__ApiKeys__1__Name", "bench-container")
+            .WithEnvironment("Clients__ApiKeys__1__Key", ContainerApiKey)
+            .WithEnvironment("Clients__ApiKeys__1__Plan", "benchcontainer")
+            .WithEnvironment("Clients__Plans__benchcontainer__Isolation", "container")
             .WithEnvironment("Logging__LogLevel__Default", "Warning");
+        foreach (var plan in new[] { "bench", "benchcontainer" })
+        {
+            api.WithEnvironment($"Clients__Plans__{plan}__RequestsPerMinute", "1000000")
+                .WithEnvironment($"Clients__Plans__{plan}__Burst", "100000")
+                .WithEnvironment($"Clients__Plans__{plan}__RunsPerWindow", "10000000")
+                .WithEnvironment($"Clients__Plans__{plan}__RunSecondsPerWindow", "10000000");
+        }
         var executor = builder.CreateResourceBuilder<ProjectResource>("executor")
             .WithEnvironment("Executor__InstanceName", "bench-" + Guid.NewGuid().ToString("N")[..8])
             .WithEnvironment("Executor__Pool__WarmPerLanguage", "0")
             .WithEnvironment("Executor__Pool__MaxQueueLength", "256")
+            // The container-isolation caller gets as many warm one-run containers as slots are kept warm.
+            .WithEnvironment("Executor__Isolation__WarmContainersForSlotLanguages", warmPerLanguage.ToString())
             .WithEnvironment("Logging__LogLevel__Default", "Warning");
         foreach (var language in languages)
         {
@@ -51,6 +67,8 @@ internal sealed class BenchStack : IAsyncDisposable
         await stack._app.ResourceNotifications.WaitForResourceHealthyAsync("executor", cts.Token);
         stack.Api = new HttpClient { BaseAddress = stack._app.GetEndpoint("api", "http"), Timeout = TimeSpan.FromMinutes(2) };
         stack.Api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        stack.ApiContainer = new HttpClient { BaseAddress = stack._app.GetEndpoint("api", "http"), Timeout = TimeSpan.FromMinutes(2) };
+        stack.ApiContainer.DefaultRequestHeaders.Add("X-Api-Key", ContainerApiKey);
         stack.Executor = new HttpClient { BaseAddress = stack._app.GetEndpoint("executor", "http"), Timeout = TimeSpan.FromMinutes(2) };
         return stack;
     }
@@ -87,6 +105,7 @@ internal sealed class BenchStack : IAsyncDisposable
     {
         Api.Dispose();
         Executor.Dispose();
+        ApiContainer.Dispose();
         await _app.DisposeAsync();
     }
 }

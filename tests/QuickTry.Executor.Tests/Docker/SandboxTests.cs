@@ -281,7 +281,11 @@ public class SandboxTests(ExecutorFixture executor)
         });
 
         Assert.Equal(RunStatus.Ok, result.Status);
-        Assert.Equal("10001\nCapEff: 0000000000000000\nCapBnd: 0000000000000000\nNoNewPrivs: 1\nSeccomp: 2\ndocker-init\n", result.Stdout);
+        // 10001 in a one-run container; in a slot, a fresh uid of the slot's block (from 100000 up).
+        var uid = int.Parse(result.Stdout.Split('\n')[0]);
+        Assert.True(result.Isolation == Isolation.Container ? uid == 10001 : uid >= 100_000, $"uid {uid} with isolation {result.Isolation}");
+        Assert.Equal("CapEff: 0000000000000000\nCapBnd: 0000000000000000\nNoNewPrivs: 1\nSeccomp: 2\ndocker-init\n",
+            result.Stdout[(result.Stdout.IndexOf('\n') + 1)..]);
     }
 
     [Fact]
