@@ -159,7 +159,8 @@ public partial class SlotIsolationTests(SlotExecutorFixture executor) : IClassFi
                     pass
                 print("done")
                 """,
-            PrintUidPython + "print('small')\n");
+            PrintUidPython + "print('small')\n",
+            new RequestedLimits { MemoryMb = 512 });
 
         Assert.Equal(RunStatus.Ok, hungry.Status);
         Assert.True(hungry.MemoryBytes >= 300L * 1024 * 1024, $"hungry run reported {hungry.MemoryBytes} bytes");
