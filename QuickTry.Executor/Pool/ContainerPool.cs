@@ -164,16 +164,26 @@ public sealed class ContainerPool(
         pool?.WipeStarted();
         var returning = Task.Run(async () =>
         {
+            // A child of the run's span: it ends after the response, when the slot reported its wipe.
+            using var activity = Activity.Current is null ? null : ExecutorTelemetry.Source.StartActivity("sandbox.wipe");
+            activity?.SetTag("container.id", container.Id);
             try
             {
                 var clean = await reusable;
+                activity?.SetTag("quicktry.sandbox.wipe_verified", clean);
+                if (!clean)
+                {
+                    activity?.SetStatus(ActivityStatusCode.Error, "the wipe was not verified; the slot is replaced");
+                }
                 if (clean && pool is not null && !container.Exhausted && !Expired(container) && engine.IsUp
                     && !_stopping.IsCancellationRequested && _tracked.ContainsKey(container.Id)
                     && pool.Warm.Reader.Count < pool.MaxIdle)
                 {
                     AddWarm(pool, container);
+                    activity?.SetTag("quicktry.sandbox.reused", true);
                     return;
                 }
+                activity?.SetTag("quicktry.sandbox.reused", false);
                 Release(container);
             }
             finally

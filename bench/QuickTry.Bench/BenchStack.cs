@@ -70,6 +70,13 @@ internal sealed class BenchStack : IAsyncDisposable
         stack.ApiContainer = new HttpClient { BaseAddress = stack._app.GetEndpoint("api", "http"), Timeout = TimeSpan.FromMinutes(2) };
         stack.ApiContainer.DefaultRequestHeaders.Add("X-Api-Key", ContainerApiKey);
         stack.Executor = new HttpClient { BaseAddress = stack._app.GetEndpoint("executor", "http"), Timeout = TimeSpan.FromMinutes(2) };
+        // Aspire counts Degraded (pools still warming) as healthy; measuring then would time the pools'
+        // container starts along with the runs. Wait until every pool is warm.
+        while (await (await stack.Executor.GetAsync("/health", cts.Token)).Content.ReadAsStringAsync(cts.Token) != "Healthy")
+        {
+            await Task.Delay(500, cts.Token);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2), cts.Token);
         return stack;
     }
 

@@ -116,7 +116,8 @@ public sealed class TelemetryTests : IAsyncLifetime
         var result = await RunAsync(client, new { lang = "python3", code = "print('traced')" });
         var runId = result.GetProperty("runId").GetString()!;
 
-        var spans = await TraceAsync(runId, "sandbox.remove");
+        // Runs use slots by default: the last span is the slot's wipe, which ends after the response.
+        var spans = await TraceAsync(runId, "sandbox.wipe");
 
         // The run id is the trace id.
         Assert.Matches("^[0-9a-f]{32}$", runId);
@@ -131,7 +132,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         AssertChildOf(executorServer, client_);
         var run = One(spans, s => s.DisplayName == "run python3", "run");
         AssertChildOf(run, executorServer);
-        foreach (var stage in new[] { "queue", "pool.take", "sandbox.execute", "sandbox.collect", "sandbox.remove" })
+        foreach (var stage in new[] { "queue", "pool.take", "sandbox.execute", "sandbox.collect", "sandbox.wipe" })
         {
             AssertChildOf(One(spans, s => s.DisplayName == stage, stage), run);
         }
@@ -149,7 +150,10 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal(ActivityStatusCode.Unset, run.Status);
         var take = One(spans, s => s.DisplayName == "pool.take", "pool.take");
         Assert.Matches("^[0-9a-f]{64}$", take.GetTagItem("container.id")?.ToString() ?? "");
-        Assert.Equal(take.GetTagItem("container.id"), One(spans, s => s.DisplayName == "sandbox.remove", "sandbox.remove").GetTagItem("container.id"));
+        var wipe = One(spans, s => s.DisplayName == "sandbox.wipe", "sandbox.wipe");
+        Assert.Equal(take.GetTagItem("container.id"), wipe.GetTagItem("container.id"));
+        Assert.Equal(true, wipe.GetTagItem("quicktry.sandbox.wipe_verified"));
+        Assert.Equal("slot", run.GetTagItem("quicktry.isolation"));
 
         // The stages follow one another.
         var execute = One(spans, s => s.DisplayName == "sandbox.execute", "sandbox.execute");
@@ -164,7 +168,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         var client = _api.CreateClient();
         var result = await RunAsync(client, new { lang = "c", code = "#include <stdio.h>\nint main(void) { puts(\"x\"); return 0; }" });
 
-        var spans = await TraceAsync(result.GetProperty("runId").GetString()!, "sandbox.remove");
+        var spans = await TraceAsync(result.GetProperty("runId").GetString()!, "sandbox.wipe");
 
         var run = One(spans, s => s.DisplayName == "run c", "run");
         var compile = One(spans, s => s.DisplayName == "sandbox.compile", "sandbox.compile");
@@ -182,7 +186,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         var result = await RunAsync(client, new { lang = "python3", code = "while True: pass", limits = new { timeMs = 500 } });
         Assert.Equal("timeout", result.GetProperty("status").GetString());
 
-        var spans = await TraceAsync(result.GetProperty("runId").GetString()!, "sandbox.remove");
+        var spans = await TraceAsync(result.GetProperty("runId").GetString()!, "sandbox.wipe");
         var run = One(spans, s => s.DisplayName == "run python3", "run");
         Assert.Equal(ActivityStatusCode.Error, run.Status);
         Assert.StartsWith("timeout", run.StatusDescription);
