@@ -159,15 +159,16 @@ public sealed class SandboxRunner(
         onCancel.Dispose();
         await writing;
 
-        stages.Begin("sandbox.collect");
         var output = collector.Finish();
-        // The runner killing the program at its limit is the time limit, as the watchdog's kill is.
+        // The runner killing the program at its limit is the time limit, as the watchdog's kill is; either
+        // is told on the stage it cut short.
         var killed = killer.Reason ?? (output.Trailer?.TimedOut == true ? KillReason.TimeLimit : null);
         if (killed is { } reason)
         {
             stages.Current?.SetTag("quicktry.sandbox.killed", reason.ToString());
             stages.Current?.SetStatus(ActivityStatusCode.Error, reason == KillReason.TimeLimit ? "timeout" : reason.ToString());
         }
+        stages.Begin("sandbox.collect");
         stages.Current?.SetTag("quicktry.run.truncated", output.StdoutTruncated || output.StderrTruncated);
         var state = await ExitStateAsync(container.Id, output.Trailer, killer.Reason is not null, cancellationToken);
         stages.Current?.SetTag("quicktry.sandbox.oom_killed", state.OomKilled);

@@ -52,14 +52,20 @@ public sealed class RunApiTests : IAsyncLifetime
     public async Task A_run_returns_the_executors_result_with_rate_limit_headers()
     {
         var client = _api.CreateClient();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var response = await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"print(input())","stdin":"hello world"}"""));
+        clock.Stop();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var result = await response.Content.ReadFromJsonAsync<RunResult>(Json);
         Assert.Equal("hello world", result!.Stdout);
         Assert.Equal(RunStatus.Ok, result.Status);
         AssertRateLimitHeaders(response);
-        Assert.Equal("99", response.Headers.GetValues("RateLimit-Remaining").Single());
+        // 100 tokens, one more every 100 ms (600 a minute): the run took one, and a slow first request
+        // (a cold test host) may see it given back before the headers are written.
+        var remaining = response.Headers.GetValues("RateLimit-Remaining").Single();
+        Assert.True(remaining == "99" || remaining == "100" && clock.ElapsedMilliseconds >= 100,
+            $"RateLimit-Remaining {remaining} after {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]
