@@ -149,6 +149,10 @@ public class EditorTests(StackFixture stack)
             await page.Keyboard.TypeAsync("print(6 * 7)");
             await page.Keyboard.PressAsync("Control+Enter");
             await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync("42\n");
+            // The output shows before the page has finished the run (the Run button comes back after it);
+            // with runs in slots that gap is now long enough for keys to land in it.
+            await Assertions.Expect(page.Locator("#result")).ToHaveAttributeAsync("aria-busy", "false");
+            await Assertions.Expect(page.Locator("#run")).ToBeEnabledAsync();
 
             // Tab indents inside the editor; Esc then Tab moves on to the next field.
             await page.Keyboard.PressAsync("Escape");
