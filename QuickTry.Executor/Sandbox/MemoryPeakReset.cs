@@ -18,6 +18,8 @@ public sealed class MemoryPeakReset(IOptions<ExecutorOptions> executorOptions, I
     ];
 
     private readonly bool _localEngine = executorOptions.Value.DockerEndpoint.StartsWith("unix:", StringComparison.Ordinal);
+    // The layout that worked last (every container of one engine has the same); -1 while none has.
+    private int _layout = -1;
     private int _warned;
 
     /// <summary>True when the container's peak now starts from its present usage.</summary>
@@ -27,22 +29,44 @@ public sealed class MemoryPeakReset(IOptions<ExecutorOptions> executorOptions, I
         {
             return false;
         }
-        foreach (var layout in Layouts)
+        var known = Volatile.Read(ref _layout);
+        if (known >= 0 && TryWrite(known, containerId, out _))
         {
-            var path = string.Format(System.Globalization.CultureInfo.InvariantCulture, layout, containerId);
-            try
+            return true;
+        }
+        for (var layout = 0; layout < Layouts.Length; layout++)
+        {
+            if (layout == known)
             {
-                File.WriteAllText(path, "0");
+                continue;
+            }
+            if (TryWrite(layout, containerId, out var path))
+            {
+                Volatile.Write(ref _layout, layout);
                 return true;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            if (path is not null && Interlocked.Exchange(ref _warned, 1) == 0)
             {
-                if (File.Exists(path) && Interlocked.Exchange(ref _warned, 1) == 0)
-                {
-                    logger.LogWarning(e, "Cannot reset the memory peak of slot {ContainerId}; slot runs report their largest process instead", containerId);
-                }
+                logger.LogWarning("Cannot reset the memory peak of slot {ContainerId} ({Path}); slot runs report their largest process instead", containerId, path);
             }
         }
         return false;
+    }
+
+    /// <param name="unwritable">The file when it exists but could not be written.</param>
+    private static bool TryWrite(int layout, string containerId, out string? unwritable)
+    {
+        var path = string.Format(System.Globalization.CultureInfo.InvariantCulture, Layouts[layout], containerId);
+        unwritable = null;
+        try
+        {
+            File.WriteAllText(path, "0");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            unwritable = File.Exists(path) ? path : null;
+            return false;
+        }
     }
 }

@@ -39,32 +39,12 @@ public sealed class SandboxRunner(
         var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         var isSlot = container.Isolation == Isolation.Slot;
         var payload = RunPayload.Build(run, nonce, _sandbox.CompileOutputBytes, isSlot ? run.Limits.Pids : 0);
-        var collector = new OutputCollector(run.Limits.OutputBytes, run.Language.IsCompiled, _sandbox.CompileOutputBytes, nonce);
-        var handedOver = false;
-        try
-        {
-            var outcome = await RunAsync(container, run, payload, collector, cancellationToken);
-            handedOver = outcome.Reusable is not null;
-            return outcome;
-        }
-        finally
-        {
-            if (!handedOver)
-            {
-                collector.Dispose();
-            }
-        }
-    }
-
-    private async Task<SandboxOutcome> RunAsync(SandboxContainer container, PreparedRun run, byte[] payload,
-        OutputCollector collector, CancellationToken cancellationToken)
-    {
-        MultiplexedStream attached;
+        MultiplexedStream stream;
         bool peakIsRunOwn;
         try
         {
             await containers.ApplyLimitsAsync(container, run.Limits, cancellationToken);
-            attached = await docker.Containers.AttachContainerAsync(container.Id, tty: false,
+            stream = await docker.Containers.AttachContainerAsync(container.Id, tty: false,
                 new ContainerAttachParameters { Stream = true, Stdin = true, Stdout = true, Stderr = true }, cancellationToken);
             // A fresh container's peak is this run's; a slot's must be reset first, or it spans earlier runs.
             peakIsRunOwn = container.Runs == 0 || memoryPeak.TryReset(container.Id);
@@ -74,19 +54,20 @@ public sealed class SandboxRunner(
             // The job has not been sent: nothing ran, and the caller may try another container.
             throw new SandboxNotStartedException(container.Id, e);
         }
-        var stream = attached;
-        var handedOver = false;
+        var collector = new OutputCollector(run.Limits.OutputBytes, run.Language.IsCompiled, _sandbox.CompileOutputBytes, nonce);
+        SandboxOutcome? outcome = null;
         try
         {
-            var outcome = await ExchangeAsync(container, run, payload, collector, stream, peakIsRunOwn, cancellationToken);
-            handedOver = outcome.Reusable is not null;
+            outcome = await ExchangeAsync(container, run, payload, collector, stream, peakIsRunOwn, cancellationToken);
             return outcome;
         }
         finally
         {
-            if (!handedOver)
+            // A slot that may serve again hands both to the reader of its wipe verdict.
+            if (outcome?.Reusable is null)
             {
                 stream.Dispose();
+                collector.Dispose();
             }
         }
     }
@@ -94,10 +75,10 @@ public sealed class SandboxRunner(
     private async Task<SandboxOutcome> ExchangeAsync(SandboxContainer container, PreparedRun run, byte[] payload,
         OutputCollector collector, MultiplexedStream stream, bool peakIsRunOwn, CancellationToken cancellationToken)
     {
-        container.Runs++;
         Activity.Current?.SetTag("quicktry.isolation", container.Isolation.ToWireName());
+        Activity.Current?.SetTag("quicktry.sandbox.uid", container.Isolation == Isolation.Slot ? container.NextUid : SandboxContainerFactory.ProgramUid);
+        container.Runs++;
         Activity.Current?.SetTag("quicktry.sandbox.run_index", container.Runs);
-        Activity.Current?.SetTag("quicktry.sandbox.uid", container.Isolation == Isolation.Slot ? container.FirstUid + container.Runs - 1 : SandboxContainerFactory.ProgramUid);
         var killer = new Killer(this, container.Id, stream);
         var started = time.GetTimestamp();
         long? runStarted = run.Language.IsCompiled ? null : started;
