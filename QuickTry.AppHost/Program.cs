@@ -10,6 +10,7 @@ var executor = builder.AddProject<Projects.QuickTry_Executor>("executor")
     // Internal, one replica: a proxy in front of it would only add a hop to every run.
     .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
     .WithEnvironment("Executor__LanguagesPath", builder.LanguagesFolder())
+    .WithSandboxRuntime(builder.Configuration["QuickTry:SandboxRuntime"])
     .WithHttpHealthCheck("/health");
 
 // The public API (and the editor page) on a fixed local port, not behind Aspire's proxy: the proxy

@@ -34,8 +34,4 @@ internal static class RedisResourceExtensions
         }
         return redis;
     }
-
-    /// <summary>The repository's docker-images folder, which holds the language definitions.</summary>
-    public static string LanguagesFolder(this IDistributedApplicationBuilder builder) =>
-        Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "docker-images"));
 }

@@ -5,7 +5,9 @@
 #   3. the debian:bookworm-slim base image (pulled, or bootstrapped with debootstrap when no registry answers),
 #   4. every image under docker-images/, rebuilt only when its folder (or the base it builds on) changed,
 #   and Node.js/npm, which the API's build uses to bundle the editor page.
-# Usage: scripts/setup.sh [language ...]   (no arguments: every language)
+#   With --gvisor, also gVisor: Debian's runsc, declared as a runtime in /etc/docker/daemon.json, and the
+#   engine told to reload its configuration (SIGHUP: running containers are untouched).
+# Usage: scripts/setup.sh [--gvisor] [language ...]   (no languages: every language)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -121,16 +123,71 @@ ensure_node() {
   fi
 }
 
+engine_declares_runsc() { docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q '"runsc"'; }
+
+# Registers gVisor's runsc with the running engine: merges the runtime into the daemon configuration,
+# then reloads it (SIGHUP, or `systemctl reload docker`); restarts the engine only if a reload did not
+# take and this script started it. Says what it changed.
+ensure_gvisor() {
+  source "$repo/scripts/gvisor.sh"
+  gvisor_install "$state"
+  if ! engine_declares_runsc; then
+    [[ $(id -u) -eq 0 ]] || fail "registering runsc with the engine needs root (it edits /etc/docker/daemon.json)"
+    command -v jq >/dev/null 2>&1 || apt_install jq
+    local config=/etc/docker/daemon.json current='{}'
+    mkdir -p /etc/docker
+    if [[ -s $config ]]; then
+      current="$(cat "$config")"
+      cp "$config" "$state/daemon.json.before-gvisor"
+    fi
+    jq --argjson runtime "$(gvisor_runtime_json)" '.runtimes.runsc = $runtime' <<<"$current" >"$config.quicktry" \
+      || fail "$config is not valid JSON; fix it and run this again"
+    mv "$config.quicktry" "$config"
+    step "gVisor: declared the runtime runsc in $config$([[ -f $state/daemon.json.before-gvisor ]] && echo " (the previous file is in $state/daemon.json.before-gvisor)")"
+    if systemctl is-active --quiet docker 2>/dev/null; then
+      systemctl reload docker
+    elif [[ -f /var/run/docker.pid ]]; then
+      kill -HUP "$(cat /var/run/docker.pid)"
+    fi
+    for _ in $(seq 1 20); do engine_declares_runsc && break; sleep 0.5; done
+    if engine_declares_runsc; then
+      step "gVisor: the engine reloaded its configuration (no restart; running containers untouched)"
+    elif pgrep -f "^dockerd$" >/dev/null && [[ -f "$state/dockerd.log" ]]; then
+      step "gVisor: the engine did not take the runtime on reload; restarting the dockerd this set-up started (its containers stop)"
+      kill "$(cat /var/run/docker.pid)"
+      for _ in $(seq 1 60); do docker info >/dev/null 2>&1 || break; sleep 0.5; done
+      ensure_engine
+      engine_declares_runsc || fail "the engine still does not declare runsc after a restart, see $state/dockerd.log"
+    else
+      fail "the engine did not take the runtime runsc from $config; restart the Docker engine and run this again"
+    fi
+  fi
+  docker run --rm --runtime runsc --network none debian:bookworm-slim true >"$state/gvisor-check.log" 2>&1 \
+    || fail "a container under runsc did not start, see $state/gvisor-check.log"
+  step "gVisor ready: set Executor:Sandbox:Runtime=runsc (or start with scripts/start.sh --gvisor)"
+}
+
 main() {
+  local gvisor=0 arguments=() argument
+  for argument in "$@"; do
+    case $argument in
+      --gvisor) gvisor=1 ;;
+      -*) fail "unknown option $argument (usage: scripts/setup.sh [--gvisor] [language ...])" ;;
+      *) arguments+=("$argument") ;;
+    esac
+  done
   ensure_node
   ensure_engine
   ensure_base_image
+  if ((gvisor)); then ensure_gvisor; fi
   build_image redis
   local lang
-  for lang in $(languages "$@"); do
+  for lang in $(languages "${arguments[@]}"); do
     [[ -f "$repo/docker-images/$lang/language.json" ]] || fail "docker-images/$lang is not a language (no language.json)"
     build_image "$lang"
   done
+  # A rebuilt image leaves its predecessor untagged: gigabytes per base change. Only ours are removed.
+  docker image prune -f --filter label=quicktry.hash >/dev/null
   step "docker engine ready, images built"
 }
 

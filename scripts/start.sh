@@ -2,11 +2,16 @@
 # Starts the whole of QuickTry under .NET Aspire: installs and starts what is missing (Docker engine,
 # base image, language and Redis images), then runs the AppHost, which brings up Redis, the executor
 # and the API and opens the Aspire dashboard.
+# Usage: scripts/start.sh [--gvisor]   (--gvisor: install gVisor and run every sandbox under runsc)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-bash scripts/setup.sh
+bash scripts/setup.sh "$@"
+if [[ " $* " == *" --gvisor "* ]]; then
+  # The AppHost hands this to the executor as Executor:Sandbox:Runtime.
+  export QuickTry__SandboxRuntime=runsc
+fi
 
 cat <<'TXT'
 

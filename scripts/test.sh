@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite against the real things: Docker engine, sandbox images, Redis, Chromium.
+# Runs the whole test suite against the real things: Docker engine (and a second one with gVisor),
+# sandbox images, Redis, Chromium.
 # Installs and starts what is missing first (scripts/setup.sh), so it works on a fresh Debian machine.
 set -euo pipefail
 
@@ -10,10 +11,14 @@ mkdir -p "$state"
 
 bash scripts/setup.sh
 bash scripts/test-services.sh
+# A second engine with gVisor's runsc: the sandbox tests run under it too, the main engine stays as it is.
+bash scripts/test-gvisor-engine.sh
 
 # Sandbox containers of test executors that died without cleaning up (instance names test-*, crashed-*).
-docker ps -a --filter label=quicktry.managed=true --format '{{.ID}} {{.Label "quicktry.instance"}}' \
-  | awk '$2 ~ /^(test-|crashed-)/ { print $1 }' | xargs -r docker rm -f >/dev/null
+for engine in unix:///var/run/docker.sock unix:///run/quicktry-gvisor/docker.sock; do
+  docker -H "$engine" ps -a --filter label=quicktry.managed=true --format '{{.ID}} {{.Label "quicktry.instance"}}' \
+    | awk '$2 ~ /^(test-|crashed-)/ { print $1 }' | xargs -r docker -H "$engine" rm -f >/dev/null
+done
 
 printf '\033[1;34m==>\033[0m running the test suite\n'
 log="$state/test.log"
