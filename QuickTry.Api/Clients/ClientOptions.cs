@@ -26,6 +26,16 @@ public sealed class PlanOptions
     /// anonymous callers); unset leaves it to the executor's configuration. The stricter one applies.
     /// </summary>
     public Isolation? Isolation { get; set; }
+
+    /// <summary>
+    /// OCI runtime of the plan's runs, e.g. <c>runsc</c> (gVisor) for anonymous callers; unset leaves it to
+    /// the executor's configuration. When set it decides (list it in the executor's
+    /// <c>Executor:Sandbox:PlanRuntimes</c> so its sandboxes are kept warm).
+    /// </summary>
+    public string? Runtime { get; set; }
+
+    /// <summary>What the plan asks of the sandbox, as the executor receives it.</summary>
+    public PlanSandbox Sandbox => new(Isolation, Runtime);
 }
 
 public sealed class ApiKeyOptions
@@ -70,6 +80,7 @@ internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
             if (plan.RunsPerWindow < 1) failures.Add($"{key}:RunsPerWindow must be positive.");
             if (plan.RunSecondsPerWindow < 1) failures.Add($"{key}:RunSecondsPerWindow must be positive.");
             if (plan.WindowSeconds is < 1 or > 31 * 86_400) failures.Add($"{key}:WindowSeconds must be 1..2678400.");
+            if (plan.Runtime is not null && !SandboxRuntimes.IsValidName(plan.Runtime)) failures.Add($"{key}:Runtime '{plan.Runtime}' is not a runtime name (e.g. {SandboxRuntimes.Runc}, {SandboxRuntimes.Gvisor}).");
         }
         var seen = new HashSet<string>(StringComparer.Ordinal);
         // Limits and quotas are keyed by the name: two keys with one name would share them silently.

@@ -19,16 +19,20 @@ public sealed class ExecutorClient(HttpClient http, ILogger<ExecutorClient> logg
     /// Sends one run. Whatever goes wrong on the way (executor down, a connection reset, a timeout, a
     /// body that is not a result) is an answer, never an exception: the gateway turns it into a 503.
     /// </summary>
-    /// <param name="isolation">The caller's plan's isolation, if it sets one.</param>
-    public async Task<ExecutorAnswer> ExecuteAsync(RunRequest request, string client, Isolation? isolation, CancellationToken cancellationToken)
+    /// <param name="plan">What the caller's plan asks of the sandbox (isolation, runtime), where it sets them.</param>
+    public async Task<ExecutorAnswer> ExecuteAsync(RunRequest request, string client, PlanSandbox plan, CancellationToken cancellationToken)
     {
         try
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, "/execute") { Content = JsonContent.Create(request, options: Json) };
             message.Headers.Add(RunHeaders.Client, client);
-            if (isolation is { } planIsolation)
+            if (plan.Isolation is { } isolation)
             {
-                message.Headers.Add(RunHeaders.Isolation, planIsolation.ToWireName());
+                message.Headers.Add(RunHeaders.Isolation, isolation.ToWireName());
+            }
+            if (plan.Runtime is { } runtime)
+            {
+                message.Headers.Add(RunHeaders.Runtime, runtime);
             }
             using var response = await http.SendAsync(message, cancellationToken);
             switch (response.StatusCode)

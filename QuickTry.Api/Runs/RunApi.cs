@@ -107,7 +107,7 @@ public static class RunApi
         }
         var reservation = ((QuotaDecision.Granted)decision).Reservation;
 
-        var answer = await executor.ExecuteAsync(request.ToExecutorRequest(language.Name), client.DisplayName, client.Plan.Isolation, cancellationToken);
+        var answer = await executor.ExecuteAsync(request.ToExecutorRequest(language.Name), client.DisplayName, client.Plan.Sandbox, cancellationToken);
         if (answer is ExecutorAnswer.Completed completed)
         {
             // An internal error is ours (the engine failed mid-run), not the caller's: it is not billed.

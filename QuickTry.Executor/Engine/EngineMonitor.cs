@@ -21,6 +21,7 @@ internal sealed class EngineMonitor(
 {
     private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan RuntimesRefresh = TimeSpan.FromSeconds(15);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,6 +35,7 @@ internal sealed class EngineMonitor(
                     ping.CancelAfter(PingTimeout);
                     await docker.System.PingAsync(ping.Token);
                 }
+                var runtimes = await ReadRuntimesAsync(stoppingToken);
                 // Subscribe before declaring the engine up, so no death between the two goes unseen.
                 using var stream = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 var events = docker.System.MonitorEventsAsync(new ContainerEventsParameters
@@ -45,13 +47,19 @@ internal sealed class EngineMonitor(
                         ["label"] = new Dictionary<string, bool> { [$"{SandboxLabels.Instance}={executorOptions.Value.InstanceName}"] = true },
                     },
                 }, new Progress(pool), stream.Token);
-                engine.MarkUp();
+                engine.MarkUp(runtimes);
                 if (wasUp)
                 {
                     logger.LogWarning("Docker engine is back; reaping stale sandboxes and refilling the pools");
                     await pool.RecoverAsync(stoppingToken);
                 }
                 wasUp = true;
+                // Runtimes are re-read now and then: a reload of the engine's configuration (scripts/setup.sh
+                // --gvisor sends one) declares new ones without a restart, and so without a new stream.
+                while (await Task.WhenAny(events, Task.Delay(RuntimesRefresh, stoppingToken)) != events)
+                {
+                    engine.MarkUp(await ReadRuntimesAsync(stoppingToken));
+                }
                 await events;
                 // The engine closed the stream: it is stopping.
                 Lost("the engine closed its event stream");
@@ -73,6 +81,14 @@ internal sealed class EngineMonitor(
                 }
             }
         }
+    }
+
+    private async Task<IReadOnlySet<string>> ReadRuntimesAsync(CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(PingTimeout);
+        var info = await docker.System.GetSystemInfoAsync(timeout.Token);
+        return (info.Runtimes?.Keys ?? []).ToHashSet(StringComparer.Ordinal);
     }
 
     private void Lost(string reason)

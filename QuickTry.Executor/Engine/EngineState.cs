@@ -22,10 +22,17 @@ public sealed class EngineState(TimeProvider time)
     /// <summary>Why the engine is thought down, for the health report.</summary>
     public string? LastError { get; private set; }
 
-    internal void MarkUp()
+    /// <summary>
+    /// The OCI runtimes the engine declares (its daemon configuration), as last read when it came up;
+    /// null until then. A runtime it does not declare cannot start a sandbox.
+    /// </summary>
+    public IReadOnlySet<string>? Runtimes { get; private set; }
+
+    internal void MarkUp(IReadOnlySet<string> runtimes)
     {
         lock (_lock)
         {
+            Runtimes = runtimes;
             if (_isUp)
             {
                 return;
@@ -54,6 +61,9 @@ public sealed class EngineState(TimeProvider time)
             return true;
         }
     }
+
+    /// <summary>Whether the engine (as last seen) can start sandboxes under <paramref name="runtime"/>.</summary>
+    public bool Declares(string runtime) => Runtimes?.Contains(runtime) ?? false;
 
     /// <summary>Completes when the engine is up (at once if it is).</summary>
     public Task WaitUntilUpAsync(CancellationToken cancellationToken)

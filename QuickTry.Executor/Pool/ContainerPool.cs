@@ -27,6 +27,7 @@ public sealed class ContainerPool(
     LanguageCatalog languages,
     IOptions<PoolOptions> poolOptions,
     IOptions<IsolationOptions> isolationOptions,
+    IOptions<SandboxOptions> sandboxOptions,
     IOptions<ExecutorOptions> executorOptions,
     TimeProvider time,
     ILogger<ContainerPool> logger) : IAsyncDisposable
@@ -57,18 +58,11 @@ public sealed class ContainerPool(
         {
             logger.LogInformation("Removed {Count} sandbox containers left by an earlier run of instance {Instance}", reaped, executorOptions.Value.InstanceName);
         }
-        var isolation = isolationOptions.Value;
         foreach (var language in languages.All)
         {
-            foreach (var kind in (Isolation[])[Isolation.Slot, Isolation.Container])
+            foreach (var kind in KindsToKeep(language))
             {
-                // Warm ones for the isolation the language's runs get; for the other, only what plans need.
-                var target = isolation.For(language.Name) == kind ? poolOptions.Value.WarmTarget(language.Name)
-                    : kind == Isolation.Container ? Math.Min(isolation.WarmContainersForSlotLanguages, poolOptions.Value.WarmTarget(language.Name))
-                    : 0;
-                var maxIdle = kind == Isolation.Slot
-                    ? Math.Max(target, isolation.MaxIdleSlotsPerLanguage ?? poolOptions.Value.MaxConcurrentRuns)
-                    : target;
+                var (target, maxIdle) = Sizes(language.Name, kind);
                 var pool = new LanguagePool(language, kind, target, maxIdle);
                 _pools[Key(language.Name, kind)] = pool;
                 if (target > 0)
@@ -84,14 +78,53 @@ public sealed class ContainerPool(
         }
     }
 
-    private static string Key(string language, Isolation isolation) => $"{language}/{isolation.ToWireName()}";
+    /// <summary>
+    /// The kinds kept per language: both isolations under the language's runtime and under each runtime
+    /// plans ask for. Kinds no configuration names (another runtime a plan asks for) get a pool on first use.
+    /// </summary>
+    private IEnumerable<SandboxKind> KindsToKeep(LanguageDefinition language) =>
+        sandboxOptions.Value.PlanRuntimes.Prepend(sandboxOptions.Value.RuntimeFor(language.Name, null))
+            .Distinct(StringComparer.Ordinal)
+            .SelectMany(runtime => new[] { new SandboxKind(Isolation.Slot, runtime), new SandboxKind(Isolation.Container, runtime) });
+
+    /// <summary>Warm target and idle cap of a pool.</summary>
+    private (int Target, int MaxIdle) Sizes(string language, SandboxKind kind)
+    {
+        var isolation = isolationOptions.Value;
+        var warm = poolOptions.Value.WarmTarget(language);
+        // Warm ones for the isolation the language's runs get; for the other, only what plans need.
+        var target = isolation.For(language) == kind.Isolation ? warm
+            : kind.Isolation == Isolation.Container ? Math.Min(isolation.WarmContainersForSlotLanguages, warm)
+            : 0;
+        var maxIdle = kind.Isolation == Isolation.Slot
+            ? Math.Max(target, isolation.MaxIdleSlotsPerLanguage ?? poolOptions.Value.MaxConcurrentRuns)
+            : target;
+        return (target, maxIdle);
+    }
+
+    private static string Key(string language, SandboxKind kind) => $"{language}/{kind}";
 
     /// <summary>A started container for <paramref name="language"/>: a warm one if any, else a new one.</summary>
-    public async Task<SandboxContainer> TakeAsync(LanguageDefinition language, Isolation isolation, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A kind whose containers cannot change limits (gVisor) takes a warm one only if it has the run's
+    /// limits; otherwise the run starts its own container with them (and it is not kept afterwards).
+    /// </remarks>
+    public async Task<SandboxContainer> TakeAsync(LanguageDefinition language, SandboxKind kind, AppliedLimits limits, CancellationToken cancellationToken)
     {
         using var activity = ExecutorTelemetry.Source.StartActivity("pool.take");
-        activity?.SetTag("quicktry.isolation", isolation.ToWireName());
-        var pool = _pools.GetValueOrDefault(Key(language.Name, isolation));
+        activity?.SetTag("quicktry.isolation", kind.Isolation.ToWireName());
+        activity?.SetTag("quicktry.runtime", kind.Runtime);
+        // A kind no configuration named (a plan's runtime) gets a pool now: no warm target, but its
+        // slots come back after their runs like any other's.
+        var pool = _stopping.IsCancellationRequested ? _pools.GetValueOrDefault(Key(language.Name, kind))
+            : _pools.GetOrAdd(Key(language.Name, kind), _ => NewOnDemandPool(language, kind));
+        if (!SandboxContainerFactory.CanChangeLimits(kind) && !factory.HasDefaultLimits(language, limits))
+        {
+            activity?.SetTag("quicktry.pool.warm_hit", false);
+            var sized = await StartTrackedAsync(language, kind, cancellationToken, limits);
+            activity?.SetTag("container.id", sized.Id);
+            return sized;
+        }
         if (pool is not null)
         {
             pool.Wake();
@@ -124,7 +157,7 @@ public sealed class ContainerPool(
             }
         }
         activity?.SetTag("quicktry.pool.warm_hit", false);
-        var cold = await StartTrackedAsync(language, isolation, cancellationToken);
+        var cold = await StartTrackedAsync(language, kind, cancellationToken);
         activity?.SetTag("container.id", cold.Id);
         pool?.TakeOut(cold);
         if (pool is not null && VersionOf(language.Name) is null)
@@ -132,6 +165,12 @@ public sealed class ContainerPool(
             pool.Version = await TryReadVersionAsync(cold.Id, cancellationToken);
         }
         return cold;
+    }
+
+    private LanguagePool NewOnDemandPool(LanguageDefinition language, SandboxKind kind)
+    {
+        var (_, maxIdle) = Sizes(language.Name, kind);
+        return new LanguagePool(language, kind, target: 0, maxIdle) { ImagePresent = true };
     }
 
     private static async Task<bool> WaitForReturnAsync(LanguagePool pool, TimeSpan timeout, CancellationToken cancellationToken)
@@ -154,7 +193,8 @@ public sealed class ContainerPool(
     /// </summary>
     public void Return(SandboxContainer container, Task<bool>? reusable)
     {
-        var pool = _pools.GetValueOrDefault(Key(container.Language, container.Isolation));
+        // A container started for a run's own limits (gVisor) never joins the pool of default-sized ones.
+        var pool = container.Sized ? null : _pools.GetValueOrDefault(Key(container.Language, container.Kind));
         if (reusable is null)
         {
             Release(container);
@@ -199,7 +239,7 @@ public sealed class ContainerPool(
     /// <summary>Replaces idle slots past their age; the refill loops bring the pools back to target.</summary>
     public void RecycleExpired()
     {
-        foreach (var pool in _pools.Values.Where(p => p.Isolation == Isolation.Slot))
+        foreach (var pool in _pools.Values.Where(p => p.Kind.Isolation == Isolation.Slot))
         {
             var kept = new List<SandboxContainer>();
             var recycled = 0;
@@ -271,7 +311,7 @@ public sealed class ContainerPool(
         }
         logger.LogWarning("Warm sandbox {ContainerId} ({Language}) died; replacing it", containerId, dead.Language);
         Release(dead);
-        if (_pools.TryGetValue(Key(dead.Language, dead.Isolation), out var pool))
+        if (_pools.TryGetValue(Key(dead.Language, dead.Kind), out var pool))
         {
             Compact(pool);
             pool.Wake();
@@ -307,18 +347,22 @@ public sealed class ContainerPool(
     /// <summary>Whether a container id belongs to this process (warm, running or being removed).</summary>
     public bool IsTracked(string containerId) => _tracked.ContainsKey(containerId);
 
+    /// <summary>The toolchain version a language's image recorded (one image, whatever the kind of sandbox).</summary>
     public string? VersionOf(string language) =>
-        _pools.GetValueOrDefault(Key(language, Isolation.Slot))?.Version
-        ?? _pools.GetValueOrDefault(Key(language, Isolation.Container))?.Version;
+        _pools.Values.Where(p => p.Language.Name == language).Select(p => p.Version).FirstOrDefault(v => v is not null);
 
-    /// <summary>Per language, for the isolation its runs get: image present, warm containers, target.</summary>
+    /// <summary>The kind of sandbox a language's runs get when no plan asks for another.</summary>
+    public SandboxKind DefaultKind(string language) =>
+        new(isolationOptions.Value.For(language), sandboxOptions.Value.RuntimeFor(language, null));
+
+    /// <summary>Per language, for the kind of sandbox its runs get: image present, warm containers, target.</summary>
     public IReadOnlyList<LanguagePoolStatus> Status() =>
         [.. languages.All.Select(l =>
         {
-            var isolation = isolationOptions.Value.For(l.Name);
-            return _pools.TryGetValue(Key(l.Name, isolation), out var p)
-                ? new LanguagePoolStatus(l.Name, isolation, p.ImagePresent, p.Warm.Reader.Count, p.Target, VersionOf(l.Name))
-                : new LanguagePoolStatus(l.Name, isolation, false, 0, poolOptions.Value.WarmTarget(l.Name), null);
+            var kind = DefaultKind(l.Name);
+            return _pools.TryGetValue(Key(l.Name, kind), out var p)
+                ? new LanguagePoolStatus(l.Name, kind, p.ImagePresent, p.Warm.Reader.Count, p.Target, VersionOf(l.Name))
+                : new LanguagePoolStatus(l.Name, kind, false, 0, poolOptions.Value.WarmTarget(l.Name), null);
         })];
 
     /// <summary>Removes containers of this instance for which <paramref name="shouldRemove"/> holds.</summary>
@@ -363,7 +407,7 @@ public sealed class ContainerPool(
                 }
                 if (pool.Version is null)
                 {
-                    var probe = await StartTrackedAsync(pool.Language, pool.Isolation, stopping);
+                    var probe = await StartTrackedAsync(pool.Language, pool.Kind, stopping);
                     pool.Version = await TryReadVersionAsync(probe.Id, stopping);
                     if (pool.Warm.Reader.Count < pool.Target)
                     {
@@ -416,7 +460,7 @@ public sealed class ContainerPool(
     /// <summary>Starts <paramref name="count"/> containers at once; those that started join the pool even if another failed.</summary>
     private async Task RefillAsync(LanguagePool pool, int count, CancellationToken stopping)
     {
-        var starts = Enumerable.Range(0, count).Select(_ => StartTrackedAsync(pool.Language, pool.Isolation, stopping)).ToList();
+        var starts = Enumerable.Range(0, count).Select(_ => StartTrackedAsync(pool.Language, pool.Kind, stopping)).ToList();
         try
         {
             await Task.WhenAll(starts);
@@ -453,9 +497,10 @@ public sealed class ContainerPool(
         }
     }
 
-    private async Task<SandboxContainer> StartTrackedAsync(LanguageDefinition language, Isolation isolation, CancellationToken cancellationToken)
+    private async Task<SandboxContainer> StartTrackedAsync(LanguageDefinition language, SandboxKind kind, CancellationToken cancellationToken,
+        AppliedLimits? limits = null)
     {
-        var container = await factory.StartAsync(language, isolation, cancellationToken);
+        var container = await factory.StartAsync(language, kind, cancellationToken, limits);
         _tracked[container.Id] = container;
         return container;
     }
@@ -526,12 +571,12 @@ public sealed class ContainerPool(
         _stopping.Dispose();
     }
 
-    private sealed class LanguagePool(LanguageDefinition language, Isolation isolation, int target, int maxIdle)
+    private sealed class LanguagePool(LanguageDefinition language, SandboxKind kind, int target, int maxIdle)
     {
         private readonly SemaphoreSlim _wake = new(0);
 
         public LanguageDefinition Language { get; } = language;
-        public Isolation Isolation { get; } = isolation;
+        public SandboxKind Kind { get; } = kind;
         public int Target { get; } = target;
 
         /// <summary>Most idle containers kept: slots coming back from a burst stay up to this many.</summary>
@@ -585,4 +630,4 @@ public sealed class ContainerPool(
     }
 }
 
-public sealed record LanguagePoolStatus(string Language, Isolation Isolation, bool ImagePresent, int Warm, int Target, string? Version);
+public sealed record LanguagePoolStatus(string Language, SandboxKind Kind, bool ImagePresent, int Warm, int Target, string? Version);

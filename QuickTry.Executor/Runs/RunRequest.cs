@@ -13,6 +13,32 @@ public static class RunHeaders
     /// its configuration, never from the request. The executor applies the stricter of this and its own.
     /// </summary>
     public const string Isolation = "X-QuickTry-Isolation";
+
+    /// <summary>
+    /// The OCI runtime the caller's plan asks for (e.g. <c>runsc</c>); set by the gateway from its
+    /// configuration, never from the request. When set it decides over the executor's own choice.
+    /// </summary>
+    public const string Runtime = "X-QuickTry-Runtime";
+}
+
+/// <summary>What the caller's plan asks of the sandbox; unset parts leave it to the executor.</summary>
+public sealed record PlanSandbox(Isolation? Isolation = null, string? Runtime = null)
+{
+    public static readonly PlanSandbox None = new();
+}
+
+/// <summary>The OCI runtimes a sandbox can run under, as the Docker engine names them.</summary>
+public static class SandboxRuntimes
+{
+    /// <summary>The engine's own: Linux namespaces, cgroups and seccomp on the host's kernel.</summary>
+    public const string Runc = "runc";
+
+    /// <summary>gVisor: a kernel in user space between the program and the host's kernel.</summary>
+    public const string Gvisor = "runsc";
+
+    /// <summary>A runtime name as engines accept them (letters, digits, <c>.</c>, <c>_</c>, <c>-</c>).</summary>
+    public static bool IsValidName(string? name) =>
+        name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 }
 
 /// <summary>What to run. Only <see cref="Lang"/> and <see cref="Code"/> are required.</summary>

@@ -41,6 +41,12 @@ public sealed record RunResult
     /// <summary>How the run was isolated: a reused slot (fresh uid, wiped after) or its own container.</summary>
     public Isolation Isolation { get; init; }
 
+    /// <summary>
+    /// The OCI runtime the sandbox ran under: <c>runc</c> (the host's kernel, behind namespaces and
+    /// seccomp) or <c>runsc</c> (gVisor's kernel in user space), or another the engine declares.
+    /// </summary>
+    public string Runtime { get; init; } = "";
+
     /// <summary>Exit code of the program; null when it did not run or was killed by the executor.</summary>
     public int? ExitCode { get; init; }
 

@@ -7,7 +7,7 @@ internal static class RunResultMapper
 {
     private const int SigKill = 9;
 
-    public static RunResult ToResult(PreparedRun run, string runId, Isolation isolation, SandboxOutcome outcome,
+    public static RunResult ToResult(PreparedRun run, string runId, SandboxKind kind, SandboxOutcome outcome,
         string version, TimeSpan queueTime, TimeSpan totalTime)
     {
         var output = outcome.Output;
@@ -34,7 +34,8 @@ internal static class RunResultMapper
             Lang = run.Language.Name,
             Version = version,
             Status = status,
-            Isolation = isolation,
+            Isolation = kind.Isolation,
+            Runtime = kind.Runtime,
             ExitCode = ranProgram ? exitCode : null,
             Signal = !ranProgram ? null : outcome.Killed is not null ? "SIGKILL" : SignalName(exitCode),
             Stdout = output.Stdout,
@@ -45,7 +46,9 @@ internal static class RunResultMapper
             Compile = run.Language.IsCompiled ? compile ?? new CompileResult { TimedOut = outcome.Killed == KillReason.TimeLimit } : null,
             WallTimeMs = Math.Round(WallTimeMs(output.Trailer, outcome.MeasuredRunMs), 2),
             CpuTimeMs = output.Trailer?.CpuTimeMs is { } cpu ? Math.Round(cpu, 2) : null,
-            MemoryBytes = outcome.PeakIsRunOwn ? output.Trailer?.PeakMemoryBytes : output.Trailer?.LargestRssBytes,
+            // The cgroup's peak when it is this run's; else (a peak that spans runs, or none: gVisor shows the
+            // program no cgroup) the largest resident size of the run's processes.
+            MemoryBytes = (outcome.PeakIsRunOwn ? output.Trailer?.PeakMemoryBytes : null) ?? output.Trailer?.LargestRssBytes,
             QueueTimeMs = Math.Round(queueTime.TotalMilliseconds, 2),
             TotalTimeMs = Math.Round(totalTime.TotalMilliseconds, 2),
             Limits = limits,
@@ -109,13 +112,14 @@ internal static class RunResultMapper
         };
     }
 
-    public static RunResult InternalError(PreparedRun run, string runId, Isolation isolation, string version, string message) => new()
+    public static RunResult InternalError(PreparedRun run, string runId, SandboxKind kind, string version, string message) => new()
     {
         RunId = runId,
         Lang = run.Language.Name,
         Version = version,
         Status = RunStatus.InternalError,
-        Isolation = isolation,
+        Isolation = kind.Isolation,
+        Runtime = kind.Runtime,
         Limits = run.Limits,
         Message = message,
     };

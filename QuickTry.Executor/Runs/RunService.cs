@@ -22,13 +22,17 @@ public sealed class RunService(
     ContainerPool pool,
     SandboxRunner runner,
     IOptions<IsolationOptions> isolationOptions,
+    IOptions<SandboxOptions> sandboxOptions,
     TimeProvider time,
     ExecutorTelemetry telemetry,
     ILogger<RunService> logger)
 {
     /// <param name="client">Who the run is for, as the gateway names it (never an API key); for traces.</param>
-    /// <param name="planIsolation">The isolation the caller's plan asks for, if any; the stricter one applies.</param>
-    public async Task<RunOutcome> ExecuteAsync(RunRequest request, string? client, Isolation? planIsolation, CancellationToken cancellationToken)
+    /// <param name="plan">
+    /// What the caller's plan asks of the sandbox: the stricter of its isolation and the executor's applies;
+    /// its runtime, when it names one, decides.
+    /// </param>
+    public async Task<RunOutcome> ExecuteAsync(RunRequest request, string? client, PlanSandbox plan, CancellationToken cancellationToken)
     {
         if (!validator.TryPrepare(request, out var run, out var errors))
         {
@@ -39,8 +43,9 @@ public sealed class RunService(
         activity?.SetTag("quicktry.language", language);
         activity?.SetTag("quicktry.client", client);
         ExecutorTelemetry.DescribeLimits(activity, run.Limits);
-        var isolation = isolationOptions.Value.For(language, planIsolation);
-        activity?.SetTag("quicktry.isolation", isolation.ToWireName());
+        var kind = new SandboxKind(isolationOptions.Value.For(language, plan.Isolation), sandboxOptions.Value.RuntimeFor(language, plan.Runtime));
+        activity?.SetTag("quicktry.isolation", kind.Isolation.ToWireName());
+        activity?.SetTag("quicktry.runtime", kind.Runtime);
         // The run id is the trace id, so a user's report leads straight to the trace.
         var runId = activity?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
         activity?.SetTag("quicktry.run.id", runId);
@@ -48,6 +53,12 @@ public sealed class RunService(
         if (!engine.IsUp)
         {
             return Unavailable(activity, language, $"the Docker engine is not reachable ({engine.LastError})");
+        }
+        if (!engine.Declares(kind.Runtime))
+        {
+            // Never a quiet fallback to another runtime: the caller's result would claim a sandbox it did not get.
+            return Unavailable(activity, language, $"the Docker engine does not declare the runtime '{kind.Runtime}' these runs need"
+                + (kind.Runtime == SandboxRuntimes.Gvisor ? " (scripts/setup.sh --gvisor registers gVisor's)" : ""));
         }
         var queued = time.GetTimestamp();
         if (!await EnterAsync(cancellationToken))
@@ -68,7 +79,7 @@ public sealed class RunService(
             {
                 try
                 {
-                    container = await pool.TakeAsync(run.Language, isolation, cancellationToken);
+                    container = await pool.TakeAsync(run.Language, kind, run.Limits, cancellationToken);
                     outcome = await runner.RunAsync(container, run, cancellationToken);
                 }
                 catch (Exception e) when (IsEngineFailure(e) || e is SandboxNotStartedException)
@@ -86,7 +97,7 @@ public sealed class RunService(
                     }
                 }
             }
-            result = RunResultMapper.ToResult(run, runId, isolation, outcome, pool.VersionOf(language) ?? "unknown", queueTime, time.GetElapsedTime(queued));
+            result = RunResultMapper.ToResult(run, runId, kind, outcome, pool.VersionOf(language) ?? "unknown", queueTime, time.GetElapsedTime(queued));
             if (result.Status == RunStatus.InternalError && !engine.IsUp)
             {
                 result = result with { Message = "The Docker engine went away during the run; the run did not complete." };
@@ -96,7 +107,7 @@ public sealed class RunService(
         {
             logger.LogError(e, "Run {RunId} in {Language} failed in the sandbox engine", runId, language);
             ExecutorTelemetry.Fail(activity, e);
-            result = RunResultMapper.InternalError(run, runId, isolation, pool.VersionOf(language) ?? "unknown",
+            result = RunResultMapper.InternalError(run, runId, kind, pool.VersionOf(language) ?? "unknown",
                 "The sandbox engine failed; the run did not complete.");
         }
         finally

@@ -24,8 +24,17 @@ public static class RunsApi
         var client = context.Request.Headers[RunHeaders.Client].ToString();
         // The gateway's word on the caller's plan; an unknown value asks for the stricter isolation.
         var planHeader = context.Request.Headers[RunHeaders.Isolation].ToString();
-        Isolation? plan = planHeader.Length == 0 ? null
+        Isolation? planIsolation = planHeader.Length == 0 ? null
             : IsolationNames.TryParse(planHeader, out var parsed) ? parsed : Isolation.Container;
+        var runtimeHeader = context.Request.Headers[RunHeaders.Runtime].ToString();
+        if (runtimeHeader.Length > 0 && !SandboxRuntimes.IsValidName(runtimeHeader))
+        {
+            return TypedResults.Problem(
+                title: "The gateway asked for a runtime that is not a runtime name.",
+                detail: $"{RunHeaders.Runtime} must name an OCI runtime the engine declares (e.g. runc, runsc).",
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+        var plan = new PlanSandbox(planIsolation, runtimeHeader.Length == 0 ? null : runtimeHeader);
         var outcome = await runs.ExecuteAsync(request, string.IsNullOrEmpty(client) ? null : client, plan, cancellationToken);
         switch (outcome)
         {

@@ -8,16 +8,21 @@ namespace QuickTry.Executor.Sandbox;
 /// </summary>
 /// <param name="Slot">Id given at creation; its <c>quicktry.slot</c> label.</param>
 /// <param name="StartedAt">When it was started (a <see cref="TimeProvider"/> timestamp), for the slot's age.</param>
-public sealed class SandboxContainer(string id, string slot, string language, Isolation isolation,
+public sealed class SandboxContainer(string id, string slot, string language, SandboxKind kind,
     int firstUid, int maxRuns, int memoryMb, int pids, long startedAt)
 {
     public string Id { get; } = id;
     public string Slot { get; } = slot;
     public string Language { get; } = language;
-    public Isolation Isolation { get; } = isolation;
+    public SandboxKind Kind { get; } = kind;
+    public Isolation Isolation => Kind.Isolation;
+    public string Runtime => Kind.Runtime;
     public int FirstUid { get; } = firstUid;
     public int MaxRuns { get; } = maxRuns;
     public long StartedAt { get; } = startedAt;
+
+    /// <summary>Started for one run's own limits rather than the language's defaults; never pooled.</summary>
+    public bool Sized { get; init; }
 
     /// <summary>Memory limit it has now (changed in place when a run asks for another).</summary>
     public int MemoryMb { get; set; } = memoryMb;

@@ -68,14 +68,18 @@ public sealed class SandboxContainerFactory(
 
     public string ImageOf(LanguageDefinition language) => $"{_executor.ImagePrefix}{language.Name}:latest";
 
-    /// <summary>Creates and starts a container whose runner then blocks reading its first job from stdin.</summary>
-    public async Task<SandboxContainer> StartAsync(LanguageDefinition language, Isolation isolation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates and starts a container whose runner then blocks reading its first job from stdin, sized for
+    /// <paramref name="limits"/> or, without them, for the language's default limits (what warm ones get).
+    /// </summary>
+    public async Task<SandboxContainer> StartAsync(LanguageDefinition language, SandboxKind kind, CancellationToken cancellationToken,
+        AppliedLimits? limits = null)
     {
-        var memoryMb = language.Limits.MemoryMb ?? _limits.MemoryMb.Default;
-        var pids = language.Limits.Pids ?? _limits.Pids.Default;
+        var memoryMb = limits?.MemoryMb ?? language.Limits.MemoryMb ?? _limits.MemoryMb.Default;
+        var pids = limits?.Pids ?? language.Limits.Pids ?? _limits.Pids.Default;
         var slot = Guid.CreateVersion7().ToString("N");
-        var (firstUid, maxRuns) = isolation == Isolation.Slot ? (NextUidBlock(), _isolation.SlotRuns) : (ProgramUid, 1);
-        var parameters = Describe(language, isolation, slot, firstUid, maxRuns, memoryMb, pids);
+        var (firstUid, maxRuns) = kind.Isolation == Isolation.Slot ? (NextUidBlock(), _isolation.SlotRuns) : (ProgramUid, 1);
+        var parameters = Describe(language, kind, slot, firstUid, maxRuns, memoryMb, pids);
         // Not cancellable mid-call: a cancelled create request may still create the container in the
         // engine, and we would never learn its id. Both calls are short; cancellation is honoured after.
         var created = await docker.Containers.CreateContainerAsync(parameters, CancellationToken.None);
@@ -90,7 +94,10 @@ public sealed class SandboxContainerFactory(
             await RemoveAsync(created.ID, CancellationToken.None);
             throw;
         }
-        return new SandboxContainer(created.ID, slot, language.Name, isolation, firstUid, maxRuns, memoryMb, pids, time.GetTimestamp());
+        return new SandboxContainer(created.ID, slot, language.Name, kind, firstUid, maxRuns, memoryMb, pids, time.GetTimestamp())
+        {
+            Sized = limits is not null,
+        };
     }
 
     private int NextUidBlock()
@@ -100,9 +107,10 @@ public sealed class SandboxContainerFactory(
         return FirstSlotUid + block * _isolation.SlotRuns;
     }
 
-    internal CreateContainerParameters Describe(LanguageDefinition language, Isolation isolation, string slot,
+    internal CreateContainerParameters Describe(LanguageDefinition language, SandboxKind kind, string slot,
         int firstUid, int maxRuns, int memoryMb, int pids)
     {
+        var isolation = kind.Isolation;
         var workDirBytes = (long)_sandbox.WorkDirMb * 1024 * 1024;
         var memoryBytes = (long)memoryMb * 1024 * 1024;
         var isSlot = isolation == Isolation.Slot;
@@ -136,6 +144,7 @@ public sealed class SandboxContainerFactory(
                 [SandboxLabels.Language] = language.Name,
                 [SandboxLabels.Slot] = slot,
                 [SandboxLabels.Isolation] = isolation.ToWireName(),
+                [SandboxLabels.Runtime] = kind.Runtime,
             },
             HostConfig = new HostConfig
             {
@@ -153,7 +162,7 @@ public sealed class SandboxContainerFactory(
                 Memory = memoryBytes,
                 MemorySwap = memoryBytes,
                 NanoCPUs = (long)(_sandbox.Cpus * 1_000_000_000),
-                PidsLimit = pids,
+                PidsLimit = HostPidsLimit(kind, pids),
                 Ulimits =
                 [
                     new Ulimit { Name = "nofile", Soft = _sandbox.OpenFiles, Hard = _sandbox.OpenFiles },
@@ -165,14 +174,30 @@ public sealed class SandboxContainerFactory(
                 IpcMode = "private",
                 // Output reaches us over the attach stream; the engine keeps no log of it.
                 LogConfig = new LogConfig { Type = "none" },
-                Runtime = _sandbox.Runtime,
+                Runtime = kind.Runtime,
                 AutoRemove = false,
                 Privileged = false,
             },
         };
     }
 
-    /// <summary>no-new-privileges, and our seccomp profile unless the operator chose the engine's.</summary>
+    /// <summary>
+    /// The container's PID limit as the host counts it. Under runc every process and thread of the program is
+    /// a host task, so it is the run's limit. Under gVisor the host sees gVisor's kernel instead (about 40
+    /// tasks idle, and about 8 more per program process on the ptrace platform, measured): the run's limit
+    /// there is RLIMIT_NPROC inside the sandbox (gVisor enforces it), and the host limit only bounds gVisor.
+    /// </summary>
+    internal static long HostPidsLimit(SandboxKind kind, int pids) =>
+        kind.Runtime == SandboxRuntimes.Gvisor ? GVisorHostTasksIdle + (long)pids * GVisorHostTasksPerProcess : pids;
+
+    private const int GVisorHostTasksIdle = 64;
+    private const int GVisorHostTasksPerProcess = 10;
+
+    /// <summary>
+    /// no-new-privileges, and our seccomp profile unless the operator chose the engine's. runsc does not apply
+    /// either inside gVisor (see <c>scripts/gvisor.sh</c>): there the program's calls reach gVisor's kernel,
+    /// not the host's.
+    /// </summary>
     private static List<string> SecurityOptions(SandboxOptions sandbox)
     {
         var options = new List<string> { "no-new-privileges" };
@@ -183,6 +208,16 @@ public sealed class SandboxContainerFactory(
         }
         return options;
     }
+
+    /// <summary>
+    /// Whether a started container of this kind can be moved to other limits. runsc has no <c>update</c>:
+    /// under gVisor a run whose limits differ from a warm container's gets a container started with them.
+    /// </summary>
+    public static bool CanChangeLimits(SandboxKind kind) => kind.Runtime != SandboxRuntimes.Gvisor;
+
+    /// <summary>Whether <paramref name="limits"/> are what a warm container of <paramref name="language"/> is started with.</summary>
+    public bool HasDefaultLimits(LanguageDefinition language, AppliedLimits limits) =>
+        limits.MemoryMb == (language.Limits.MemoryMb ?? _limits.MemoryMb.Default) && limits.Pids == (language.Limits.Pids ?? _limits.Pids.Default);
 
     /// <summary>Moves a started container to the limits a run asked for, when they differ.</summary>
     public async Task ApplyLimitsAsync(SandboxContainer container, AppliedLimits limits, CancellationToken cancellationToken)
@@ -196,7 +231,7 @@ public sealed class SandboxContainerFactory(
         {
             Memory = memoryBytes,
             MemorySwap = memoryBytes,
-            PidsLimit = limits.Pids,
+            PidsLimit = HostPidsLimit(container.Kind, limits.Pids),
         }, cancellationToken);
         container.MemoryMb = limits.MemoryMb;
         container.Pids = limits.Pids;

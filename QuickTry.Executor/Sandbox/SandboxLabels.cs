@@ -10,4 +10,6 @@ public static class SandboxLabels
     public const string Slot = "quicktry.slot";
     /// <summary><c>slot</c> (serves many runs) or <c>container</c> (one run).</summary>
     public const string Isolation = "quicktry.isolation";
+    /// <summary>The OCI runtime it runs under (<c>runc</c>, <c>runsc</c>).</summary>
+    public const string Runtime = "quicktry.runtime";
 }

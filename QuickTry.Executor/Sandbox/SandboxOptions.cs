@@ -1,3 +1,4 @@
+using QuickTry.Executor.Runs;
 using Microsoft.Extensions.Options;
 
 namespace QuickTry.Executor.Sandbox;
@@ -7,8 +8,21 @@ public sealed class SandboxOptions
 {
     public const string Section = "Executor:Sandbox";
 
-    /// <summary>OCI runtime, e.g. <c>runsc</c> for gVisor; the engine's default when unset.</summary>
-    public string? Runtime { get; set; }
+    /// <summary>
+    /// OCI runtime of every sandbox unless the language or the caller's plan names another: <c>runc</c>
+    /// (the engine's own) or <c>runsc</c> (gVisor, registered by <c>scripts/setup.sh --gvisor</c>).
+    /// </summary>
+    public string Runtime { get; set; } = SandboxRuntimes.Runc;
+
+    /// <summary>Per-language runtime, e.g. <c>{"php": "runsc"}</c>.</summary>
+    public Dictionary<string, string> RuntimeByLanguage { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Runtimes that callers' plans ask for (<c>Clients:Plans:&lt;plan&gt;:Runtime</c> at the gateway) besides
+    /// the ones above: they get warm pools too. A plan may name another runtime the engine declares; its
+    /// sandboxes then start on demand.
+    /// </summary>
+    public List<string> PlanRuntimes { get; set; } = [];
 
     /// <summary>CPU cores one sandbox may use.</summary>
     public double Cpus { get; set; } = 1.0;
@@ -36,6 +50,14 @@ public sealed class SandboxOptions
 
     /// <summary>Compiler output kept in a result, per stream.</summary>
     public int CompileOutputBytes { get; set; } = 64 * 1024;
+
+    /// <summary>The runtime a run gets: its plan's when the plan names one, else its language's, else the default.</summary>
+    public string RuntimeFor(string language, string? plan) =>
+        plan ?? (RuntimeByLanguage.TryGetValue(language, out var byLanguage) ? byLanguage : Runtime);
+
+    /// <summary>Every runtime this configuration names: the ones the engine must declare.</summary>
+    public IEnumerable<string> ConfiguredRuntimes() =>
+        new[] { Runtime }.Concat(RuntimeByLanguage.Values).Concat(PlanRuntimes).Distinct(StringComparer.Ordinal);
 }
 
 internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
@@ -71,6 +93,10 @@ internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         if (options.WatchdogGraceMs is < 100 or > 60_000)
         {
             failures.Add($"{SandboxOptions.Section}:WatchdogGraceMs must be 100..60000 (is {options.WatchdogGraceMs}).");
+        }
+        foreach (var runtime in options.ConfiguredRuntimes().Where(r => !SandboxRuntimes.IsValidName(r)))
+        {
+            failures.Add($"{SandboxOptions.Section}: '{runtime}' is not a runtime name (e.g. '{SandboxRuntimes.Runc}' or '{SandboxRuntimes.Gvisor}').");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

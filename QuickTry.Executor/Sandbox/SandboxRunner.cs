@@ -38,7 +38,11 @@ public sealed class SandboxRunner(
     {
         var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         var isSlot = container.Isolation == Isolation.Slot;
-        var payload = RunPayload.Build(run, nonce, _sandbox.CompileOutputBytes, isSlot ? run.Limits.Pids : 0);
+        // RLIMIT_NPROC counts per uid in one kernel: a slot's uid is its run's alone; under gVisor every
+        // container has a kernel of its own. Under runc, one-run containers share uid 10001 across the host
+        // and rely on the container's PID limit instead.
+        var perUidProcesses = isSlot || container.Runtime == SandboxRuntimes.Gvisor ? run.Limits.Pids : 0;
+        var payload = RunPayload.Build(run, nonce, _sandbox.CompileOutputBytes, perUidProcesses);
         MultiplexedStream stream;
         bool peakIsRunOwn;
         try
@@ -76,6 +80,7 @@ public sealed class SandboxRunner(
         OutputCollector collector, MultiplexedStream stream, bool peakIsRunOwn, CancellationToken cancellationToken)
     {
         Activity.Current?.SetTag("quicktry.isolation", container.Isolation.ToWireName());
+        Activity.Current?.SetTag("quicktry.runtime", container.Runtime);
         Activity.Current?.SetTag("quicktry.sandbox.uid", container.Isolation == Isolation.Slot ? container.NextUid : SandboxContainerFactory.ProgramUid);
         container.Runs++;
         Activity.Current?.SetTag("quicktry.sandbox.run_index", container.Runs);

@@ -46,6 +46,7 @@ public sealed class ExecutorTelemetry : IDisposable
         {
             { "quicktry.language", result.Lang },
             { "quicktry.run.status", result.Status.ToWireName() },
+            { "quicktry.runtime", result.Runtime },
         };
         _runs.Add(1, tags);
         _runDuration.Record(total.TotalSeconds, tags);
@@ -64,6 +65,7 @@ public sealed class ExecutorTelemetry : IDisposable
         }
         activity.SetTag("quicktry.language.version", result.Version);
         activity.SetTag("quicktry.run.status", result.Status.ToWireName());
+        activity.SetTag("quicktry.runtime", result.Runtime);
         activity.SetTag("process.exit.code", result.ExitCode);
         activity.SetTag("quicktry.run.signal", result.Signal);
         activity.SetTag("quicktry.run.truncated", result.StdoutTruncated || result.StderrTruncated);

@@ -1,18 +1,11 @@
-extern alias executor;
-
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
-using ExecutorProgram = executor::Program;
 
 namespace QuickTry.Api.Tests;
 
@@ -25,7 +18,7 @@ public sealed class TelemetryTests : IAsyncLifetime
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly RedisServer _redis = new();
     private readonly List<Activity> _spans = [];
-    private WebApplicationFactory<ExecutorProgram> _executor = null!;
+    private InProcessExecutor _executor = null!;
     private ApiFactory _api = null!;
     private TracerProvider _tracing = null!;
 
@@ -38,30 +31,15 @@ public sealed class TelemetryTests : IAsyncLifetime
             .AddInMemoryExporter(_spans)
             .Build()!;
         await _redis.StartAsync();
-        _executor = new WebApplicationFactory<ExecutorProgram>().WithWebHostBuilder(web =>
+        _executor = new InProcessExecutor(new Dictionary<string, string?>
         {
-            web.UseSetting("Executor:InstanceName", "telemetry-test-" + Guid.NewGuid().ToString("N")[..8]);
-            web.UseSetting("Executor:Pool:WarmPerLanguage", "0");
-            web.UseSetting("Executor:Pool:WarmByLanguage:python3", "1");
-            web.UseSetting("Executor:Pool:WarmByLanguage:c", "1");
+            ["Executor:InstanceName"] = "telemetry-test-" + Guid.NewGuid().ToString("N")[..8],
+            ["Executor:Pool:WarmPerLanguage"] = "0",
+            ["Executor:Pool:WarmByLanguage:python3"] = "1",
+            ["Executor:Pool:WarmByLanguage:c"] = "1",
         });
-        _executor.UseKestrel(0);
-        _executor.StartServer();
-        var address = _executor.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _api = new ApiFactory(_redis, new() { ["Clients:Plans:anonymous:RunsPerWindow"] = "4" }, executorUrl: address.Replace("[::]", "127.0.0.1"));
-        await WaitForWarmPoolAsync();
-    }
-
-    private async Task WaitForWarmPoolAsync()
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(_api.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Executor:BaseUrl"]!) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        // Unhealthy answers 503: read the word either way.
-        while (await (await http.GetAsync("/health")).Content.ReadAsStringAsync() != "Healthy")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the executor's pool did not warm within 60 s");
-            await Task.Delay(200);
-        }
+        _api = new ApiFactory(_redis, new() { ["Clients:Plans:anonymous:RunsPerWindow"] = "4" }, executorUrl: _executor.Url);
+        await _executor.WaitHealthyAsync(TimeSpan.FromSeconds(60));
     }
 
     public async Task DisposeAsync()
@@ -159,6 +137,8 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal(take.GetTagItem("container.id"), wipe.GetTagItem("container.id"));
         Assert.Equal(true, wipe.GetTagItem("quicktry.sandbox.wipe_verified"));
         Assert.Equal("slot", run.GetTagItem("quicktry.isolation"));
+        Assert.Equal("runc", run.GetTagItem("quicktry.runtime"));
+        Assert.Equal("runc", result.GetProperty("runtime").GetString());
 
         // The stages follow one another.
         var execute = One(spans, s => s.DisplayName == "sandbox.execute", "sandbox.execute");

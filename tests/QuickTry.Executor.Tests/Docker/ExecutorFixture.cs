@@ -31,7 +31,14 @@ public class ExecutorFixture : IAsyncLifetime
     public string InstanceName { get; }
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
-    public DockerClient Docker { get; } = new DockerClientConfiguration(new Uri("unix:///var/run/docker.sock")).CreateClient();
+    /// <summary>The engine this fixture's executor drives.</summary>
+    public virtual string DockerEndpoint => "unix:///var/run/docker.sock";
+
+    /// <summary>The OCI runtime its sandboxes run under.</summary>
+    public virtual string Runtime => SandboxRuntimes.Runc;
+
+    private DockerClient? _docker;
+    public DockerClient Docker => _docker ??= new DockerClientConfiguration(new Uri(DockerEndpoint)).CreateClient();
 
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -42,6 +49,8 @@ public class ExecutorFixture : IAsyncLifetime
         {
             web.UseSetting("Executor:InstanceName", InstanceName);
             web.UseSetting("Executor:Pool:WarmPerLanguage", "1");
+            web.UseSetting("Executor:DockerEndpoint", DockerEndpoint);
+            web.UseSetting("Executor:Sandbox:Runtime", Runtime);
             foreach (var (key, value) in Settings)
             {
                 web.UseSetting(key, value);
@@ -66,7 +75,8 @@ public class ExecutorFixture : IAsyncLifetime
             }
             await Task.Delay(250, CancellationToken.None);
         }
-        throw new TimeoutException($"The executor did not become Healthy within {timeout} (last: {last}). Did scripts/setup.sh build the images?");
+        throw new TimeoutException($"The executor on {DockerEndpoint} did not become Healthy within {timeout} (last: {last}). "
+            + "Did scripts/setup.sh build the images (and, for gVisor, scripts/test-gvisor-engine.sh start its engine)?");
     }
 
     public async Task<RunResult> RunAsync(RunRequest request)
@@ -124,7 +134,7 @@ public class ExecutorFixture : IAsyncLifetime
     {
         Client.Dispose();
         await Factory.DisposeAsync();
-        Docker.Dispose();
+        _docker?.Dispose();
     }
 }
 
@@ -147,4 +157,24 @@ public sealed class ContainerExecutorFixture : ExecutorFixture
 public sealed class ContainerDockerCollection : ICollectionFixture<ContainerExecutorFixture>
 {
     public const string Name = "Docker engine, one container per run";
+}
+
+/// <summary>
+/// An executor on the second engine that scripts/test-gvisor-engine.sh starts, every sandbox under gVisor's
+/// <c>runsc</c>: the same tests, another kernel between the program and the host.
+/// </summary>
+public class GVisorExecutorFixture : ExecutorFixture
+{
+    /// <summary>The gVisor test engine's socket (QUICKTRY_TEST_GVISOR_ENDPOINT overrides it).</summary>
+    public static string Endpoint =>
+        Environment.GetEnvironmentVariable("QUICKTRY_TEST_GVISOR_ENDPOINT") ?? "unix:///run/quicktry-gvisor/docker.sock";
+
+    public override string DockerEndpoint => Endpoint;
+    public override string Runtime => SandboxRuntimes.Gvisor;
+}
+
+[CollectionDefinition(Name)]
+public sealed class GVisorCollection : ICollectionFixture<GVisorExecutorFixture>
+{
+    public const string Name = "gVisor engine";
 }

@@ -37,15 +37,17 @@ public class SandboxTests(ExecutorFixture executor)
         var folder = Path.Combine(language.Directory, "test", testCase);
         var stdinFile = Path.Combine(folder, "stdin.txt");
 
-        var result = await executor.RunAsync(new RunRequest
+        var request = new RunRequest
         {
             Lang = name,
             Code = await File.ReadAllTextAsync(Path.Combine(folder, language.SourceFile)),
             Stdin = File.Exists(stdinFile) ? await File.ReadAllTextAsync(stdinFile) : null,
-        });
+        };
+        var result = await executor.RunAsync(request);
 
         var report = $"{name}/{testCase}: {result.Status} {result.Message}\ncompile: {result.Compile?.Output}\noutput: {result.Output}";
         Assert.NotEqual("unknown", result.Version);
+        Assert.Equal(executor.Runtime, result.Runtime);
         Assert.Equal(language.IsCompiled, result.Compile is not null);
         switch (testCase)
         {
@@ -103,6 +105,29 @@ public class SandboxTests(ExecutorFixture executor)
 
         Assert.True(result.Status == RunStatus.Ok, $"{result.Status} {result.Message}\n{result.Compile?.Output}\n{result.Output}");
         Assert.Equal("args: one,two words,$(id)\n", result.Stdout);
+    }
+
+    /// <summary>
+    /// The result names the runtime, and it is the one the program ran under: under runc the program sees
+    /// the host's kernel; gVisor's own kernel presents itself as Linux 4.4.0 of 2016.
+    /// </summary>
+    [Fact]
+    public async Task The_result_names_the_runtime_the_program_really_ran_under()
+    {
+        var result = await executor.RunAsync(new RunRequest { Lang = "bash", Code = "cat /proc/version" });
+
+        Assert.True(result.Status == RunStatus.Ok, result.Output);
+        Assert.Equal(executor.Runtime, result.Runtime);
+        var hostKernel = File.ReadAllText("/proc/version");
+        if (executor.Runtime == SandboxRuntimes.Gvisor)
+        {
+            Assert.NotEqual(hostKernel, result.Stdout);
+            Assert.StartsWith("Linux version 4.4.0 ", result.Stdout);
+        }
+        else
+        {
+            Assert.Equal(hostKernel, result.Stdout);
+        }
     }
 
     [Fact]
@@ -286,8 +311,18 @@ public class SandboxTests(ExecutorFixture executor)
         // 10001 in a one-run container; in a slot, a fresh uid of the slot's block (from 100000 up).
         var uid = int.Parse(result.Stdout.Split('\n')[0]);
         Assert.True(result.Isolation == Isolation.Container ? uid == 10001 : uid >= 100_000, $"uid {uid} with isolation {result.Isolation}");
-        Assert.Equal("CapEff: 0000000000000000\nCapBnd: 0000000000000000\nNoNewPrivs: 1\nSeccomp: 2\ndocker-init\n",
-            result.Stdout[(result.Stdout.IndexOf('\n') + 1)..]);
+        var rest = result.Stdout[(result.Stdout.IndexOf('\n') + 1)..];
+        if (executor.Runtime == SandboxRuntimes.Gvisor)
+        {
+            // gVisor's kernel shows neither the host's seccomp filter (it is gVisor's own, around gVisor)
+            // nor NoNewPrivs; the program still has no capability.
+            Assert.StartsWith("CapEff: 0000000000000000\nCapBnd: 0000000000000000\n", rest);
+            Assert.EndsWith("docker-init\n", rest);
+        }
+        else
+        {
+            Assert.Equal("CapEff: 0000000000000000\nCapBnd: 0000000000000000\nNoNewPrivs: 1\nSeccomp: 2\ndocker-init\n", rest);
+        }
     }
 
     [Fact]
@@ -302,7 +337,8 @@ public class SandboxTests(ExecutorFixture executor)
         Assert.Equal(RunStatus.RuntimeError, crash.Status);
         Assert.Equal(1, crash.ExitCode);
         Assert.Contains("ValueError: boom", crash.Stderr);
-        Assert.NotNull(crash.CpuTimeMs);
+        // Under gVisor the program sees no cgroup: CPU time is unknown, not made up.
+        Assert.Equal(executor.Runtime != SandboxRuntimes.Gvisor, crash.CpuTimeMs is not null);
         Assert.True(crash.MemoryBytes > 0);
     }
 
@@ -372,3 +408,7 @@ public class SandboxTests(ExecutorFixture executor)
 /// <summary>The same promises with isolation <c>container</c>: a fresh container per run.</summary>
 [Collection(ContainerDockerCollection.Name)]
 public class SandboxTestsInOneRunContainers(ContainerExecutorFixture executor) : SandboxTests(executor);
+
+/// <summary>Every language's cases and the sandbox's guarantees with every sandbox under gVisor (slots).</summary>
+[Collection(GVisorCollection.Name)]
+public class SandboxTestsUnderGVisor(GVisorExecutorFixture executor) : SandboxTests(executor);
