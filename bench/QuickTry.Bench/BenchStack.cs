@@ -15,6 +15,9 @@ internal sealed class BenchStack : IAsyncDisposable
     /// <summary>A second key whose plan asks for isolation <c>container</c>: both modes from one stack.</summary>
     public const string ContainerApiKey = "benchmark-key-container-0123";
 
+    /// <summary>A third key whose plan runs everything under gVisor (<c>runsc</c>), in slots.</summary>
+    public const string GVisorApiKey = "benchmark-key-gvisor-01234567";
+
     private DistributedApplication _app = null!;
 
     /// <summary>The API as a caller whose runs use slots (the default isolation).</summary>
@@ -22,6 +25,9 @@ internal sealed class BenchStack : IAsyncDisposable
 
     /// <summary>The API as a caller whose plan gives every run its own container.</summary>
     public HttpClient ApiContainer { get; private set; } = null!;
+
+    /// <summary>The API as a caller whose plan runs everything under gVisor.</summary>
+    public HttpClient ApiGVisor { get; private set; } = null!;
     public HttpClient Executor { get; private set; } = null!;
 
     public static async Task<BenchStack> StartAsync(IEnumerable<string> languages, int warmPerLanguage)
@@ -36,8 +42,12 @@ internal sealed class BenchStack : IAsyncDisposable
             .WithEnvironment("Clients__ApiKeys__1__Key", ContainerApiKey)
             .WithEnvironment("Clients__ApiKeys__1__Plan", "benchcontainer")
             .WithEnvironment("Clients__Plans__benchcontainer__Isolation", "container")
+            .WithEnvironment("Clients__ApiKeys__2__Name", "bench-gvisor")
+            .WithEnvironment("Clients__ApiKeys__2__Key", GVisorApiKey)
+            .WithEnvironment("Clients__ApiKeys__2__Plan", "benchgvisor")
+            .WithEnvironment("Clients__Plans__benchgvisor__Runtime", "runsc")
             .WithEnvironment("Logging__LogLevel__Default", "Warning");
-        foreach (var plan in new[] { "bench", "benchcontainer" })
+        foreach (var plan in new[] { "bench", "benchcontainer", "benchgvisor" })
         {
             api.WithEnvironment($"Clients__Plans__{plan}__RequestsPerMinute", "1000000")
                 .WithEnvironment($"Clients__Plans__{plan}__Burst", "100000")
@@ -50,6 +60,8 @@ internal sealed class BenchStack : IAsyncDisposable
             .WithEnvironment("Executor__Pool__MaxQueueLength", "256")
             // The container-isolation caller gets as many warm one-run containers as slots are kept warm.
             .WithEnvironment("Executor__Isolation__WarmContainersForSlotLanguages", warmPerLanguage.ToString())
+            // gVisor slots kept warm too, for the plan that asks for them (scripts/bench.sh registers runsc).
+            .WithEnvironment("Executor__Sandbox__PlanRuntimes__0", "runsc")
             .WithEnvironment("Logging__LogLevel__Default", "Warning");
         foreach (var language in languages)
         {
@@ -69,6 +81,8 @@ internal sealed class BenchStack : IAsyncDisposable
         stack.Api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         stack.ApiContainer = new HttpClient { BaseAddress = stack._app.GetEndpoint("api", "http"), Timeout = TimeSpan.FromMinutes(2) };
         stack.ApiContainer.DefaultRequestHeaders.Add("X-Api-Key", ContainerApiKey);
+        stack.ApiGVisor = new HttpClient { BaseAddress = stack._app.GetEndpoint("api", "http"), Timeout = TimeSpan.FromMinutes(2) };
+        stack.ApiGVisor.DefaultRequestHeaders.Add("X-Api-Key", GVisorApiKey);
         stack.Executor = new HttpClient { BaseAddress = stack._app.GetEndpoint("executor", "http"), Timeout = TimeSpan.FromMinutes(2) };
         // Aspire counts Degraded (pools still warming) as healthy; measuring then would time the pools'
         // container starts along with the runs. Wait until every pool is warm.
@@ -113,6 +127,7 @@ internal sealed class BenchStack : IAsyncDisposable
         Api.Dispose();
         Executor.Dispose();
         ApiContainer.Dispose();
+        ApiGVisor.Dispose();
         await _app.DisposeAsync();
     }
 }

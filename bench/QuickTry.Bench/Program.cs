@@ -16,18 +16,20 @@ await using var stack = await BenchStack.StartAsync(languages, options.WarmPerLa
 var executorPid = BenchStack.ExecutorProcessId() ?? throw new InvalidOperationException("executor process not found");
 var report = new Report(options, Machine.Describe());
 
-// Latency per language: API with slots and with a container per run vs docker run --rm vs the bare host toolchain.
+// Latency per language: API with slots (runc), a container per run (runc) and slots under gVisor (runsc)
+// vs docker run --rm vs the bare host toolchain.
 foreach (var language in languages)
 {
     var hello = hellos[language];
     Console.WriteLine($"Latency: {language}");
     var api = await Measure.SequentialAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", hello), options.Warmup, options.Runs, options.Interval);
     var apiContainer = await Measure.SequentialAsync(() => Workloads.ViaHttpAsync(stack.ApiContainer, "/run", hello), options.Warmup, options.Runs, options.Interval);
+    var apiGVisor = await Measure.SequentialAsync(() => Workloads.ViaHttpAsync(stack.ApiGVisor, "/run", hello), options.Warmup, options.Runs, options.Interval);
     var docker = await Measure.SequentialAsync(() => Workloads.ViaDockerRunAsync(hello), 2, options.DockerRuns, options.Interval);
     var host = await Workloads.OnHostAsync(hello, hostDir) is null
         ? null
         : await Measure.SequentialAsync(async () => (await Workloads.OnHostAsync(hello, hostDir))!.Value, options.Warmup, options.Runs, options.Interval);
-    report.Latency.Add(new LatencyRow(language, Stats.Of(api), Stats.Of(apiContainer), Stats.Of(docker), host is null ? null : Stats.Of(host)));
+    report.Latency.Add(new LatencyRow(language, Stats.Of(api), Stats.Of(apiContainer), Stats.Of(apiGVisor), Stats.Of(docker), host is null ? null : Stats.Of(host)));
 }
 
 // Gateway overhead: the same run through the API and straight to the executor, interleaved.
@@ -71,7 +73,7 @@ await using (var sampler = new MemorySampler(executorPid))
     report.MemoryFloodPeak = sampler.Peak;
 }
 
-// Throughput by concurrency: API with slots, API with a container per run, docker run --rm.
+// Throughput by concurrency: API with slots, a container per run, slots under gVisor; docker run --rm.
 await using (var sampler = new MemorySampler(executorPid))
 {
     foreach (var concurrency in new[] { 1, 2, 4, 8, 16 })
@@ -79,8 +81,10 @@ await using (var sampler = new MemorySampler(executorPid))
         Console.WriteLine($"Throughput at concurrency {concurrency}");
         var api = await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), concurrency, Math.Max(options.Runs, 8 * concurrency));
         var container = await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.ApiContainer, "/run", python), concurrency, Math.Max(options.Runs, 8 * concurrency));
+        var gvisor = await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.ApiGVisor, "/run", python), concurrency, Math.Max(options.Runs, 8 * concurrency));
         var docker = await Measure.ConcurrentAsync(() => Workloads.ViaDockerRunAsync(python), concurrency, Math.Max(options.DockerRuns, 2 * concurrency));
-        report.Throughput.Add(new ThroughputRow(concurrency, api.PerSecond, Stats.Of(api.Samples), container.PerSecond, Stats.Of(container.Samples), docker.PerSecond, Stats.Of(docker.Samples)));
+        report.Throughput.Add(new ThroughputRow(concurrency, api.PerSecond, Stats.Of(api.Samples), container.PerSecond, Stats.Of(container.Samples),
+            gvisor.PerSecond, Stats.Of(gvisor.Samples), docker.PerSecond, Stats.Of(docker.Samples)));
     }
     report.MemoryThroughputPeak = sampler.Peak;
 }

@@ -6,10 +6,11 @@ namespace QuickTry.Bench;
 
 /// <param name="Api">Through the API with isolation <c>slot</c> (the default).</param>
 /// <param name="ApiContainer">Through the API with isolation <c>container</c> (a fresh container per run).</param>
-internal sealed record LatencyRow(string Language, Stats Api, Stats ApiContainer, Stats Docker, Stats? Host);
+/// <param name="ApiGVisor">Through the API with isolation <c>slot</c> under gVisor (<c>runsc</c>).</param>
+internal sealed record LatencyRow(string Language, Stats Api, Stats ApiContainer, Stats ApiGVisor, Stats Docker, Stats? Host);
 
 internal sealed record ThroughputRow(int Concurrency, double ApiPerSecond, Stats Api, double ContainerPerSecond, Stats Container,
-    double DockerPerSecond, Stats Docker);
+    double GVisorPerSecond, Stats GVisor, double DockerPerSecond, Stats Docker);
 
 internal sealed record GatewayRow(Stats Api, Stats Direct);
 
@@ -89,6 +90,7 @@ internal sealed class Report(BenchOptions options, string machine)
         md.AppendLine("- **API (slot)**: `POST /run` through the whole stack started from the AppHost (rate limiter, Redis quota, executor), isolation `slot`: a warm sandbox serves run after run, each as a fresh uid, wiped and verified in between.");
         md.AppendLine("- **API (container)**: the same stack and the same image, called with a key whose plan asks for isolation `container`: a fresh (pre-started) container per run, removed afterwards.");
         md.AppendLine("- **docker run**: the original QuickTry's approach, a fresh `docker run --rm -i --network none` of the same image per run, the code on stdin, compiled and run with the same commands.");
+        md.AppendLine("- **gVisor (slot)**: the same stack, called with a key whose plan asks for the runtime `runsc`: slots as above, each sandbox under gVisor's kernel in user space (ptrace platform) instead of the host's kernel. Compared with API (slot), which runs under `runc`, in its own section.");
         md.AppendLine("- **host**: the bare toolchain on the host (`/usr/bin/python3 main.py`, `gcc … && ./main`, ...), where it is installed.").AppendLine();
 
         md.AppendLine("## Targets").AppendLine();
@@ -138,6 +140,22 @@ internal sealed class Report(BenchOptions options, string machine)
         }
         md.AppendLine();
 
+        md.AppendLine("## runc and gVisor side by side").AppendLine();
+        md.AppendLine("The same slots, the same images and the same stack; only the OCI runtime differs. gVisor intercepts every system call of the program in its own kernel (the ptrace platform here: `--platform=kvm` hangs on this machine), which is what it costs.").AppendLine();
+        md.AppendLine("| language | runc p50 | p99 | gVisor p50 | p99 | gVisor ÷ runc (p50) | failed runs |").AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var row in Latency)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {row.Language} | {Ms(row.Api.P50)} | {Ms(row.Api.P99)} | {Ms(row.ApiGVisor.P50)} | {Ms(row.ApiGVisor.P99)} | {X(row.ApiGVisor.P50 / row.Api.P50)} | {row.Api.Failures + row.ApiGVisor.Failures} |");
+        }
+        md.AppendLine().AppendLine("| concurrency | runc runs/s | p50 | p99 | gVisor runs/s | p50 | p99 | gVisor ÷ runc (runs/s) | failed runs |").AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var row in Throughput)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {row.Concurrency} | {row.ApiPerSecond:0.0} | {Ms(row.Api.P50)} | {Ms(row.Api.P99)} | {row.GVisorPerSecond:0.0} | {Ms(row.GVisor.P50)} | {Ms(row.GVisor.P99)} | {X(row.GVisorPerSecond / row.ApiPerSecond)} | {row.Api.Failures + row.GVisor.Failures} |");
+        }
+        md.AppendLine();
+
         md.AppendLine("## Gateway overhead").AppendLine();
         if (Gateway is { } g)
         {
@@ -170,15 +188,16 @@ internal sealed class Report(BenchOptions options, string machine)
     private string LatencyPlot()
     {
         // Horizontal bars, log scale: the sides differ by an order of magnitude or more.
-        const int left = 110, width = 560, rowHeight = 68, top = 40;
+        const int left = 110, width = 560, rowHeight = 83, top = 40;
         var height = top + Latency.Count * rowHeight + 50;
-        var max = Latency.Max(r => Math.Max(r.Docker.P50, Math.Max(r.Api.P50, r.ApiContainer.P50)));
+        var max = Latency.Max(r => new[] { r.Docker.P50, r.Api.P50, r.ApiContainer.P50, r.ApiGVisor.P50 }.Max());
         double Scale(double ms) => Math.Log10(Math.Max(ms, 1)) / Math.Log10(Math.Max(max * 1.2, 10)) * width;
         var svg = Svg(left + width + 120, height, "Hello world, p50 latency (ms, log scale)");
         (string Name, string Color, Func<LatencyRow, double> Value)[] series =
         [
             ("API (slot)", "#2157d6", r => r.Api.P50),
             ("API (container)", "#27ae60", r => r.ApiContainer.P50),
+            ("gVisor (slot)", "#8e44ad", r => r.ApiGVisor.P50),
             ("docker run", "#c0392b", r => r.Docker.P50),
             ("host", "#7f8c8d", r => r.Host?.P50 ?? double.NaN),
         ];
@@ -207,7 +226,7 @@ internal sealed class Report(BenchOptions options, string machine)
     {
         const int left = 60, width = 560, plotHeight = 260, top = 40;
         var height = top + plotHeight + 70;
-        var max = Throughput.Max(r => Math.Max(r.ApiPerSecond, Math.Max(r.ContainerPerSecond, r.DockerPerSecond))) * 1.15;
+        var max = Throughput.Max(r => new[] { r.ApiPerSecond, r.ContainerPerSecond, r.GVisorPerSecond, r.DockerPerSecond }.Max()) * 1.15;
         double X(int index) => left + index * (width / (double)Math.Max(1, Throughput.Count - 1));
         double Y(double value) => top + plotHeight - value / max * plotHeight;
         var svg = Svg(left + width + 60, height, "python3 hello world: runs per second by concurrency");
@@ -226,6 +245,7 @@ internal sealed class Report(BenchOptions options, string machine)
         [
             ("API (slot)", "#2157d6", r => r.ApiPerSecond),
             ("API (container)", "#27ae60", r => r.ContainerPerSecond),
+            ("gVisor (slot)", "#8e44ad", r => r.GVisorPerSecond),
             ("docker run", "#c0392b", r => r.DockerPerSecond),
         ];
         foreach (var (name, color, value) in series)
