@@ -121,7 +121,7 @@ public sealed class ContainerPool(
         if (!SandboxContainerFactory.CanChangeLimits(kind) && !factory.HasDefaultLimits(language, limits))
         {
             activity?.SetTag("quicktry.pool.warm_hit", false);
-            var sized = await StartTrackedAsync(language, kind, cancellationToken, limits);
+            var sized = await StartTrackedAsync(language, kind, limits, cancellationToken);
             activity?.SetTag("container.id", sized.Id);
             return sized;
         }
@@ -157,7 +157,7 @@ public sealed class ContainerPool(
             }
         }
         activity?.SetTag("quicktry.pool.warm_hit", false);
-        var cold = await StartTrackedAsync(language, kind, cancellationToken);
+        var cold = await StartTrackedAsync(language, kind, null, cancellationToken);
         activity?.SetTag("container.id", cold.Id);
         pool?.TakeOut(cold);
         if (pool is not null && VersionOf(language.Name) is null)
@@ -407,7 +407,7 @@ public sealed class ContainerPool(
                 }
                 if (pool.Version is null)
                 {
-                    var probe = await StartTrackedAsync(pool.Language, pool.Kind, stopping);
+                    var probe = await StartTrackedAsync(pool.Language, pool.Kind, null, stopping);
                     pool.Version = await TryReadVersionAsync(probe.Id, stopping);
                     if (pool.Warm.Reader.Count < pool.Target)
                     {
@@ -460,7 +460,7 @@ public sealed class ContainerPool(
     /// <summary>Starts <paramref name="count"/> containers at once; those that started join the pool even if another failed.</summary>
     private async Task RefillAsync(LanguagePool pool, int count, CancellationToken stopping)
     {
-        var starts = Enumerable.Range(0, count).Select(_ => StartTrackedAsync(pool.Language, pool.Kind, stopping)).ToList();
+        var starts = Enumerable.Range(0, count).Select(_ => StartTrackedAsync(pool.Language, pool.Kind, null, stopping)).ToList();
         try
         {
             await Task.WhenAll(starts);
@@ -497,10 +497,11 @@ public sealed class ContainerPool(
         }
     }
 
-    private async Task<SandboxContainer> StartTrackedAsync(LanguageDefinition language, SandboxKind kind, CancellationToken cancellationToken,
-        AppliedLimits? limits = null)
+    /// <param name="limits">The run's own limits, for a container only it uses; null: the language's defaults.</param>
+    private async Task<SandboxContainer> StartTrackedAsync(LanguageDefinition language, SandboxKind kind, AppliedLimits? limits,
+        CancellationToken cancellationToken)
     {
-        var container = await factory.StartAsync(language, kind, cancellationToken, limits);
+        var container = await factory.StartAsync(language, kind, limits, cancellationToken);
         _tracked[container.Id] = container;
         return container;
     }

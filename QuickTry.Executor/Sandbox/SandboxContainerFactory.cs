@@ -72,8 +72,8 @@ public sealed class SandboxContainerFactory(
     /// Creates and starts a container whose runner then blocks reading its first job from stdin, sized for
     /// <paramref name="limits"/> or, without them, for the language's default limits (what warm ones get).
     /// </summary>
-    public async Task<SandboxContainer> StartAsync(LanguageDefinition language, SandboxKind kind, CancellationToken cancellationToken,
-        AppliedLimits? limits = null)
+    public async Task<SandboxContainer> StartAsync(LanguageDefinition language, SandboxKind kind, AppliedLimits? limits,
+        CancellationToken cancellationToken)
     {
         var memoryMb = limits?.MemoryMb ?? language.Limits.MemoryMb ?? _limits.MemoryMb.Default;
         var pids = limits?.Pids ?? language.Limits.Pids ?? _limits.Pids.Default;

@@ -80,7 +80,7 @@ public class RuntimeSelectionTests(MixedRuntimeExecutorFixture executor) : IClas
     [Fact]
     public async Task Slots_under_a_plan_s_runtime_serve_again()
     {
-        var first = await RunAsync(new RunRequest { Lang = "python3", Code = "print(1)" }, SandboxRuntimes.Gvisor);
+        var first = await RunAsync(new RunRequest { Lang = "python3", Code = "import os; print(os.getuid())" }, SandboxRuntimes.Gvisor);
         // The slot comes back once its wipe is verified (gVisor has no /proc/sysvipc: the runner counts
         // SysV objects through IPC_INFO instead, so a clean run keeps its slot).
         await Task.Delay(500);
@@ -92,8 +92,8 @@ public class RuntimeSelectionTests(MixedRuntimeExecutorFixture executor) : IClas
             .Where(c => c.Labels["quicktry.runtime"] == SandboxRuntimes.Gvisor && c.Labels["quicktry.language"] == "python3" && c.State == "running")
             .ToList();
         Assert.NotEmpty(slots);
-        // Uids of a slot start at a block's first uid; a reused slot's second run is that uid + 1.
-        Assert.True(int.Parse(second.Stdout.Trim()) >= 100_000, second.Stdout);
+        // Run i of a slot runs as its first uid + i: the next uid means the same slot served again.
+        Assert.Equal(int.Parse(first.Stdout.Trim()) + 1, int.Parse(second.Stdout.Trim()));
     }
 
     [Fact]
