@@ -5,9 +5,11 @@ using QuickTry.Executor.Engine;
 using QuickTry.Executor.Health;
 using QuickTry.Executor.Languages;
 using QuickTry.Executor.Pool;
+using QuickTry.Executor.Queue;
 using QuickTry.Executor.Runs;
 using QuickTry.Executor.Sandbox;
 using QuickTry.Executor.Telemetry;
+using QuickTry.RunQueue;
 
 namespace QuickTry.Executor.Extensions;
 
@@ -42,6 +44,8 @@ internal static class ExecutorServiceExtensions
         services.AddSingleton<EngineState>();
         services.AddHostedService<PoolJanitor>();
         services.AddHostedService<EngineMonitor>();
+        services.AddSingleton<ExecutorIdentity>();
+        builder.AddRunQueueWorker();
 
         services.AddHealthChecks()
             .AddCheck<EngineHealthCheck>("docker-engine", tags: [ServiceDefaultsExtensions.ReadyTag])
@@ -49,5 +53,33 @@ internal static class ExecutorServiceExtensions
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.AllowTrailingCommas = true);
         return builder;
+    }
+
+    /// <summary>
+    /// With a Redis connection string (<c>ConnectionStrings:redis</c>) and <c>Executor:Queue:Enabled</c>, the
+    /// executor also pulls runs from the shared queue; without, it serves only the gateway's direct calls.
+    /// </summary>
+    private static void AddRunQueueWorker(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<QueueOptions>().Bind(builder.Configuration.GetSection(QueueOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<QueueOptions>, QueueOptionsValidator>();
+        if (string.IsNullOrEmpty(builder.Configuration.GetConnectionString("redis"))
+            || !builder.Configuration.GetValue($"{QueueOptions.Section}:Enabled", true))
+        {
+            return;
+        }
+        builder.AddRedisClient("redis",
+            settings => settings.DisableHealthChecks = true,
+            options =>
+            {
+                // Start without Redis and keep trying: the direct path serves meanwhile.
+                options.AbortOnConnectFail = false;
+                options.ConnectTimeout = 2_000;
+                options.AsyncTimeout = 2_000;
+                options.SyncTimeout = 2_000;
+            });
+        services.AddSingleton<RedisRunQueue>();
+        services.AddHostedService<QueueWorker>();
     }
 }

@@ -47,6 +47,9 @@ public sealed record RunResult
     /// </summary>
     public string Runtime { get; init; } = "";
 
+    /// <summary>The executor process that ran it (instance name and a per-process suffix).</summary>
+    public string? Executor { get; init; }
+
     /// <summary>Exit code of the program; null when it did not run or was killed by the executor.</summary>
     public int? ExitCode { get; init; }
 
@@ -78,10 +81,10 @@ public sealed record RunResult
     /// </summary>
     public long? MemoryBytes { get; init; }
 
-    /// <summary>Time spent waiting for a free slot before the run started.</summary>
+    /// <summary>Time spent waiting for a free slot before the run started (in the shared queue and at the executor).</summary>
     public double QueueTimeMs { get; init; }
 
-    /// <summary>Time from admission to result, in the executor.</summary>
+    /// <summary>Time from admission (to the shared queue, or at the executor) to result.</summary>
     public double TotalTimeMs { get; init; }
 
     public required AppliedLimits Limits { get; init; }

@@ -32,7 +32,13 @@ public sealed class RunService(
     /// What the caller's plan asks of the sandbox: the stricter of its isolation and the executor's applies;
     /// its runtime, when it names one, decides.
     /// </param>
-    public async Task<RunOutcome> ExecuteAsync(RunRequest request, string? client, PlanSandbox plan, CancellationToken cancellationToken)
+    /// <param name="runId">The run's id when the caller assigned one (the queue's); else the trace id.</param>
+    /// <param name="startGate">
+    /// Asked once a sandbox is ready, just before the job is sent: false means the run must not start
+    /// (the queue gave it to someone else, or its caller gave up). Nothing has run at that point.
+    /// </param>
+    public async Task<RunOutcome> ExecuteAsync(RunRequest request, string? client, PlanSandbox plan, CancellationToken cancellationToken,
+        string? runId = null, Func<CancellationToken, Task<bool>>? startGate = null)
     {
         if (!validator.TryPrepare(request, out var run, out var errors))
         {
@@ -47,7 +53,7 @@ public sealed class RunService(
         activity?.SetTag("quicktry.isolation", kind.Isolation.ToWireName());
         activity?.SetTag("quicktry.runtime", kind.Runtime);
         // The run id is the trace id, so a user's report leads straight to the trace.
-        var runId = activity?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
+        runId ??= activity?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
         activity?.SetTag("quicktry.run.id", runId);
 
         if (!engine.IsUp)
@@ -80,6 +86,15 @@ public sealed class RunService(
                 try
                 {
                     container = await pool.TakeAsync(run.Language, kind, run.Limits, cancellationToken);
+                    if (startGate is not null && !await startGate(cancellationToken))
+                    {
+                        // Nothing was sent to the sandbox: it goes back to the pool untouched.
+                        pool.Return(container, Task.FromResult(true));
+                        container = null;
+                        activity?.SetStatus(ActivityStatusCode.Error, "not started: the queue withdrew the run");
+                        return new RunOutcome.NotStarted();
+                    }
+                    startGate = null;
                     outcome = await runner.RunAsync(container, run, cancellationToken);
                 }
                 catch (Exception e) when (IsEngineFailure(e) || e is SandboxNotStartedException)
@@ -166,4 +181,7 @@ public abstract record RunOutcome
 
     /// <summary>The sandbox engine could not start the run; nothing ran.</summary>
     public sealed record Unavailable(TimeSpan RetryAfter, string Reason) : RunOutcome;
+
+    /// <summary>The start gate said no (the run was taken, withdrawn or expired in the queue); nothing ran.</summary>
+    public sealed record NotStarted : RunOutcome;
 }

@@ -19,7 +19,7 @@ public static class RunsApi
     }
 
     public static async Task<Results<Ok<RunResult>, ValidationProblem, ProblemHttpResult>> ExecuteAsync(
-        RunRequest request, RunService runs, HttpContext context, CancellationToken cancellationToken)
+        RunRequest request, RunService runs, ExecutorIdentity identity, HttpContext context, CancellationToken cancellationToken)
     {
         var client = context.Request.Headers[RunHeaders.Client].ToString();
         // The gateway's word on the caller's plan; an unknown value asks for the stricter isolation.
@@ -39,7 +39,7 @@ public static class RunsApi
         switch (outcome)
         {
             case RunOutcome.Completed completed:
-                return TypedResults.Ok(completed.Result);
+                return TypedResults.Ok(completed.Result with { Executor = identity.Name });
             case RunOutcome.Invalid invalid:
                 return TypedResults.ValidationProblem(invalid.Errors, title: "The run request is invalid.");
             case RunOutcome.Busy busy:
@@ -56,6 +56,7 @@ public static class RunsApi
                     detail: $"Nothing ran: {unavailable.Reason}. Retry after the time in Retry-After.",
                     statusCode: StatusCodes.Status503ServiceUnavailable,
                     type: "https://quicktry.dev/problems/unavailable");
+            case RunOutcome.NotStarted:
             default:
                 throw new InvalidOperationException($"Unexpected outcome {outcome.GetType().Name}.");
         }

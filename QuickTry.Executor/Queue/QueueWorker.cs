@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using QuickTry.Executor.Engine;
+using QuickTry.Executor.Pool;
+using QuickTry.Executor.Runs;
+using QuickTry.Executor.Telemetry;
+using QuickTry.RunQueue;
+using StackExchange.Redis;
+
+namespace QuickTry.Executor.Queue;
+
+/// <summary>
+/// This executor's part in the shared run queue: it announces itself (identity, slots, queue) every
+/// heartbeat, pulls as many entries as it has free slots (synchronous lane first; submissions never take
+/// the reserved slots), takes over entries of executors that are gone, and runs each through
+/// <see cref="RunService"/> with the queue's start step as the gate just before the job reaches a sandbox.
+/// Woken by a message when a run is queued, with a short poll as a safety net.
+/// </summary>
+public sealed class QueueWorker(
+    RedisRunQueue queue,
+    RunService runs,
+    RunAdmission admission,
+    EngineState engine,
+    Microsoft.AspNetCore.Hosting.Server.IServer server,
+    IOptions<QueueOptions> queueOptions,
+    IOptions<PoolOptions> poolOptions,
+    ExecutorIdentity identity,
+    ILogger<QueueWorker> logger) : BackgroundService
+{
+    private readonly QueueOptions _options = queueOptions.Value;
+    private readonly int _slots = poolOptions.Value.MaxConcurrentRuns;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Lock _inFlightLock = new();
+    private readonly HashSet<Task> _inFlight = [];
+    private int _running;
+    private int _asyncRunning;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await queue.Subscriber.SubscribeAsync(RunQueueKeys.Wake, (_, _) => Wake());
+        var heartbeat = HeartbeatAsync(stoppingToken);
+        var groupsReady = false;
+        var lastClaim = DateTime.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!groupsReady)
+                {
+                    await queue.EnsureGroupsAsync();
+                    groupsReady = true;
+                }
+                var took = 0;
+                if (engine.IsUp)
+                {
+                    if (DateTime.UtcNow - lastClaim > TimeSpan.FromMilliseconds(_options.ClaimIdleMs / 2.0))
+                    {
+                        lastClaim = DateTime.UtcNow;
+                        took += await PullAsync((lane, count) => queue.ClaimFromDeadAsync(lane, identity.Name, TimeSpan.FromMilliseconds(_options.ClaimIdleMs), count));
+                    }
+                    took += await PullAsync((lane, count) => queue.ReadAsync(lane, identity.Name, count));
+                }
+                if (took == 0)
+                {
+                    await _wake.WaitAsync(_options.PollIntervalMs, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+            {
+                // Redis lost its data (restarted without persistence): the groups come back on the next turn.
+                groupsReady = false;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                logger.LogWarning("The run queue is unreachable ({Error}); retrying", e.Message);
+                await Task.Delay(1_000, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+        await heartbeat;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        // Runs already started finish and report (within the host's shutdown timeout); then leave, so
+        // admission stops counting this executor at once instead of after its heartbeat lapses.
+        Task[] inFlight;
+        lock (_inFlightLock)
+        {
+            inFlight = [.. _inFlight];
+        }
+        await Task.WhenAll(inFlight).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        try
+        {
+            await queue.LeaveAsync(identity.Name);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogInformation("Could not leave the run queue ({Error}); the heartbeat lapses by itself", e.Message);
+        }
+    }
+
+    /// <summary>Reads from the synchronous lane, then the asynchronous one within its share; starts each entry.</summary>
+    private async Task<int> PullAsync(Func<RunLane, int, Task<IReadOnlyList<QueueEntry>>> read)
+    {
+        var took = 0;
+        foreach (var lane in (RunLane[])[RunLane.Sync, RunLane.Async])
+        {
+            var free = FreeSlots(lane);
+            if (free <= 0)
+            {
+                continue;
+            }
+            foreach (var entry in await read(lane, free))
+            {
+                Interlocked.Increment(ref _running);
+                if (lane == RunLane.Async)
+                {
+                    Interlocked.Increment(ref _asyncRunning);
+                }
+                Track(ProcessAsync(entry));
+                took++;
+            }
+        }
+        return took;
+    }
+
+    private int FreeSlots(RunLane lane)
+    {
+        // Runs on the direct path (the gateway's fallback while Redis was away) hold slots too.
+        var busy = Math.Max(Volatile.Read(ref _running), admission.Running + admission.Waiting);
+        var free = _slots - busy;
+        return lane == RunLane.Sync ? free : Math.Min(free, _slots - _options.SyncReservedSlots - Volatile.Read(ref _asyncRunning));
+    }
+
+    private void Track(Task task)
+    {
+        lock (_inFlightLock)
+        {
+            _inFlight.Add(task);
+        }
+        task.ContinueWith(t =>
+        {
+            lock (_inFlightLock)
+            {
+                _inFlight.Remove(t);
+            }
+        }, TaskScheduler.Default);
+    }
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already signalled.
+            }
+        }
+    }
+
+    private async Task ProcessAsync(QueueEntry entry)
+    {
+        await Task.Yield();
+        var run = entry.Run;
+        // Clocks of different hosts may disagree a little; a negative wait is none.
+        var queuedMs = Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - run.EnqueuedAt);
+        var parent = ActivityContext.TryParse(run.TraceParent, run.TraceState, isRemote: true, out var context) ? context : default;
+        // The wait in the queue as its own span of the caller's trace, then the run under a consumer span.
+        using (var wait = ExecutorTelemetry.Source.StartActivity("queue.wait", ActivityKind.Internal, parent,
+            startTime: DateTimeOffset.FromUnixTimeMilliseconds(run.EnqueuedAt)))
+        {
+            wait?.SetTag("quicktry.queue.lane", entry.Lane == RunLane.Sync ? "sync" : "async");
+            wait?.SetTag("quicktry.queue.requeues", run.Requeues);
+        }
+        using var consume = ExecutorTelemetry.Source.StartActivity("queue.consume", ActivityKind.Consumer, parent);
+        consume?.SetTag("quicktry.run.id", run.Id);
+        consume?.SetTag("quicktry.executor", identity.Name);
+        try
+        {
+            RunRequest? request = null;
+            try
+            {
+                request = JsonSerializer.Deserialize<RunRequest>(run.Request, RedisRunQueue.Json);
+            }
+            catch (JsonException)
+            {
+                // Refused below.
+            }
+            if (request is null)
+            {
+                await queue.RefuseAsync(entry, RunStates.Invalid, JsonSerializer.Serialize(
+                    new Dictionary<string, string[]> { [""] = ["The run request is not valid JSON for the executor."] }, RedisRunQueue.Json));
+                return;
+            }
+            Isolation? isolation = run.Isolation is null ? null
+                : IsolationNames.TryParse(run.Isolation, out var parsed) ? parsed : Isolation.Container;
+            var plan = new PlanSandbox(isolation, run.Runtime is { } runtime && SandboxRuntimes.IsValidName(runtime) ? runtime : null);
+            var outcome = await runs.ExecuteAsync(request, run.Client, plan, CancellationToken.None, run.Id,
+                async _ => await queue.StartAsync(entry, identity.Name) == RunStates.Running);
+            switch (outcome)
+            {
+                case RunOutcome.Completed completed:
+                    var json = JsonSerializer.Serialize(completed.Result with
+                    {
+                        Executor = identity.Name,
+                        // The wait in the shared queue is part of the run's wait for a slot.
+                        QueueTimeMs = completed.Result.QueueTimeMs + queuedMs,
+                        TotalTimeMs = completed.Result.TotalTimeMs + queuedMs,
+                    }, RedisRunQueue.Json);
+                    var state = await FinishAsync(run.Id, json);
+                    if (state != RunStates.Done)
+                    {
+                        logger.LogWarning("Run {RunId} ended here but the queue has it {State}; its result is dropped", run.Id, state);
+                    }
+                    break;
+                case RunOutcome.Invalid invalid:
+                    await queue.RefuseAsync(entry, RunStates.Invalid, JsonSerializer.Serialize(invalid.Errors, RedisRunQueue.Json));
+                    break;
+                case RunOutcome.Busy or RunOutcome.Unavailable when run.Requeues < _options.MaxRequeues:
+                    // Nothing ran here: another executor may have a slot or a working engine.
+                    await queue.RequeueAsync(entry);
+                    break;
+                case RunOutcome.Unavailable unavailable:
+                    await queue.RefuseAsync(entry, RunStates.Unavailable, "Nothing ran: " + unavailable.Reason);
+                    break;
+                case RunOutcome.Busy:
+                    await queue.RefuseAsync(entry, RunStates.Unavailable, "Nothing ran: every executor that took the run was busy.");
+                    break;
+                case RunOutcome.NotStarted:
+                    consume?.SetTag("quicktry.queue.withdrawn", true);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // The start step may or may not have been applied; if it was, the run is marked running and the
+            // gateway's reaper reports it lost once it overstays, so it never runs twice.
+            logger.LogWarning("Run {RunId}: the run queue failed ({Error})", run.Id, e.Message);
+            ExecutorTelemetry.Fail(consume, e);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Run {RunId} from the queue failed", run.Id);
+            ExecutorTelemetry.Fail(consume, e);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+            if (entry.Lane == RunLane.Async)
+            {
+                Interlocked.Decrement(ref _asyncRunning);
+            }
+            Wake();
+        }
+    }
+
+    /// <summary>A result is worth a few retries: Redis blinking for a second must not lose a run that happened.</summary>
+    private async Task<string> FinishAsync(string id, string json)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await queue.FinishAsync(id, identity.Name, json);
+            }
+            catch (Exception e) when ((e is RedisException or TimeoutException) && attempt < 10)
+            {
+                await Task.Delay(500 * attempt);
+            }
+        }
+    }
+
+    private async Task HeartbeatAsync(CancellationToken stoppingToken)
+    {
+        var url = _options.AdvertisedUrl;
+        var failing = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            url ??= server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+            // An executor whose engine is down offers nothing, so admission does not count it.
+            var offer = engine.IsUp
+                ? new ExecutorOffer(identity.Name, _slots, poolOptions.Value.MaxQueueLength, url ?? "")
+                : new ExecutorOffer(identity.Name, 0, 0, url ?? "");
+            try
+            {
+                await queue.HeartbeatAsync(offer, TimeSpan.FromMilliseconds(_options.HeartbeatTtlMs));
+                if (failing)
+                {
+                    logger.LogInformation("The run queue is reachable again; executor {identity.Name} announced", identity.Name);
+                }
+                failing = false;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                if (!failing)
+                {
+                    logger.LogWarning("Heartbeat failed ({Error}); runs reach this executor directly until Redis is back", e.Message);
+                }
+                failing = true;
+            }
+            await Task.Delay(_options.HeartbeatIntervalMs, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+}

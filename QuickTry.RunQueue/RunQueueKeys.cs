@@ -1,0 +1,30 @@
+using StackExchange.Redis;
+
+namespace QuickTry.RunQueue;
+
+/// <summary>Every Redis key and channel of the run queue.</summary>
+public static class RunQueueKeys
+{
+    /// <summary>The consumer group every executor reads with: each entry goes to one of them.</summary>
+    public const string Group = "executors";
+
+    public static RedisKey Stream(RunLane lane) => lane == RunLane.Sync ? "quicktry:runs:sync" : "quicktry:runs:async";
+
+    /// <summary>A run's state (hash): state, client, entry, executor, result, timings; expires after its result TTL.</summary>
+    public static RedisKey Run(string id) => "quicktry:run:" + id;
+
+    /// <summary>Ids of runs in state running, for the reaper.</summary>
+    public static readonly RedisKey Running = "quicktry:running";
+
+    /// <summary>Live executors: member = executor identity, score = when its heartbeat expires (unix ms).</summary>
+    public static readonly RedisKey Executors = "quicktry:executors";
+
+    /// <summary>What each executor offers (hash field = identity, value = <c>slots:queue:url</c>).</summary>
+    public static readonly RedisKey Capacity = "quicktry:executors:capacity";
+
+    /// <summary>Published after an entry is added, so idle executors read at once instead of at their next poll.</summary>
+    public static readonly RedisChannel Wake = RedisChannel.Literal("quicktry:wake");
+
+    /// <summary>One per API replica: the ends of the runs it queued.</summary>
+    public static RedisChannel Reply(string replica) => RedisChannel.Literal("quicktry:reply:" + replica);
+}
