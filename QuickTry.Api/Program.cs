@@ -3,6 +3,7 @@ using QuickTry.Api.Extensions;
 using QuickTry.Api.Languages;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.Runs;
+using QuickTry.Api.Submissions;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,7 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 // Telemetry, health checks and service discovery shared by every QuickTry service.
 builder.AddServiceDefaults();
 
-// Clients and plans, rate limits, Redis quotas, the executor client, OpenAPI.
+// Clients and plans, rate limits, Redis quotas, the run queue, submissions, the executor client, OpenAPI.
 builder.AddApi();
 
 var app = builder.Build();
@@ -34,6 +35,7 @@ app.MapScalarApiReference(options => options.DisableDefaultFonts());
 
 app.MapDefaultEndpoints();
 app.MapRunApi();
+app.MapSubmissionsApi();
 app.MapLanguagesApi();
 app.MapQuotaApi();
 

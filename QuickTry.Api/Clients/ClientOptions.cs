@@ -44,6 +44,12 @@ public sealed class ApiKeyOptions
     public string Name { get; set; } = "";
     public string Key { get; set; } = "";
     public string Plan { get; set; } = ClientOptions.AnonymousPlan;
+
+    /// <summary>
+    /// Signs this key's submission callbacks (HMAC-SHA256 over the body). A key without one cannot ask for
+    /// callbacks; callers without a key cannot either.
+    /// </summary>
+    public string? CallbackSecret { get; set; }
 }
 
 /// <summary>Plans and API keys (section <c>Clients</c>).</summary>

@@ -4,10 +4,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using QuickTry.Api.Clients;
 using QuickTry.Api.Languages;
+using QuickTry.Api.Queue;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.RateLimiting;
 using QuickTry.Api.Runs;
+using QuickTry.Api.Submissions;
 using QuickTry.Api.Telemetry;
+using QuickTry.RunQueue;
 
 namespace QuickTry.Api.Extensions;
 
@@ -38,7 +41,7 @@ internal static class ApiServiceExtensions
         services.AddSingleton<ClientResolver>();
         services.AddGatewayRateLimiting();
 
-        // Quotas: Redis shared by every replica, the in-process store while Redis is down.
+        // Quotas and the run queue: Redis shared by every replica; in-process quotas and direct runs while it is down.
         builder.AddRedisClient("redis",
             settings => settings.DisableHealthChecks = true,
             options =>
@@ -54,13 +57,33 @@ internal static class ApiServiceExtensions
         services.AddSingleton<IQuotaStore>(sp => sp.GetRequiredService<ResilientQuotaStore>());
         services.AddHealthChecks().AddCheck<QuotaStoreHealthCheck>("quota-store", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
+        services.AddOptions<ExecutorEndpointOptions>().Bind(builder.Configuration.GetSection(ExecutorEndpointOptions.Section));
         services.AddHttpClient<ExecutorClient>((sp, http) =>
         {
-            http.BaseAddress = new Uri(builder.Configuration["Executor:BaseUrl"] ?? "http://executor");
             http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.ExecutorTimeoutSeconds + 10);
         });
         services.AddSingleton<LanguageDirectory>();
+
+        // The shared run queue on the same Redis: admission, this replica's reply channel, the reaper.
+        services.AddOptions<RunQueueOptions>().Bind(builder.Configuration.GetSection(RunQueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RedisRunQueue>();
+        services.AddSingleton<RunReplies>();
+        services.AddHostedService(sp => sp.GetRequiredService<RunReplies>());
+        services.AddHostedService<RunReaper>();
+        services.AddSingleton<RunDispatcher>();
+        services.AddHealthChecks().AddCheck<RunQueueHealthCheck>("run-queue", tags: [ServiceDefaultsExtensions.ReadyTag]);
+
+        // Asynchronous submissions and their signed callbacks, which connect only to allowed addresses.
+        services.AddOptions<SubmissionOptions>().Bind(builder.Configuration.GetSection(SubmissionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SubmissionDesk>();
+        services.AddSingleton<SubmissionTracker>();
+        services.AddHostedService(sp => sp.GetRequiredService<SubmissionTracker>());
+        services.AddSingleton<CallbackSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<CallbackSender>());
+        services.AddHttpClient(CallbackSender.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => CallbackSender.CreateHandler(sp.GetRequiredService<IOptions<SubmissionOptions>>().Value.CallbackAllowedHosts));
         services.AddSingleton<RunRequestReader>();
+        services.AddSingleton<RunGate>();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using QuickTry.Api.Runs;
 using QuickTry.Executor.Languages;
 
@@ -9,6 +10,7 @@ namespace QuickTry.Api.Languages;
 /// </summary>
 public sealed class LanguageDirectory(
     IHttpClientFactory httpClients,
+    IOptions<ExecutorEndpointOptions> executors,
     ILogger<ExecutorClient> executorLogger,
     TimeProvider time,
     ILogger<LanguageDirectory> logger)
@@ -33,7 +35,7 @@ public sealed class LanguageDirectory(
                 return again;
             }
             // A fresh typed client each time: the factory owns handler lifetimes, a singleton must not pin one.
-            var executor = new ExecutorClient(httpClients.CreateClient(nameof(ExecutorClient)), executorLogger);
+            var executor = new ExecutorClient(httpClients.CreateClient(nameof(ExecutorClient)), executors, executorLogger);
             _languages = await executor.LanguagesAsync(cancellationToken);
             _fetchedAt = time.GetUtcNow();
         }

@@ -2,16 +2,19 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using QuickTry.Executor.Languages;
 using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Runs;
 
 /// <summary>
-/// Calls QuickTry.Executor (found by service discovery as <c>http://executor</c>). An execute call is
-/// never retried: a run is not idempotent, and a retry could run the user's code twice.
+/// Calls executors directly over HTTP (found by service discovery, e.g. <c>http://executor</c>): the path
+/// when the run queue is off or Redis is down. An execute call that reached an executor is never retried:
+/// a run is not idempotent, and a retry could run the user's code twice. Only an executor that answered
+/// busy or could not be reached (nothing ran) passes the run to the next one.
 /// </summary>
-public sealed class ExecutorClient(HttpClient http, ILogger<ExecutorClient> logger)
+public sealed class ExecutorClient(HttpClient http, IOptions<ExecutorEndpointOptions> endpoints, ILogger<ExecutorClient> logger)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -22,9 +25,24 @@ public sealed class ExecutorClient(HttpClient http, ILogger<ExecutorClient> logg
     /// <param name="plan">What the caller's plan asks of the sandbox (isolation, runtime), where it sets them.</param>
     public async Task<ExecutorAnswer> ExecuteAsync(RunRequest request, string client, PlanSandbox plan, CancellationToken cancellationToken)
     {
+        ExecutorAnswer? answer = null;
+        foreach (var executor in endpoints.Value.InTurn())
+        {
+            answer = await ExecuteOnAsync(executor, request, client, plan, cancellationToken);
+            if (answer is not (ExecutorAnswer.Busy or ExecutorAnswer.Unavailable { Reached: false }))
+            {
+                break;
+            }
+        }
+        return answer ?? new ExecutorAnswer.Unavailable(UnreachableRetryAfter);
+    }
+
+    private async Task<ExecutorAnswer> ExecuteOnAsync(Uri executor, RunRequest request, string client, PlanSandbox plan, CancellationToken cancellationToken)
+    {
+        var sent = false;
         try
         {
-            using var message = new HttpRequestMessage(HttpMethod.Post, "/execute") { Content = JsonContent.Create(request, options: Json) };
+            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(executor, "/execute")) { Content = JsonContent.Create(request, options: Json) };
             message.Headers.Add(RunHeaders.Client, client);
             if (plan.Isolation is { } isolation)
             {
@@ -34,12 +52,13 @@ public sealed class ExecutorClient(HttpClient http, ILogger<ExecutorClient> logg
             {
                 message.Headers.Add(RunHeaders.Runtime, runtime);
             }
+            sent = true;
             using var response = await http.SendAsync(message, cancellationToken);
             switch (response.StatusCode)
             {
                 case HttpStatusCode.OK:
                     var result = await response.Content.ReadFromJsonAsync<RunResult>(Json, cancellationToken);
-                    return result is null ? new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(1)) : new ExecutorAnswer.Completed(result);
+                    return result is null ? new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(1), Reached: true) : new ExecutorAnswer.Completed(result);
                 case HttpStatusCode.BadRequest:
                     var problem = await response.Content.ReadFromJsonAsync<HttpValidationProblemDetails>(Json, cancellationToken);
                     return new ExecutorAnswer.Invalid(problem?.Errors ?? new Dictionary<string, string[]>());
@@ -47,22 +66,38 @@ public sealed class ExecutorClient(HttpClient http, ILogger<ExecutorClient> logg
                     return new ExecutorAnswer.Busy(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
                 default:
                     logger.LogError("The executor answered {Status} to a run", (int)response.StatusCode);
-                    return new ExecutorAnswer.Unavailable(UnreachableRetryAfter);
+                    return new ExecutorAnswer.Unavailable(UnreachableRetryAfter, Reached: true);
             }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Did the run happen? If the executor died mid-run it may have, but no result exists to
             // report; the caller is told nothing ran for it (503) and is not billed.
-            logger.LogWarning(e, "The executor could not be reached or did not answer");
-            return new ExecutorAnswer.Unavailable(UnreachableRetryAfter);
+            // Only a refused connection proves the run never reached it; anything later may have started it.
+            var reached = sent && !(e is HttpRequestException { InnerException: System.Net.Sockets.SocketException });
+            logger.LogWarning(e, "The executor {Executor} could not be reached or did not answer", executor);
+            return new ExecutorAnswer.Unavailable(UnreachableRetryAfter, reached);
         }
     }
 
     private static readonly TimeSpan UnreachableRetryAfter = TimeSpan.FromSeconds(5);
 
-    public async Task<IReadOnlyList<LanguageInfo>> LanguagesAsync(CancellationToken cancellationToken) =>
-        await http.GetFromJsonAsync<List<LanguageInfo>>("/languages", Json, cancellationToken) ?? [];
+    /// <summary>The language list of the first executor that answers.</summary>
+    public async Task<IReadOnlyList<LanguageInfo>> LanguagesAsync(CancellationToken cancellationToken)
+    {
+        var executors = endpoints.Value.InTurn();
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                return await http.GetFromJsonAsync<List<LanguageInfo>>(new Uri(executors[i], "/languages"), Json, cancellationToken) ?? [];
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && i + 1 < executors.Count && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogInformation("Executor {Executor} did not list languages ({Error}); asking the next", executors[i], e.Message);
+            }
+        }
+    }
 }
 
 public abstract record ExecutorAnswer
@@ -75,5 +110,6 @@ public abstract record ExecutorAnswer
 
     public sealed record Busy(TimeSpan RetryAfter) : ExecutorAnswer;
 
-    public sealed record Unavailable(TimeSpan RetryAfter) : ExecutorAnswer;
+    /// <param name="Reached">Whether the run may have reached an executor (then no other executor is tried).</param>
+    public sealed record Unavailable(TimeSpan RetryAfter, bool Reached = false) : ExecutorAnswer;
 }

@@ -7,7 +7,7 @@ namespace QuickTry.Api.Runs;
 /// The body of <c>POST /run</c>. Besides the current names it accepts those the original QuickTry used:
 /// <c>language</c> for <c>lang</c> and <c>params</c> for <c>stdin</c>.
 /// </summary>
-public sealed record PublicRunRequest
+public record PublicRunRequest
 {
     /// <summary>Language name or alias, e.g. <c>python3</c>, <c>py</c>, <c>js</c>.</summary>
     public string? Lang { get; init; }

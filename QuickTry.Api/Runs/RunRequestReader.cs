@@ -13,7 +13,7 @@ public sealed class RunRequestReader(IOptions<GatewayOptions> options)
 {
     private readonly int _maxBytes = options.Value.MaxBodyBytes;
 
-    public async Task<(PublicRunRequest? Request, IResult? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async Task<(T? Request, IResult? Error)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken) where T : class
     {
         if (!request.HasJsonContentType())
         {
@@ -43,7 +43,7 @@ public sealed class RunRequestReader(IOptions<GatewayOptions> options)
         }
         try
         {
-            var parsed = JsonSerializer.Deserialize<PublicRunRequest>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ExecutorClient.Json);
+            var parsed = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ExecutorClient.Json);
             return parsed is null
                 ? (null, BadRequest("The body must be a JSON object.", "Got null."))
                 : (parsed, null);

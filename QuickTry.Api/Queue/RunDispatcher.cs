@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using QuickTry.Api.Clients;
+using QuickTry.Api.RateLimiting;
+using QuickTry.Api.Runs;
+using QuickTry.Api.Telemetry;
+using QuickTry.Executor.Languages;
+using QuickTry.Executor.Runs;
+using QuickTry.RunQueue;
+using StackExchange.Redis;
+
+namespace QuickTry.Api.Queue;
+
+/// <summary>
+/// Where a synchronous run goes: through the shared queue to whichever executor has a free slot (admitted
+/// at once or refused at once), or, when the queue is off or Redis is unreachable, to the configured
+/// executors directly. Either way the answer is a result, a refusal, or "nothing ran" — never a guess.
+/// </summary>
+public sealed class RunDispatcher(
+    RedisRunQueue queue,
+    RunReplies replies,
+    ExecutorClient direct,
+    IOptions<RunQueueOptions> options,
+    IOptions<GatewayOptions> gateway,
+    TimeProvider time,
+    ILogger<RunDispatcher> logger)
+{
+    private readonly RunQueueOptions _options = options.Value;
+
+    /// <summary>Whether runs can be queued now (on, Redis connected, this replica listening for results).</summary>
+    public bool QueueAvailable => _options.Enabled && queue.IsConnected && replies.Listening;
+
+    public async Task<ExecutorAnswer> RunAsync(RunRequest request, string runId, ClientIdentity client, LanguageInfo language, CancellationToken cancellationToken)
+    {
+        if (!QueueAvailable)
+        {
+            return await DirectAsync(request, client, cancellationToken);
+        }
+        var ended = replies.Expect(runId);
+        Admission admission;
+        try
+        {
+            using var enqueue = ApiTelemetry.Source.StartActivity("queue.enqueue", ActivityKind.Producer);
+            var entry = ToEntry(runId, request, client, time);
+            admission = await queue.AdmitAsync(RunLane.Sync, [new NewRun(entry, client.DisplayName, _options.StartTimeoutMs, _options.SyncResultTtlSeconds * 1000L, replies.Channel)]);
+            enqueue?.SetTag("quicktry.queue.admission", admission.GetType().Name.ToLowerInvariant());
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Nothing was queued (or if the write landed, nobody will start it after its start-by): go direct.
+            replies.Forget(runId);
+            logger.LogWarning("The run queue failed ({Error}); running {RunId} on an executor directly", e.Message, runId);
+            return await DirectAsync(request, client, cancellationToken);
+        }
+        switch (admission)
+        {
+            case Admission.NoExecutor:
+                replies.Forget(runId);
+                return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5));
+            case Admission.Full:
+                replies.Forget(runId);
+                return new ExecutorAnswer.Busy(TimeSpan.FromSeconds(1));
+        }
+        return await WaitAsync(runId, ended, request, language, cancellationToken);
+    }
+
+    /// <summary>The queue entry for a run, carrying the current trace so the executor's spans join it.</summary>
+    public static QueuedRun ToEntry(string runId, RunRequest request, ClientIdentity client, TimeProvider time) => new()
+    {
+        Id = runId,
+        Request = JsonSerializer.Serialize(request, ExecutorClient.Json),
+        Client = client.DisplayName,
+        Isolation = client.Plan.Sandbox.Isolation?.ToWireName(),
+        Runtime = client.Plan.Sandbox.Runtime,
+        EnqueuedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        TraceParent = Activity.Current?.Id,
+        TraceState = Activity.Current?.TraceStateString,
+    };
+
+    private async Task<ExecutorAnswer> WaitAsync(string runId, Task<RunEnd> ended, RunRequest request, LanguageInfo language, CancellationToken cancellationToken)
+    {
+        var waitedFrom = time.GetTimestamp();
+        var giveUpAfter = TimeSpan.FromMilliseconds(_options.StartTimeoutMs) + TimeSpan.FromSeconds(gateway.Value.ExecutorTimeoutSeconds);
+        try
+        {
+            while (true)
+            {
+                var poll = Task.Delay(TimeSpan.FromMilliseconds(_options.ResultPollMs), time, cancellationToken);
+                if (await Task.WhenAny(ended, poll) == ended)
+                {
+                    return ToAnswer(await ended, request, language);
+                }
+                await poll;
+                // The safety net: the message may have been missed (a reconnect); the state is authoritative.
+                RunRecord? record;
+                try
+                {
+                    record = await queue.GetAsync(runId);
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    record = new RunRecord(runId, RunStates.Running, null, null, null, null, null);
+                    logger.LogDebug("Could not read run {RunId} ({Error})", runId, e.Message);
+                }
+                var waited = time.GetElapsedTime(waitedFrom);
+                switch (record)
+                {
+                    case null:
+                        // Redis lost the run's state (restarted without its data): nobody can say what happened.
+                        return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5), Reached: true);
+                    case { State: var state } when RunStates.IsFinal(state):
+                        return ToAnswer(RunEnd.From(record), request, language);
+                    case { State: RunStates.Queued } when waited > TimeSpan.FromMilliseconds(_options.StartTimeoutMs):
+                        var after = await queue.WithdrawAsync(runId, RunLane.Sync, RunStates.Expired,
+                            $"No executor started the run within {_options.StartTimeoutMs} ms; it never ran.");
+                        if (after == RunStates.Expired)
+                        {
+                            return new ExecutorAnswer.Busy(TimeSpan.FromSeconds(2));
+                        }
+                        break;
+                }
+                if (waited > giveUpAfter)
+                {
+                    return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5), Reached: true);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller went away: a run not started yet is withdrawn, so it never starts for nobody.
+            try
+            {
+                await queue.WithdrawAsync(runId, RunLane.Sync, RunStates.Cancelled, "The caller went away before the run started; it never ran.");
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                logger.LogDebug("Could not withdraw run {RunId} ({Error})", runId, e.Message);
+            }
+            throw;
+        }
+        finally
+        {
+            replies.Forget(runId);
+        }
+    }
+
+    /// <summary>A run's end as the gateway answers it.</summary>
+    public static ExecutorAnswer ToAnswer(RunEnd end, RunRequest request, LanguageInfo language) => end.State switch
+    {
+        RunStates.Done => JsonSerializer.Deserialize<RunResult>(end.Payload, ExecutorClient.Json) is { } result
+            ? new ExecutorAnswer.Completed(result)
+            : new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(1), Reached: true),
+        RunStates.Invalid => new ExecutorAnswer.Invalid(
+            JsonSerializer.Deserialize<Dictionary<string, string[]>>(end.Payload, ExecutorClient.Json) ?? []),
+        RunStates.Expired => new ExecutorAnswer.Busy(TimeSpan.FromSeconds(2)),
+        RunStates.Lost => new ExecutorAnswer.Completed(LostResult(end, request, language)),
+        _ => new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5)),
+    };
+
+    /// <summary>
+    /// A run whose executor died after starting it: an internal error (not billed), saying so. It is not
+    /// re-run, since it may already have had effects.
+    /// </summary>
+    private static RunResult LostResult(RunEnd end, RunRequest request, LanguageInfo language)
+    {
+        var defaults = language.Limits;
+        var asked = request.Limits;
+        return new RunResult
+        {
+            RunId = end.Id,
+            Lang = language.Name,
+            Version = language.Version,
+            Status = RunStatus.InternalError,
+            Limits = new AppliedLimits(asked?.TimeMs ?? defaults.TimeMs, asked?.CompileTimeMs ?? defaults.CompileTimeMs,
+                asked?.MemoryMb ?? defaults.MemoryMb, asked?.Pids ?? defaults.Pids, asked?.OutputBytes ?? defaults.OutputBytes),
+            Message = end.Payload,
+        };
+    }
+
+    private async Task<ExecutorAnswer> DirectAsync(RunRequest request, ClientIdentity client, CancellationToken cancellationToken)
+    {
+        Activity.Current?.SetTag("quicktry.path", "direct");
+        return await direct.ExecuteAsync(request, client.DisplayName, client.Plan.Sandbox, cancellationToken);
+    }
+}

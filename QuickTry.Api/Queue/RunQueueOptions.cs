@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace QuickTry.Api.Queue;
+
+/// <summary>
+/// How the gateway uses the shared run queue (section <c>Queue</c>). With it on and Redis reachable, runs go
+/// through the queue to whichever executor has a free slot; with it off, or while Redis is down, they go to
+/// the configured executors directly (<c>Executor:BaseUrl(s)</c>).
+/// </summary>
+public sealed class RunQueueOptions
+{
+    public const string Section = "Queue";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long a synchronous run may wait in the queue for an executor; then it is withdrawn (503).</summary>
+    [Range(100, 600_000)]
+    public int StartTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>How long a synchronous run's end stays in Redis after it is reported.</summary>
+    [Range(1, 86_400)]
+    public int SyncResultTtlSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// The safety net for a missed result message: a waiting request reads the run's state this often.
+    /// </summary>
+    [Range(50, 60_000)]
+    public int ResultPollMs { get; set; } = 1_000;
+
+    /// <summary>How often this replica looks for runs whose executor is gone (they are reported lost).</summary>
+    [Range(100, 60_000)]
+    public int ReaperIntervalMs { get; set; } = 1_000;
+}

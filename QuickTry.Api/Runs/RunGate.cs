@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using QuickTry.Api.Clients;
+using QuickTry.Api.Languages;
+using QuickTry.Api.Quotas;
+using QuickTry.Api.Telemetry;
+using QuickTry.Executor.Languages;
+using QuickTry.Executor.Runs;
+
+namespace QuickTry.Api.Runs;
+
+/// <summary>
+/// What every run passes before it is sent anywhere, synchronous or submitted: the gateway's validation,
+/// the limits against their ceilings, and the quota reservation of its worst case. And the one rule for
+/// what a run's end costs.
+/// </summary>
+public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, ApiTelemetry telemetry)
+{
+    /// <summary>A ticket to run (the executor's request, its language, the reservation), or the refusal to answer.</summary>
+    public async Task<(RunTicket? Ticket, IResult? Refusal)> PassAsync(
+        HttpContext context, ClientIdentity client, PublicRunRequest request, CancellationToken cancellationToken)
+    {
+        var (language, errors) = await ValidateAsync(request, cancellationToken);
+        if (errors is not null)
+        {
+            return (null, TypedResults.ValidationProblem(errors, title: "The run request is invalid."));
+        }
+        if (language is null)
+        {
+            return (null, RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "The executor is unavailable."));
+        }
+
+        // Limits outside their bounds are a 400 before anything is priced: a request above a ceiling must
+        // not be told its quota is exhausted.
+        var limitErrors = LimitRules.Violations(request.Limits, language.MaxLimits)
+            .GroupBy(v => v.Field).ToDictionary(g => g.Key, g => g.Select(v => v.Error).ToArray());
+        if (limitErrors.Count > 0)
+        {
+            return (null, TypedResults.ValidationProblem(limitErrors, title: "The run request is invalid."));
+        }
+
+        var reserveMs = ReserveMs(request, language);
+        QuotaDecision decision;
+        using (var check = ApiTelemetry.Source.StartActivity("quota.reserve"))
+        {
+            // The rate limiter already let this request through; the quota decides now.
+            check?.SetTag("quicktry.client", client.DisplayName);
+            check?.SetTag("quicktry.plan", client.PlanName);
+            check?.SetTag("quicktry.language", language.Name);
+            check?.SetTag("quicktry.quota.reserve_ms", reserveMs);
+            decision = await quotas.ReserveAsync(client, reserveMs, cancellationToken);
+            check?.SetTag("quicktry.quota.decision", decision is QuotaDecision.Granted ? "granted" : "exhausted");
+            check?.SetTag("quicktry.quota.runs_used", decision.Usage.Runs);
+            check?.SetTag("quicktry.quota.run_ms_used", decision.Usage.RunMs);
+            if (decision is QuotaDecision.Exhausted)
+            {
+                check?.SetStatus(ActivityStatusCode.Error, "quota exhausted");
+            }
+        }
+        if (decision is QuotaDecision.Exhausted exhausted)
+        {
+            telemetry.Rejected("quota");
+            Activity.Current?.SetStatus(ActivityStatusCode.Error, "quota exhausted");
+            var seconds = Math.Max(1, (int)Math.Ceiling(exhausted.Usage.ResetsIn.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return (null, TypedResults.Problem(
+                title: $"Quota exhausted: {exhausted.What}.",
+                detail: $"This client's {exhausted.What} quota for the current window is used up (plan '{client.PlanName}'). It resets in {seconds} s; GET /quota shows the details.",
+                statusCode: StatusCodes.Status429TooManyRequests,
+                type: "https://quicktry.dev/problems/quota-exhausted"));
+        }
+        var reservation = ((QuotaDecision.Granted)decision).Reservation;
+        return (new RunTicket(request.ToExecutorRequest(language.Name), language, reservation), null);
+    }
+
+    /// <summary>
+    /// Settles a reservation: a result is billed its run and compile time; an internal error is ours (the
+    /// engine failed, the executor was lost), not the caller's, and is not billed; no result refunds it all.
+    /// </summary>
+    public async Task SettleAsync(QuotaReservation reservation, RunResult? result)
+    {
+        var billed = result is not null && result.Status != RunStatus.InternalError;
+        var usedMs = billed ? (long)Math.Ceiling(result!.WallTimeMs + (result.Compile?.WallTimeMs ?? 0)) : 0;
+        using var activity = ApiTelemetry.Source.StartActivity("quota.settle");
+        activity?.SetTag("quicktry.quota.used_ms", usedMs);
+        activity?.SetTag("quicktry.quota.counted", billed);
+        await quotas.SettleAsync(reservation, usedMs, billed, CancellationToken.None);
+    }
+
+    /// <summary>What the gateway checks itself: enough to pick the language and reserve quota.</summary>
+    private async Task<(LanguageInfo?, Dictionary<string, string[]>?)> ValidateAsync(PublicRunRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!string.IsNullOrWhiteSpace(request.Lang) && !string.IsNullOrWhiteSpace(request.Language)
+            && !string.Equals(request.Lang, request.Language, StringComparison.OrdinalIgnoreCase))
+        {
+            errors["lang"] = ["'lang' and 'language' disagree; send one of them."];
+        }
+        if (!string.IsNullOrEmpty(request.Stdin) && !string.IsNullOrEmpty(request.Params) && request.Stdin != request.Params)
+        {
+            errors["stdin"] = ["'stdin' and 'params' disagree; send one of them."];
+        }
+        if (string.IsNullOrWhiteSpace(request.Code))
+        {
+            errors["code"] = ["Code is required and must not be empty."];
+        }
+        LanguageInfo? language = null;
+        if (string.IsNullOrWhiteSpace(request.EffectiveLang))
+        {
+            errors["lang"] = ["A language is required ('lang')."];
+        }
+        else
+        {
+            var all = await languages.GetAsync(cancellationToken);
+            if (all is null)
+            {
+                return (null, errors.Count > 0 ? errors : null);
+            }
+            language = LanguageDirectory.Find(all, request.EffectiveLang.Trim());
+            if (language is null)
+            {
+                errors["lang"] = [$"Unknown language '{Shorten(request.EffectiveLang)}'. Valid: {string.Join(", ", all.Select(l => l.Name))}."];
+            }
+        }
+        return (language, errors.Count > 0 ? errors : null);
+    }
+
+    /// <summary>A run's worst case: its time limit, plus its compile limit for compiled languages.</summary>
+    private static long ReserveMs(PublicRunRequest request, LanguageInfo language)
+    {
+        var defaults = language.Limits;
+        var run = Math.Max(1, request.Limits?.TimeMs ?? defaults.TimeMs);
+        var compile = language.Compiled ? Math.Max(1, request.Limits?.CompileTimeMs ?? defaults.CompileTimeMs) : 0;
+        return (long)run + compile;
+    }
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}
+
+/// <summary>A run that passed the gate: the executor's request, its language and its quota reservation.</summary>
+public sealed record RunTicket(RunRequest Request, LanguageInfo Language, QuotaReservation Reservation);

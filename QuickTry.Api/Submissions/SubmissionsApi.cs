@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using QuickTry.Api.Clients;
+using QuickTry.Api.Extensions;
+using QuickTry.Api.Queue;
+using QuickTry.Api.RateLimiting;
+using QuickTry.Api.Runs;
+using QuickTry.RunQueue;
+using StackExchange.Redis;
+
+namespace QuickTry.Api.Submissions;
+
+/// <summary>
+/// Asynchronous runs: <c>POST /submissions</c> (and <c>/submissions/batch</c>) answer 202 with an id at once;
+/// <c>GET /submissions/{id}</c> (or <c>?ids=</c>) shows queued, running, done with the result, expired, or
+/// lost. The same validation, rate limits, quotas and plans as <c>/run</c>; they wait in their own lane,
+/// behind synchronous runs. Each caller sees only its own submissions.
+/// </summary>
+public static class SubmissionsApi
+{
+    public static RouteGroupBuilder MapSubmissionsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/submissions").WithTags("Submissions").RequirePerClientRateLimit();
+        group.AddEndpointFilter<RateLimitHeadersFilter>();
+        group.MapPost("", SubmitAsync)
+            .WithName("Submit")
+            .WithSummary("Queues a run and answers 202 with its id; the result is read later or sent to callbackUrl.")
+            .WithRequestBody<SubmissionRequest>()
+            .Produces<SubmissionView>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapPost("/batch", SubmitBatchAsync)
+            .WithName("SubmitBatch")
+            .WithSummary("Queues several runs at once (all or none) and answers 202 with their ids.")
+            .WithRequestBody<SubmissionBatch>()
+            .Produces<SubmissionView[]>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/{id}", GetAsync)
+            .WithName("GetSubmission")
+            .WithSummary("A submission's status, and its result once done.")
+            .Produces<SubmissionView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("", GetManyAsync)
+            .WithName("GetSubmissions")
+            .WithSummary("Several submissions by id (?ids=a,b,c); unknown ids come back with status not_found.")
+            .Produces<SubmissionView[]>();
+        return group;
+    }
+
+    public static async Task<IResult> SubmitAsync(HttpContext context, RunRequestReader reader, SubmissionDesk desk, CancellationToken cancellationToken)
+    {
+        var (request, error) = await reader.ReadAsync<SubmissionRequest>(context.Request, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+        var (views, refusal) = await desk.SubmitAsync(context, [request!], cancellationToken);
+        if (views is null)
+        {
+            return refusal!;
+        }
+        return TypedResults.Accepted($"/submissions/{views[0].Id}", views[0]);
+    }
+
+    public static async Task<IResult> SubmitBatchAsync(
+        HttpContext context, RunRequestReader reader, SubmissionDesk desk, IOptions<SubmissionOptions> options, CancellationToken cancellationToken)
+    {
+        var (batch, error) = await reader.ReadAsync<SubmissionBatch>(context.Request, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+        var requests = batch!.Submissions ?? [];
+        if (requests.Count == 0 || requests.Count > options.Value.MaxBatch || requests.Any(r => r is null))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["submissions"] = [$"Send 1 to {options.Value.MaxBatch} submissions (got {requests.Count})."] },
+                title: "The batch is invalid.");
+        }
+        var (views, refusal) = await desk.SubmitAsync(context, requests!, cancellationToken);
+        return views is null ? refusal! : TypedResults.Json(views, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    public static async Task<IResult> GetAsync(string id, HttpContext context, SubmissionDesk desk)
+    {
+        var view = await desk.GetAsync(context, id);
+        return view switch
+        {
+            null => NotFound(id),
+            { Status: SubmissionDesk.Unreachable } => RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "Submissions cannot be read right now."),
+            _ => TypedResults.Ok(view),
+        };
+    }
+
+    public static async Task<IResult> GetManyAsync(string? ids, HttpContext context, SubmissionDesk desk, IOptions<SubmissionOptions> options)
+    {
+        var list = (ids ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+        if (list.Count == 0 || list.Count > options.Value.MaxBatch)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["ids"] = [$"Send 1 to {options.Value.MaxBatch} comma-separated ids."] }, title: "The query is invalid.");
+        }
+        var views = new List<SubmissionView>();
+        foreach (var id in list)
+        {
+            var view = await desk.GetAsync(context, id);
+            if (view is { Status: SubmissionDesk.Unreachable })
+            {
+                return RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "Submissions cannot be read right now.");
+            }
+            views.Add(view ?? new SubmissionView { Id = id, Status = "not_found" });
+        }
+        return TypedResults.Ok(views);
+    }
+
+    private static IResult NotFound(string id) => TypedResults.Problem(
+        title: "No such submission.",
+        detail: $"No submission '{(id.Length > 40 ? id[..40] + "…" : id)}' of this client exists; results are kept for a limited time.",
+        statusCode: StatusCodes.Status404NotFound);
+}
+
+/// <summary>The body of <c>POST /submissions</c>: a run request and, optionally, where to send its result.</summary>
+public sealed record SubmissionRequest : PublicRunRequest
+{
+    /// <summary>
+    /// Receives the result as a signed <c>POST</c> when the run ends. Needs an API key with a callback secret;
+    /// loopback, private and link-local addresses are refused unless allow-listed.
+    /// </summary>
+    public string? CallbackUrl { get; init; }
+}
+
+/// <summary>The body of <c>POST /submissions/batch</c>.</summary>
+public sealed record SubmissionBatch
+{
+    public IReadOnlyList<SubmissionRequest?>? Submissions { get; init; }
+}
+
+/// <summary>
+/// Accepts submissions (gate, callback check, quota, atomic admission of the whole batch) and reads them
+/// back for their owner.
+/// </summary>
+public sealed class SubmissionDesk(
+    RunGate gate,
+    RunDispatcher dispatcher,
+    RedisRunQueue queue,
+    RunReplies replies,
+    SubmissionTracker tracker,
+    IOptions<SubmissionOptions> options,
+    IOptions<ClientOptions> clients,
+    TimeProvider time,
+    ILogger<SubmissionDesk> logger)
+{
+    /// <summary>A view's status when Redis could not be read (answered as 503).</summary>
+    public const string Unreachable = "unreachable";
+
+    public async Task<(IReadOnlyList<SubmissionView>? Views, IResult? Refusal)> SubmitAsync(
+        HttpContext context, IReadOnlyList<SubmissionRequest> requests, CancellationToken cancellationToken)
+    {
+        var client = context.Client();
+        Activity.Current?.SetTag("quicktry.client", client.DisplayName);
+        if (!dispatcher.QueueAvailable)
+        {
+            // Submissions live in the queue; without Redis there is nowhere to keep them.
+            return (null, RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "Submissions are unavailable: the run queue cannot be reached."));
+        }
+        var settings = options.Value;
+        var secret = client.Id.StartsWith("key:", StringComparison.Ordinal)
+            ? clients.Value.ApiKeys.FirstOrDefault(k => k.Name == client.DisplayName)?.CallbackSecret
+            : null;
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i].CallbackUrl is not { } url)
+            {
+                continue;
+            }
+            var problem = string.IsNullOrEmpty(secret)
+                ? "Callbacks need an API key with a callback secret (Clients:ApiKeys:N:CallbackSecret) to sign them."
+                : await CallbackAddresses.CheckAsync(url, settings.CallbackAllowedHosts, cancellationToken);
+            if (problem is not null)
+            {
+                return (null, TypedResults.ValidationProblem(
+                    new Dictionary<string, string[]> { [requests.Count == 1 ? "callbackUrl" : $"submissions[{i}].callbackUrl"] = [problem] },
+                    title: "The submission is invalid."));
+            }
+        }
+
+        var tickets = new List<(string Id, RunTicket Ticket, string? Callback)>();
+        async Task RefundAllAsync()
+        {
+            foreach (var (id, ticket, _) in tickets)
+            {
+                tracker.Forget(id);
+                await gate.SettleAsync(ticket.Reservation, null);
+            }
+        }
+        foreach (var request in requests)
+        {
+            var (ticket, refusal) = await gate.PassAsync(context, client, request, cancellationToken);
+            if (ticket is null)
+            {
+                await RefundAllAsync();
+                return (null, refusal);
+            }
+            tickets.Add((Guid.CreateVersion7().ToString("N"), ticket, request.CallbackUrl));
+        }
+
+        Admission admission;
+        try
+        {
+            using var enqueue = ApiTelemetry().StartActivity("queue.enqueue", ActivityKind.Producer);
+            var now = time.GetUtcNow();
+            foreach (var (id, ticket, callback) in tickets)
+            {
+                tracker.Track(id, new OpenSubmission(ticket.Reservation, callback, secret, now));
+            }
+            admission = await queue.AdmitAsync(RunLane.Async, tickets.Select(t => new NewRun(
+                RunDispatcher.ToEntry(t.Id, t.Ticket.Request, client, time), client.DisplayName,
+                settings.StartTimeoutSeconds * 1000L, settings.ResultTtlSeconds * 1000L, replies.Channel, t.Callback)).ToList());
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("Submissions could not be queued ({Error})", e.Message);
+            admission = new Admission.NoExecutor();
+        }
+        if (admission is not Admission.Admitted)
+        {
+            await RefundAllAsync();
+            return (null, admission is Admission.Full
+                ? RunApi.Unavailable(context, TimeSpan.FromSeconds(2), "The executors are busy.")
+                : RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "No executor is available."));
+        }
+        return (tickets.Select(t => new SubmissionView { Id = t.Id, Status = RunStates.Queued }).ToList(), null);
+    }
+
+    /// <summary>The caller's submission, null when there is none (or it is another client's).</summary>
+    public async Task<SubmissionView?> GetAsync(HttpContext context, string id)
+    {
+        if (id.Length != 32 || !id.All(char.IsAsciiHexDigitLower))
+        {
+            return null;
+        }
+        try
+        {
+            var record = await queue.GetAsync(id);
+            return record is null || record.Client != context.Client().DisplayName ? null : SubmissionView.From(record);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return new SubmissionView { Id = id, Status = Unreachable };
+        }
+    }
+
+    private static ActivitySource ApiTelemetry() => Telemetry.ApiTelemetry.Source;
+}
