@@ -23,6 +23,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         {
             ["ConnectionStrings:redis"] = redis.ConnectionString,
             ["Executor:BaseUrl"] = executorUrl ?? "http://executor.test",
+            // These tests are about the gateway calling one executor; the queue tests turn the queue on.
+            ["Queue:Enabled"] = "false",
             ["Clients:Plans:anonymous:RequestsPerMinute"] = "600",
             ["Clients:Plans:anonymous:Burst"] = "100",
             ["Clients:Plans:standard:RequestsPerMinute"] = "600",

@@ -37,6 +37,8 @@ public sealed class TelemetryTests : IAsyncLifetime
             ["Executor:Pool:WarmPerLanguage"] = "0",
             ["Executor:Pool:WarmByLanguage:python3"] = "1",
             ["Executor:Pool:WarmByLanguage:c"] = "1",
+            // It also pulls from the run queue in the same Redis; the main API here calls it directly.
+            ["ConnectionStrings:redis"] = _redis.ConnectionString,
         });
         _api = new ApiFactory(_redis, new() { ["Clients:Plans:anonymous:RunsPerWindow"] = "4" }, executorUrl: _executor.Url);
         await _executor.WaitHealthyAsync(TimeSpan.FromSeconds(60));
@@ -91,6 +93,43 @@ public sealed class TelemetryTests : IAsyncLifetime
 
     private static void AssertChildOf(Activity child, Activity parent) =>
         Assert.True(child.ParentSpanId == parent.SpanId, $"{child.DisplayName} is not a child of {parent.DisplayName}");
+
+    [Fact]
+    public async Task A_run_through_the_queue_is_one_trace_with_the_wait_in_the_queue_as_its_own_span()
+    {
+        await using var queued = new ApiFactory(_redis, new() { ["Queue:Enabled"] = "true", ["Clients:Plans:anonymous:RunsPerWindow"] = "100" }, executorUrl: _executor.Url);
+        var client = queued.CreateClient();
+        using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString))
+        {
+            var queue = new QuickTry.RunQueue.RedisRunQueue(redis);
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while ((await queue.LiveExecutorsAsync()).Count == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the executor did not announce itself to the queue");
+                await Task.Delay(100);
+            }
+        }
+        var result = await RunAsync(client, new { lang = "python3", code = "print('queued')" });
+        var runId = result.GetProperty("runId").GetString()!;
+        var spans = await TraceAsync(runId, "sandbox.wipe");
+
+        var apiServer = One(spans, s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("/run"), "API server");
+        var enqueue = One(spans, s => s.DisplayName == "queue.enqueue", "queue.enqueue");
+        Assert.Equal(ActivityKind.Producer, enqueue.Kind);
+        AssertChildOf(enqueue, apiServer);
+        var wait = One(spans, s => s.DisplayName == "queue.wait", "queue.wait");
+        AssertChildOf(wait, enqueue);
+        Assert.Equal("sync", wait.GetTagItem("quicktry.queue.lane"));
+        var consume = One(spans, s => s.DisplayName == "queue.consume", "queue.consume");
+        Assert.Equal(ActivityKind.Consumer, consume.Kind);
+        AssertChildOf(consume, enqueue);
+        var run = One(spans, s => s.DisplayName == "run python3", "run");
+        AssertChildOf(run, consume);
+        Assert.Equal(runId, run.GetTagItem("quicktry.run.id"));
+        // Through the queue, not over HTTP to the executor.
+        Assert.DoesNotContain(spans, s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("/execute"));
+        Assert.True(wait.StartTimeUtc <= consume.StartTimeUtc);
+    }
 
     [Fact]
     public async Task One_run_is_one_trace_across_both_services_with_every_stage_as_a_span()

@@ -1,0 +1,114 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using QuickTry.Api.Tests.Faults;
+using QuickTry.RunQueue;
+using StackExchange.Redis;
+
+namespace QuickTry.Api.Tests.Queue;
+
+/// <summary>
+/// A real Redis, real executor processes (each on a Docker engine, pulling from the queue in that Redis)
+/// and the API in process with the queue on. Timings are shortened (heartbeat 500 ms, counted 2 s) so
+/// the fault cases finish in seconds.
+/// </summary>
+public sealed class QueueStack : IAsyncDisposable
+{
+    public const string MainEngine = "unix:///var/run/docker.sock";
+
+    /// <summary>The second engine the test set-up starts (own socket, data root and bridge; it also declares runsc).</summary>
+    public static readonly string SecondEngine =
+        Environment.GetEnvironmentVariable("QUICKTRY_TEST_GVISOR_ENDPOINT") ?? "unix:///run/quicktry-gvisor/docker.sock";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly List<ExecutorProcess> _executors = [];
+    private ConnectionMultiplexer? _connection;
+
+    public RedisServer Redis { get; } = new();
+
+    public ApiFactory? Api { get; private set; }
+
+    public RedisRunQueue Queue => new(_connection ??= ConnectionMultiplexer.Connect($"{Redis.ConnectionString},abortConnect=false"));
+
+    public IDatabase Database => (_connection ??= ConnectionMultiplexer.Connect($"{Redis.ConnectionString},abortConnect=false")).GetDatabase();
+
+    public Task StartRedisAsync() => Redis.StartAsync();
+
+    /// <summary>Starts an executor (instance name <c>test-queue-…</c>) that pulls from this stack's Redis.</summary>
+    public async Task<ExecutorProcess> StartExecutorAsync(string engine, int slots, int queueLength, Dictionary<string, string>? more = null)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__redis"] = Redis.ConnectionString,
+            ["Executor__Pool__WarmByLanguage__python3"] = slots.ToString(),
+            ["Executor__Pool__MaxConcurrentRuns"] = slots.ToString(),
+            ["Executor__Pool__MaxQueueLength"] = queueLength.ToString(),
+            ["Executor__Queue__HeartbeatIntervalMs"] = "500",
+            ["Executor__Queue__HeartbeatTtlMs"] = "2000",
+            ["Executor__Queue__ClaimIdleMs"] = "1000",
+            ["Executor__Queue__SyncReservedSlots"] = "0",
+        };
+        foreach (var (key, value) in more ?? [])
+        {
+            settings[key] = value;
+        }
+        var executor = new ExecutorProcess("test-queue-" + Guid.NewGuid().ToString("N")[..8], engine, settings);
+        _executors.Add(executor);
+        await executor.StartAsync(TimeSpan.FromSeconds(90));
+        return executor;
+    }
+
+    /// <summary>The API with the queue on; <paramref name="directUrl"/> is where it runs while Redis is down.</summary>
+    public HttpClient StartApi(string? directUrl = null, Dictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Queue:Enabled"] = "true",
+            ["Queue:ReaperIntervalMs"] = "250",
+            ["Queue:ResultPollMs"] = "500",
+            ["Clients:Plans:anonymous:RequestsPerMinute"] = "60000",
+            ["Clients:Plans:anonymous:Burst"] = "10000",
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            all[key] = value;
+        }
+        Api = new ApiFactory(Redis, all, executorUrl: directUrl ?? "http://127.0.0.1:9");
+        var client = Api.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(90);
+        return client;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> executors announce themselves with free slots.</summary>
+    public async Task WaitForExecutorsAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while ((await Queue.LiveExecutorsAsync()).Count(e => e.Slots > 0) < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{count} executors did not announce themselves within {timeout}");
+            await Task.Delay(100);
+        }
+    }
+
+    public static StringContent Run(string lang, string code, int? timeMs = null) => JsonContent(new { lang, code, limits = timeMs is null ? null : new { timeMs } });
+
+    public static StringContent JsonContent(object body) =>
+        new(JsonSerializer.Serialize(body, Json), System.Text.Encoding.UTF8, "application/json");
+
+    public static async Task<JsonElement> BodyAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Api is not null)
+        {
+            await Api.DisposeAsync();
+        }
+        foreach (var executor in _executors)
+        {
+            await executor.DisposeAsync();
+        }
+        _connection?.Dispose();
+        await Redis.DisposeAsync();
+    }
+}

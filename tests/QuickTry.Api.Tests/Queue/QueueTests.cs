@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using QuickTry.RunQueue;
+using Xunit.Abstractions;
+using static QuickTry.Api.Tests.Queue.QueueStack;
+
+namespace QuickTry.Api.Tests.Queue;
+
+/// <summary>
+/// The shared run queue against the real things: Redis, executor processes on two Docker engines, the
+/// API in process. Spread, take-over of a dead executor's entries (never twice), lost runs, refusals at
+/// once, and the direct path while Redis is down.
+/// </summary>
+[Collection(QueueCollection.Name)]
+public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly QueueStack _stack = new();
+
+    public Task InitializeAsync() => _stack.StartRedisAsync();
+
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
+
+    [Fact]
+    public async Task A_burst_larger_than_one_executor_completes_spread_over_executors_on_two_engines()
+    {
+        // Each executor: 2 slots, no waiting room. One alone would refuse half of a burst of 4.
+        var first = await _stack.StartExecutorAsync(MainEngine, slots: 2, queueLength: 0);
+        var second = await _stack.StartExecutorAsync(SecondEngine, slots: 2, queueLength: 0);
+        var client = _stack.StartApi(first.Url);
+        await _stack.WaitForExecutorsAsync(2, TimeSpan.FromSeconds(20));
+
+        var burst = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            client.PostAsync("/run", Run("python3", "import time; time.sleep(1.5); print('ran')"))));
+        var results = new List<JsonElement>();
+        foreach (var response in burst)
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            results.Add(await BodyAsync(response));
+        }
+        var byExecutor = results.GroupBy(r => r.GetProperty("executor").GetString()!.Split('-')[..3].Aggregate((a, b) => a + "-" + b))
+            .ToDictionary(g => g.Key, g => g.Count());
+        output.WriteLine(string.Join(", ", byExecutor.Select(kv => $"{kv.Key}: {kv.Value}")));
+        Assert.All(results, r => Assert.Equal("ok", r.GetProperty("status").GetString()));
+        Assert.Equal(2, byExecutor[first.InstanceName]);
+        Assert.Equal(2, byExecutor[second.InstanceName]);
+
+        // Queue-wait is part of the reported queue time and the trace id is the run id, as on the direct path.
+        Assert.All(results, r => Assert.Equal(32, r.GetProperty("runId").GetString()!.Length));
+    }
+
+    [Fact]
+    public async Task Entries_read_by_an_executor_that_died_run_once_on_another_and_never_twice()
+    {
+        // A "ghost" executor announces itself, reads three entries, and dies before starting them.
+        var queue = _stack.Queue;
+        await queue.EnsureGroupsAsync();
+        const string ghost = "test-ghost-executor";
+        await queue.HeartbeatAsync(new ExecutorOffer(ghost, 4, 0, ""), TimeSpan.FromSeconds(2));
+        // An executor outside the queue, only for the gateway's language list.
+        var lister = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 0, new() { ["Executor__Queue__Enabled"] = "false" });
+        var client = _stack.StartApi(lister.Url);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await client.PostAsync("/submissions", Run("python3", $"print('entry {i}')"));
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+            ids.Add((await BodyAsync(response)).GetProperty("id").GetString()!);
+        }
+        var held = await queue.ReadAsync(RunLane.Async, ghost, 10);
+        Assert.Equal(3, held.Count);
+
+        // A live executor takes them over once the ghost's heartbeat lapses.
+        var clock = Stopwatch.StartNew();
+        var live = await _stack.StartExecutorAsync(MainEngine, slots: 2, queueLength: 4);
+        var ended = await WaitForSubmissionsAsync(client, ids, TimeSpan.FromSeconds(30));
+        output.WriteLine($"taken over and done {clock.Elapsed.TotalSeconds:0.0} s after the live executor was started");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("done", ended[i].GetProperty("status").GetString());
+            var result = ended[i].GetProperty("result");
+            Assert.Equal($"entry {i}\n", result.GetProperty("stdout").GetString());
+            Assert.StartsWith(live.InstanceName, result.GetProperty("executor").GetString());
+        }
+
+        // The ghost comes back and tries to start what it had read: the queue says no, for every one.
+        foreach (var entry in held)
+        {
+            Assert.NotEqual(RunStates.Running, await queue.StartAsync(entry, ghost));
+        }
+        // Nothing is left pending or waiting.
+        Assert.Equal(0, await queue.WaitingAsync());
+    }
+
+    [Fact]
+    public async Task An_executor_killed_mid_run_makes_the_run_lost_within_the_heartbeat_time_and_it_is_not_run_again()
+    {
+        var doomed = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 0);
+        var client = _stack.StartApi(doomed.Url);
+        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        var usedBefore = await RunsUsedAsync(client);
+
+        var running = client.PostAsync("/run", Run("python3", "import time; print('started', flush=True); time.sleep(15)", timeMs: 20_000));
+        var runId = await WaitForRunningAsync(TimeSpan.FromSeconds(20));
+        // A second executor with room: if anything re-ran the lost run, it would be here.
+        var survivor = await _stack.StartExecutorAsync(MainEngine, slots: 2, queueLength: 0);
+        await doomed.KillAsync();
+        var killed = Stopwatch.StartNew();
+
+        var response = await running;
+        var lostAfter = killed.Elapsed;
+        var body = await BodyAsync(response);
+        output.WriteLine($"reported lost {lostAfter.TotalSeconds:0.0} s after the kill: {body.GetProperty("message").GetString()}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(runId, body.GetProperty("runId").GetString());
+        Assert.Equal("internal_error", body.GetProperty("status").GetString());
+        Assert.StartsWith("Executor lost", body.GetProperty("message").GetString());
+        // Heartbeat counted 2 s, reaper every 250 ms, result polled every 500 ms.
+        Assert.True(lostAfter < TimeSpan.FromSeconds(6), $"lost after {lostAfter}");
+
+        // Not re-run: it stays lost, nobody else picked it up, and it was not billed.
+        await Task.Delay(2_000);
+        var record = await _stack.Queue.GetAsync(runId);
+        Assert.Equal(RunStates.Lost, record!.State);
+        Assert.StartsWith(doomed.InstanceName, record.Executor);
+        Assert.Empty(await _stack.Queue.RunningAsync());
+        Assert.Equal(usedBefore, await RunsUsedAsync(client));
+        Assert.NotNull(survivor);
+    }
+
+    [Fact]
+    public async Task A_full_queue_and_no_live_executor_are_refused_at_once_with_retry_after()
+    {
+        var only = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 1);
+        var client = _stack.StartApi(only.Url);
+        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+
+        // One running, one waiting: the capacity (1 slot + 1 queued) is used up.
+        var sleepers = Enumerable.Range(0, 2).Select(_ => client.PostAsync("/run", Run("python3", "import time; time.sleep(3)"))).ToList();
+        await WaitUntilAsync(async () => (await _stack.Queue.RunningAsync()).Length == 1 && await _stack.Queue.WaitingAsync() == 1, TimeSpan.FromSeconds(10));
+        var clock = Stopwatch.StartNew();
+        var refused = await client.PostAsync("/run", Run("python3", "print(1)"));
+        output.WriteLine($"full: {(int)refused.StatusCode} in {clock.ElapsedMilliseconds} ms, Retry-After {refused.Headers.RetryAfter?.Delta}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter?.Delta);
+        Assert.True(clock.ElapsedMilliseconds < 1_000, $"took {clock.ElapsedMilliseconds} ms");
+        Assert.All(await Task.WhenAll(sleepers), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+
+        // The executor dies: once its heartbeat lapses, runs are refused at once.
+        await only.KillAsync();
+        await WaitUntilAsync(async () => (await _stack.Queue.LiveExecutorsAsync()).Count == 0, TimeSpan.FromSeconds(5));
+        clock.Restart();
+        var none = await client.PostAsync("/run", Run("python3", "print(1)"));
+        output.WriteLine($"no executor: {(int)none.StatusCode} in {clock.ElapsedMilliseconds} ms");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, none.StatusCode);
+        Assert.NotNull(none.Headers.RetryAfter?.Delta);
+        Assert.True(clock.ElapsedMilliseconds < 1_000, $"took {clock.ElapsedMilliseconds} ms");
+        Assert.Equal("Degraded", await (await client.GetAsync("/health")).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task With_Redis_down_runs_go_to_the_executor_directly_and_with_Redis_back_through_the_queue_again()
+    {
+        var executor = await _stack.StartExecutorAsync(MainEngine, slots: 2, queueLength: 2);
+        var client = _stack.StartApi(executor.Url);
+        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        var queued = await BodyAsync(await client.PostAsync("/run", Run("python3", "print('queued')")));
+        Assert.NotNull(await _stack.Queue.GetAsync(queued.GetProperty("runId").GetString()!));
+
+        await _stack.Redis.StopAsync();
+        var direct = await client.PostAsync("/run", Run("python3", "print('direct')"));
+        var body = await BodyAsync(direct);
+        Assert.True(direct.StatusCode == HttpStatusCode.OK, body.ToString());
+        Assert.Equal("direct\n", body.GetProperty("stdout").GetString());
+        Assert.Equal("Degraded", await (await client.GetAsync("/health")).Content.ReadAsStringAsync());
+
+        // Redis comes back empty (no persistence here): the executor re-creates the groups and announces
+        // itself, the API reconnects and queues again.
+        await _stack.Redis.StartAsync();
+        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        await WaitUntilAsync(async () => await (await client.GetAsync("/health")).Content.ReadAsStringAsync() == "Healthy", TimeSpan.FromSeconds(20));
+        var again = await BodyAsync(await client.PostAsync("/run", Run("python3", "print('queued again')")));
+        Assert.Equal("queued again\n", again.GetProperty("stdout").GetString());
+        Assert.NotNull(await _stack.Queue.GetAsync(again.GetProperty("runId").GetString()!));
+    }
+
+    private async Task<string> WaitForRunningAsync(TimeSpan timeout)
+    {
+        string[] running = [];
+        await WaitUntilAsync(async () => (running = await _stack.Queue.RunningAsync()).Length == 1, timeout);
+        return running[0];
+    }
+
+    private static async Task<double> RunsUsedAsync(HttpClient client) =>
+        (await client.GetFromJsonAsync<JsonElement>("/quota")).GetProperty("runs").GetProperty("used").GetDouble();
+
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not within {timeout}");
+            await Task.Delay(100);
+        }
+    }
+
+    internal static async Task<List<JsonElement>> WaitForSubmissionsAsync(HttpClient client, IReadOnlyList<string> ids, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var views = await client.GetFromJsonAsync<List<JsonElement>>("/submissions?ids=" + string.Join(",", ids)) ?? [];
+            if (views.All(v => v.GetProperty("status").GetString() is not ("queued" or "running")))
+            {
+                return views;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"submissions still open after {timeout}: {string.Join(", ", views.Select(v => v.GetProperty("status").GetString()))}");
+            await Task.Delay(200);
+        }
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class QueueCollection
+{
+    public const string Name = "Run queue against real executors";
+}

@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using QuickTry.Api.Submissions;
+using Xunit.Abstractions;
+using static QuickTry.Api.Tests.Queue.QueueStack;
+
+namespace QuickTry.Api.Tests.Queue;
+
+/// <summary>
+/// Asynchronous submissions through the real queue and a real executor: submit and poll, batches, owners,
+/// expiry, signed callbacks to a receiver on loopback (allow-listed), refused callbacks, and the slots
+/// reserved for synchronous runs.
+/// </summary>
+[Collection(QueueCollection.Name)]
+public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Secret = "callback-secret-for-tests";
+    private readonly QueueStack _stack = new();
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _stack.StartRedisAsync();
+        var executor = await _stack.StartExecutorAsync(MainEngine, slots: 2, queueLength: 8, new() { ["Executor__Queue__SyncReservedSlots"] = "1" });
+        _client = _stack.StartApi(executor.Url, new()
+        {
+            ["Submissions:ResultTtlSeconds"] = "3",
+            ["Submissions:MaxBatch"] = "3",
+            ["Submissions:CallbackFirstRetryMs"] = "200",
+            ["Submissions:CallbackAllowedHosts:0"] = "127.0.0.1",
+            ["Clients:ApiKeys:0:CallbackSecret"] = Secret,
+        });
+        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+    }
+
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
+
+    private HttpRequestMessage AsAlice(HttpMethod method, string path, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent(body) };
+        request.Headers.Add("X-Api-Key", ApiFactory.AliceKey);
+        return request;
+    }
+
+    [Fact]
+    public async Task A_submission_is_accepted_at_once_runs_and_can_be_read_by_its_owner_until_its_result_expires()
+    {
+        var clock = Stopwatch.StartNew();
+        var response = await _client.PostAsync("/submissions", Run("python3", "import time; time.sleep(1); print('later')"));
+        var acceptedIn = clock.ElapsedMilliseconds;
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await BodyAsync(response)).GetProperty("id").GetString()!;
+        Assert.Equal($"/submissions/{id}", response.Headers.Location!.ToString());
+        Assert.True(acceptedIn < 1_000, $"202 after {acceptedIn} ms");
+
+        var first = await BodyAsync(await _client.GetAsync($"/submissions/{id}"));
+        Assert.Contains(first.GetProperty("status").GetString(), new[] { "queued", "running" });
+        var done = (await QueueTests.WaitForSubmissionsAsync(_client, [id], TimeSpan.FromSeconds(30)))[0];
+        Assert.Equal("done", done.GetProperty("status").GetString());
+        Assert.Equal("later\n", done.GetProperty("result").GetProperty("stdout").GetString());
+        Assert.Equal(id, done.GetProperty("result").GetProperty("runId").GetString());
+
+        // Another client does not see it.
+        var other = await _client.SendAsync(AsAlice(HttpMethod.Get, $"/submissions/{id}"));
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+
+        // Results are kept 3 s here.
+        await Task.Delay(3_500);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/submissions/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_batch_is_admitted_whole_and_read_back_by_ids_and_an_oversized_or_invalid_batch_is_refused_whole()
+    {
+        var response = await _client.PostAsync("/submissions/batch", JsonContent(new
+        {
+            submissions = new object[] { new { lang = "python3", code = "print(1)" }, new { lang = "bash", code = "echo 2" }, new { lang = "python3", code = "raise SystemExit(3)" } },
+        }));
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var ids = (await BodyAsync(response)).EnumerateArray().Select(v => v.GetProperty("id").GetString()!).ToList();
+        var ended = await QueueTests.WaitForSubmissionsAsync(_client, ids, TimeSpan.FromSeconds(30));
+        Assert.Equal(["1\n", "2\n", ""], ended.Select(e => e.GetProperty("result").GetProperty("stdout").GetString()));
+        Assert.Equal(["ok", "ok", "runtime_error"], ended.Select(e => e.GetProperty("result").GetProperty("status").GetString()));
+        var unknown = await BodyAsync(await _client.GetAsync($"/submissions?ids={ids[0]},{new string('0', 32)}"));
+        Assert.Equal("not_found", unknown[1].GetProperty("status").GetString());
+
+        var tooMany = await _client.PostAsync("/submissions/batch", JsonContent(new { submissions = Enumerable.Repeat(new { lang = "bash", code = "echo" }, 4) }));
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        var oneBad = await _client.PostAsync("/submissions/batch", JsonContent(new
+        {
+            submissions = new object[] { new { lang = "bash", code = "echo ok" }, new { lang = "nosuchlanguage", code = "x" } },
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, oneBad.StatusCode);
+        // Nothing of the refused batches was queued or billed: only the 3 runs above count.
+        var quota = await BodyAsync(await _client.GetAsync("/quota"));
+        Assert.Equal(3, quota.GetProperty("runs").GetProperty("used").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_callback_is_delivered_signed_and_retried_and_internal_addresses_or_keys_without_a_secret_are_refused()
+    {
+        using var receiver = new CallbackReceiver(failFirst: 1);
+        var response = await _client.SendAsync(AsAlice(HttpMethod.Post, "/submissions",
+            new { lang = "python3", code = "print('called back')", callbackUrl = receiver.Url }));
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var id = (await BodyAsync(response)).GetProperty("id").GetString()!;
+
+        var delivery = await receiver.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        output.WriteLine($"delivered on attempt {delivery.Attempt} after {receiver.Attempts} tries");
+        Assert.Equal(2, delivery.Attempt);
+        Assert.Equal(id, delivery.Submission);
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(delivery.Body)));
+        Assert.Equal(expected, delivery.Signature);
+        var body = JsonDocument.Parse(delivery.Body).RootElement;
+        Assert.Equal("done", body.GetProperty("status").GetString());
+        Assert.Equal("called back\n", body.GetProperty("result").GetProperty("stdout").GetString());
+
+        // A private address, a link-local metadata address, loopback on a host that is not allow-listed.
+        foreach (var url in new[] { "http://10.1.2.3/hook", "http://169.254.169.254/latest/meta-data", "http://localhost:1/hook", "ftp://example.org/x" })
+        {
+            var refused = await _client.SendAsync(AsAlice(HttpMethod.Post, "/submissions", new { lang = "bash", code = "echo", callbackUrl = url }));
+            var text = await refused.Content.ReadAsStringAsync();
+            output.WriteLine($"{url}: {(int)refused.StatusCode} {text}");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("callbackUrl", text);
+        }
+        // Without an API key there is no secret to sign with.
+        var anonymous = await _client.PostAsync("/submissions", JsonContent(new { lang = "bash", code = "echo", callbackUrl = receiver.Url }));
+        Assert.Equal(HttpStatusCode.BadRequest, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public void Internal_addresses_are_recognised()
+    {
+        foreach (var address in new[] { "127.0.0.1", "10.0.0.1", "172.16.5.4", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "224.0.0.1" })
+        {
+            Assert.True(CallbackAddresses.IsInternal(IPAddress.Parse(address)), address);
+        }
+        foreach (var address in new[] { "8.8.8.8", "172.32.0.1", "93.184.216.34", "2606:4700::1111" })
+        {
+            Assert.False(CallbackAddresses.IsInternal(IPAddress.Parse(address)), address);
+        }
+    }
+
+    [Fact]
+    public async Task Submissions_never_take_the_slot_reserved_for_synchronous_runs()
+    {
+        // Two slots, one reserved: three long submissions run one at a time, and a synchronous run
+        // starts at once beside them.
+        var submitted = await _client.PostAsync("/submissions/batch", JsonContent(new
+        {
+            submissions = Enumerable.Repeat(new { lang = "python3", code = "import time; time.sleep(2)" }, 3),
+        }));
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        await QueueTests.WaitUntilAsync(async () => (await _stack.Queue.RunningAsync()).Length == 1, TimeSpan.FromSeconds(10));
+        await Task.Delay(300);
+        Assert.Single(await _stack.Queue.RunningAsync());
+
+        var sync = await BodyAsync(await _client.PostAsync("/run", Run("python3", "print('now')")));
+        output.WriteLine($"sync run queued {sync.GetProperty("queueTimeMs").GetDouble():0} ms beside the submissions");
+        Assert.Equal("now\n", sync.GetProperty("stdout").GetString());
+        Assert.True(sync.GetProperty("queueTimeMs").GetDouble() < 1_000);
+    }
+
+    /// <summary>An HTTP receiver on loopback that answers 500 to the first <c>failFirst</c> deliveries.</summary>
+    private sealed class CallbackReceiver : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private int _attempts;
+
+        public CallbackReceiver(int failFirst)
+        {
+            var port = RedisServer.FreePort();
+            Url = $"http://127.0.0.1:{port}/hook/";
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            _ = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    HttpListenerContext context;
+                    try
+                    {
+                        context = await _listener.GetContextAsync();
+                    }
+                    catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                    {
+                        return;
+                    }
+                    var attempt = Interlocked.Increment(ref _attempts);
+                    using var reader = new StreamReader(context.Request.InputStream);
+                    var body = await reader.ReadToEndAsync();
+                    context.Response.StatusCode = attempt <= failFirst ? 500 : 204;
+                    context.Response.Close();
+                    if (attempt > failFirst)
+                    {
+                        Delivered.TrySetResult(new Delivery(int.Parse(context.Request.Headers["X-QuickTry-Attempt"]!),
+                            context.Request.Headers[CallbackSender.SubmissionHeader]!, context.Request.Headers[CallbackSender.SignatureHeader]!, body));
+                    }
+                }
+            });
+        }
+
+        public string Url { get; }
+        public int Attempts => _attempts;
+        public TaskCompletionSource<Delivery> Delivered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Dispose() => _listener.Close();
+    }
+
+    private sealed record Delivery(int Attempt, string Submission, string Signature, string Body);
+}
