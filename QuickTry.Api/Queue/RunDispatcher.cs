@@ -57,6 +57,7 @@ public sealed class RunDispatcher(
         {
             case Admission.NoExecutor:
                 replies.Forget(runId);
+                logger.LogInformation("Run {RunId} refused: no executor is announcing itself to the queue", runId);
                 return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5));
             case Admission.Full:
                 replies.Forget(runId);
@@ -89,7 +90,7 @@ public sealed class RunDispatcher(
                 var poll = Task.Delay(TimeSpan.FromMilliseconds(_options.ResultPollMs), time, cancellationToken);
                 if (await Task.WhenAny(ended, poll) == ended)
                 {
-                    return ToAnswer(await ended, request, language);
+                    return Ended(await ended, request, language);
                 }
                 await poll;
                 // The safety net: the message may have been missed (a reconnect); the state is authoritative.
@@ -110,7 +111,7 @@ public sealed class RunDispatcher(
                         // Redis lost the run's state (restarted without its data): nobody can say what happened.
                         return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5), Reached: true);
                     case { State: var state } when RunStates.IsFinal(state):
-                        return ToAnswer(RunEnd.From(record), request, language);
+                        return Ended(RunEnd.From(record), request, language);
                     case { State: RunStates.Queued } when waited > TimeSpan.FromMilliseconds(_options.StartTimeoutMs):
                         var after = await queue.WithdrawAsync(runId, RunLane.Sync, RunStates.Expired,
                             $"No executor started the run within {_options.StartTimeoutMs} ms; it never ran.");
@@ -143,6 +144,15 @@ public sealed class RunDispatcher(
         {
             replies.Forget(runId);
         }
+    }
+
+    private ExecutorAnswer Ended(RunEnd end, RunRequest request, LanguageInfo language)
+    {
+        if (end.State != RunStates.Done)
+        {
+            logger.LogInformation("Queued run {RunId} ended {State}: {Detail}", end.Id, end.State, end.Payload);
+        }
+        return ToAnswer(end, request, language);
     }
 
     /// <summary>A run's end as the gateway answers it.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using QuickTry.RunQueue;
 using StackExchange.Redis;
 
@@ -8,10 +9,14 @@ namespace QuickTry.Api.Queue;
 /// Healthy with live executors behind the queue; Degraded (still serving) while Redis is down and runs go
 /// to executors directly, or while no executor announces itself (runs then get 503 at once).
 /// </summary>
-internal sealed class RunQueueHealthCheck(RedisRunQueue queue) : IHealthCheck
+internal sealed class RunQueueHealthCheck(RedisRunQueue queue, IOptions<RunQueueOptions> options) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (!options.Value.Enabled)
+        {
+            return HealthCheckResult.Healthy("The run queue is off (Queue:Enabled): runs go to the configured executors directly.");
+        }
         if (!queue.IsConnected)
         {
             return HealthCheckResult.Degraded("Redis is not connected: runs go to the configured executors directly.");

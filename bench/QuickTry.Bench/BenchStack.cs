@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace QuickTry.Bench;
 
@@ -30,11 +31,34 @@ internal sealed class BenchStack : IAsyncDisposable
     public HttpClient ApiGVisor { get; private set; } = null!;
     public HttpClient Executor { get; private set; } = null!;
 
-    public static async Task<BenchStack> StartAsync(IEnumerable<string> languages, int warmPerLanguage)
+    /// <summary>A second API replica with the run queue off: it calls the executor directly, as before the queue.</summary>
+    public HttpClient ApiDirect { get; private set; } = null!;
+
+    /// <summary>The second executor, on the second engine; stopped except while the scale-out is measured.</summary>
+    public const string SecondExecutor = "executor-2";
+
+    /// <summary>The second Docker engine (scripts/test-gvisor-engine.sh starts it: own socket, data root, bridge).</summary>
+    public const string SecondEngine = "unix:///run/quicktry-gvisor/docker.sock";
+
+    public static async Task<BenchStack> StartAsync(IEnumerable<string> languages, int warmPerLanguage, string repository)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.QuickTry_AppHost>(cts.Token);
-        var api = builder.CreateResourceBuilder<ProjectResource>("api")
+        // Two executors, each on its own engine, as QuickTry:Executors configures them.
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.QuickTry_AppHost>(
+            ["QuickTry:Executors:executor:DockerEndpoint=unix:///var/run/docker.sock", $"QuickTry:Executors:{SecondExecutor}:DockerEndpoint={SecondEngine}"], cts.Token);
+        var redis = builder.CreateResourceBuilder<RedisResource>("redis");
+        var directPort = FreePort();
+        var apiDirect = builder.AddProject("api-direct", Path.Combine(repository, "QuickTry.Api", "QuickTry.Api.csproj"), o => o.ExcludeLaunchProfile = true)
+            .WithHttpEndpoint(port: directPort, targetPort: directPort, isProxied: false)
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+            .WithReference(redis).WaitFor(redis)
+            .WithReference(builder.CreateResourceBuilder<ProjectResource>("executor"))
+            .WithEnvironment("Executor__BaseUrls__0", "http://executor")
+            .WithEnvironment("Queue__Enabled", "false");
+        var api = builder.CreateResourceBuilder<ProjectResource>("api");
+        foreach (var gateway in new[] { api, apiDirect })
+        {
+            gateway
             .WithEnvironment("Clients__ApiKeys__0__Name", "bench")
             .WithEnvironment("Clients__ApiKeys__0__Key", ApiKey)
             .WithEnvironment("Clients__ApiKeys__0__Plan", "bench")
@@ -47,15 +71,18 @@ internal sealed class BenchStack : IAsyncDisposable
             .WithEnvironment("Clients__ApiKeys__2__Plan", "benchgvisor")
             .WithEnvironment("Clients__Plans__benchgvisor__Runtime", "runsc")
             .WithEnvironment("Logging__LogLevel__Default", "Warning");
-        foreach (var plan in new[] { "bench", "benchcontainer", "benchgvisor" })
-        {
-            api.WithEnvironment($"Clients__Plans__{plan}__RequestsPerMinute", "1000000")
-                .WithEnvironment($"Clients__Plans__{plan}__Burst", "100000")
-                .WithEnvironment($"Clients__Plans__{plan}__RunsPerWindow", "10000000")
-                .WithEnvironment($"Clients__Plans__{plan}__RunSecondsPerWindow", "10000000");
+            foreach (var plan in new[] { "bench", "benchcontainer", "benchgvisor" })
+            {
+                gateway.WithEnvironment($"Clients__Plans__{plan}__RequestsPerMinute", "1000000")
+                    .WithEnvironment($"Clients__Plans__{plan}__Burst", "100000")
+                    .WithEnvironment($"Clients__Plans__{plan}__RunsPerWindow", "10000000")
+                    .WithEnvironment($"Clients__Plans__{plan}__RunSecondsPerWindow", "10000000");
+            }
         }
-        var executor = builder.CreateResourceBuilder<ProjectResource>("executor")
-            .WithEnvironment("Executor__InstanceName", "bench-" + Guid.NewGuid().ToString("N")[..8])
+        foreach (var name in new[] { "executor", SecondExecutor })
+        {
+            var executor = builder.CreateResourceBuilder<ProjectResource>(name)
+            .WithEnvironment("Executor__InstanceName", $"bench-{name}-" + Guid.NewGuid().ToString("N")[..8])
             .WithEnvironment("Executor__Pool__WarmPerLanguage", "0")
             .WithEnvironment("Executor__Pool__MaxQueueLength", "256")
             // The container-isolation caller gets as many warm one-run containers as slots are kept warm.
@@ -63,9 +90,10 @@ internal sealed class BenchStack : IAsyncDisposable
             // gVisor slots kept warm too, for the plan that asks for them (scripts/bench.sh registers runsc).
             .WithEnvironment("Executor__Sandbox__PlanRuntimes__0", "runsc")
             .WithEnvironment("Logging__LogLevel__Default", "Warning");
-        foreach (var language in languages)
-        {
-            executor.WithEnvironment($"Executor__Pool__WarmByLanguage__{language}", warmPerLanguage.ToString());
+            foreach (var language in languages)
+            {
+                executor.WithEnvironment($"Executor__Pool__WarmByLanguage__{language}", warmPerLanguage.ToString());
+            }
         }
         foreach (var project in builder.Resources.OfType<ProjectResource>())
         {
@@ -77,12 +105,17 @@ internal sealed class BenchStack : IAsyncDisposable
         await stack._app.StartAsync(cts.Token);
         await stack._app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
         await stack._app.ResourceNotifications.WaitForResourceHealthyAsync("executor", cts.Token);
+        await stack._app.ResourceNotifications.WaitForResourceHealthyAsync("api-direct", cts.Token);
+        // Every section but the scale-out measures one executor, as before there were several.
+        await stack.StopSecondExecutorAsync(cts.Token);
         stack.Api = new HttpClient { BaseAddress = stack._app.GetEndpoint("api", "http"), Timeout = TimeSpan.FromMinutes(2) };
         stack.Api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         stack.ApiContainer = new HttpClient { BaseAddress = stack._app.GetEndpoint("api", "http"), Timeout = TimeSpan.FromMinutes(2) };
         stack.ApiContainer.DefaultRequestHeaders.Add("X-Api-Key", ContainerApiKey);
         stack.ApiGVisor = new HttpClient { BaseAddress = stack._app.GetEndpoint("api", "http"), Timeout = TimeSpan.FromMinutes(2) };
         stack.ApiGVisor.DefaultRequestHeaders.Add("X-Api-Key", GVisorApiKey);
+        stack.ApiDirect = new HttpClient { BaseAddress = new Uri($"http://localhost:{directPort}"), Timeout = TimeSpan.FromMinutes(2) };
+        stack.ApiDirect.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         stack.Executor = new HttpClient { BaseAddress = stack._app.GetEndpoint("executor", "http"), Timeout = TimeSpan.FromMinutes(2) };
         // Aspire counts Degraded (pools still warming) as healthy; measuring then would time the pools'
         // container starts along with the runs. Wait until every pool is warm.
@@ -92,6 +125,30 @@ internal sealed class BenchStack : IAsyncDisposable
         }
         await Task.Delay(TimeSpan.FromSeconds(2), cts.Token);
         return stack;
+    }
+
+    /// <summary>Stops the second executor (a clean stop: it leaves the queue at once).</summary>
+    public async Task StopSecondExecutorAsync(CancellationToken cancellationToken) =>
+        await _app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(SecondExecutor, KnownResourceCommands.StopCommand, cancellationToken);
+
+    /// <summary>Starts the second executor and waits until its pools are warm.</summary>
+    public async Task StartSecondExecutorAsync(CancellationToken cancellationToken)
+    {
+        await _app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(SecondExecutor, KnownResourceCommands.StartCommand, cancellationToken);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(SecondExecutor, cancellationToken);
+        using var second = new HttpClient { BaseAddress = _app.GetEndpoint(SecondExecutor, "http") };
+        while (await (await second.GetAsync("/health", cancellationToken)).Content.ReadAsStringAsync(cancellationToken) != "Healthy")
+        {
+            await Task.Delay(500, cancellationToken);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The executor's process id, found by its command line, for memory sampling.</summary>
@@ -128,6 +185,7 @@ internal sealed class BenchStack : IAsyncDisposable
         Executor.Dispose();
         ApiContainer.Dispose();
         ApiGVisor.Dispose();
+        ApiDirect.Dispose();
         await _app.DisposeAsync();
     }
 }

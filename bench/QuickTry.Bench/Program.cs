@@ -12,7 +12,7 @@ var python = hellos["python3"];
 var hostDir = Directory.CreateTempSubdirectory("quicktry-bench-").FullName;
 
 Console.WriteLine("Starting the stack (AppHost: Redis, executor, API)...");
-await using var stack = await BenchStack.StartAsync(languages, options.WarmPerLanguage);
+await using var stack = await BenchStack.StartAsync(languages, options.WarmPerLanguage, options.Repository);
 var executorPid = BenchStack.ExecutorProcessId() ?? throw new InvalidOperationException("executor process not found");
 var report = new Report(options, Machine.Describe());
 
@@ -32,23 +32,28 @@ foreach (var language in languages)
     report.Latency.Add(new LatencyRow(language, Stats.Of(api), Stats.Of(apiContainer), Stats.Of(apiGVisor), Stats.Of(docker), host is null ? null : Stats.Of(host)));
 }
 
-// Gateway overhead: the same run through the API and straight to the executor, interleaved.
-Console.WriteLine("Gateway overhead");
-var viaApi = new List<Sample>();
+// Gateway overhead: the same run through the API and the queue, through an API replica calling the
+// executor directly (the path before the queue, and while Redis is down), and straight to the executor.
+Console.WriteLine("Gateway and queue overhead");
+var viaQueue = new List<Sample>();
+var viaDirectApi = new List<Sample>();
 var direct = new List<Sample>();
 for (var i = 0; i < options.Warmup + options.Runs; i++)
 {
-    var a = await Workloads.ViaHttpAsync(stack.Api, "/run", python);
+    var q = await Workloads.ViaHttpAsync(stack.Api, "/run", python);
+    await Task.Delay(options.Interval);
+    var a = await Workloads.ViaHttpAsync(stack.ApiDirect, "/run", python);
     await Task.Delay(options.Interval);
     var d = await Workloads.ViaHttpAsync(stack.Executor, "/execute", python);
     await Task.Delay(options.Interval);
     if (i >= options.Warmup)
     {
-        viaApi.Add(a);
+        viaQueue.Add(q);
+        viaDirectApi.Add(a);
         direct.Add(d);
     }
 }
-report.Gateway = new GatewayRow(Stats.Of(viaApi), Stats.Of(direct));
+report.Gateway = new GatewayRow(Stats.Of(viaQueue), Stats.Of(viaDirectApi), Stats.Of(direct));
 
 // Executor memory: peak while small runs execute 4 at a time, then peak while the same number of runs,
 // 4 at a time, each try to print 1 GiB. Same concurrency on both sides, so only the output volume differs.
@@ -87,6 +92,26 @@ await using (var sampler = new MemorySampler(executorPid))
             gvisor.PerSecond, Stats.Of(gvisor.Samples), docker.PerSecond, Stats.Of(docker.Samples)));
     }
     report.MemoryThroughputPeak = sampler.Peak;
+}
+
+// Scale-out: one executor, then two executors on two engines, both pulling from the queue; python3 in
+// slots and in a container per run (the engine's container lifecycle), at concurrency 16. Host CPU is
+// sampled alongside, to tell an engine-bound from a CPU-bound machine.
+foreach (var executors in new[] { 1, 2 })
+{
+    if (executors == 2)
+    {
+        Console.WriteLine("Starting the second executor on the second engine");
+        await stack.StartSecondExecutorAsync(CancellationToken.None);
+    }
+    Console.WriteLine($"Scale-out: {executors} executor(s) at concurrency 16");
+    var total = Math.Max(options.Runs, 160);
+    var cpu = CpuSampler.Start();
+    var slot = await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), 16, total);
+    var slotCpu = cpu.BusyFraction();
+    cpu = CpuSampler.Start();
+    var container = await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.ApiContainer, "/run", python), 16, total);
+    report.ScaleOut.Add(new ScaleOutRow(executors, slot.PerSecond, Stats.Of(slot.Samples), slotCpu, container.PerSecond, Stats.Of(container.Samples), cpu.BusyFraction()));
 }
 
 Directory.Delete(hostDir, recursive: true);

@@ -12,7 +12,37 @@ internal sealed record LatencyRow(string Language, Stats Api, Stats ApiContainer
 internal sealed record ThroughputRow(int Concurrency, double ApiPerSecond, Stats Api, double ContainerPerSecond, Stats Container,
     double GVisorPerSecond, Stats GVisor, double DockerPerSecond, Stats Docker);
 
-internal sealed record GatewayRow(Stats Api, Stats Direct);
+/// <param name="Api">Through the API and the run queue (the default path).</param>
+/// <param name="ApiDirect">Through an API replica with the queue off, calling the executor over HTTP (the path before the queue).</param>
+/// <param name="Direct">Straight to the executor's internal endpoint.</param>
+internal sealed record GatewayRow(Stats Api, Stats ApiDirect, Stats Direct);
+
+/// <param name="SlotCpu">Host CPU busy (0..1) while the slot runs were measured.</param>
+internal sealed record ScaleOutRow(int Executors, double SlotPerSecond, Stats Slot, double SlotCpu, double ContainerPerSecond, Stats Container, double ContainerCpu);
+
+/// <summary>Host CPU busy time between two readings of /proc/stat.</summary>
+internal sealed class CpuSampler
+{
+    private readonly (long Busy, long Total) _start = Read();
+
+    public static CpuSampler Start() => new();
+
+    public double BusyFraction()
+    {
+        var end = Read();
+        var total = end.Total - _start.Total;
+        return total <= 0 ? double.NaN : (double)(end.Busy - _start.Busy) / total;
+    }
+
+    private static (long Busy, long Total) Read()
+    {
+        // cpu  user nice system idle iowait irq softirq steal ...
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        var idle = fields[3] + fields[4];
+        var total = fields.Take(8).Sum();
+        return (total - idle, total);
+    }
+}
 
 /// <summary>What the benchmark ran on.</summary>
 internal static class Machine
@@ -59,6 +89,7 @@ internal sealed class Report(BenchOptions options, string machine)
     public List<LatencyRow> Latency { get; } = [];
     public List<ThroughputRow> Throughput { get; } = [];
     public GatewayRow? Gateway { get; set; }
+    public List<ScaleOutRow> ScaleOut { get; } = [];
     public long MemoryBaseline { get; set; }
     public long MemoryFloodPeak { get; set; }
     public long MemoryThroughputPeak { get; set; }
@@ -96,7 +127,10 @@ internal sealed class Report(BenchOptions options, string machine)
         md.AppendLine("## Targets").AppendLine();
         var py = Latency.Single(r => r.Language == "python3");
         var at8 = Throughput.Single(r => r.Concurrency == 8);
-        var overhead = Gateway is null ? double.NaN : Gateway.Api.P50 - Gateway.Direct.P50;
+        var overhead = Gateway is null ? double.NaN : Gateway.ApiDirect.P50 - Gateway.Direct.P50;
+        var queueOverhead = Gateway is null ? double.NaN : Gateway.Api.P50 - Gateway.ApiDirect.P50;
+        var one = ScaleOut.SingleOrDefault(r => r.Executors == 1);
+        var two = ScaleOut.SingleOrDefault(r => r.Executors == 2);
         var flat = MemoryBaseline == 0 ? double.NaN : (double)MemoryFloodPeak / MemoryBaseline;
         md.AppendLine("| target | measured | verdict |").AppendLine("|---|---|---|");
         var java = Latency.SingleOrDefault(r => r.Language == "java");
@@ -112,6 +146,12 @@ internal sealed class Report(BenchOptions options, string machine)
         }
         Target(md, "Python p50 via API ≤ 0.25× docker run (slot)", X(py.Api.P50 / py.Docker.P50), py.Api.P50 / py.Docker.P50 <= 0.25);
         Target(md, "Gateway overhead p50 ≤ 5 ms", Ms(overhead) + " ms", overhead <= 5);
+        Target(md, "Synchronous /run through the queue adds ≤ 2 ms p50 over the direct call", Ms(queueOverhead) + " ms", queueOverhead <= 2);
+        if (one is not null && two is not null)
+        {
+            Target(md, "Two executors on two engines ≥ 1.6× one, concurrency 16 (slot)", X(two.SlotPerSecond / one.SlotPerSecond), two.SlotPerSecond / one.SlotPerSecond >= 1.6);
+            Target(md, "Two executors on two engines ≥ 1.6× one, concurrency 16 (container per run)", X(two.ContainerPerSecond / one.ContainerPerSecond), two.ContainerPerSecond / one.ContainerPerSecond >= 1.6);
+        }
         Target(md, "Executor memory flat (±10%) while runs flood output", $"peak {X(flat)} of baseline", Math.Abs(flat - 1) <= 0.10);
         md.AppendLine();
 
@@ -159,11 +199,26 @@ internal sealed class Report(BenchOptions options, string machine)
         md.AppendLine("## Gateway overhead").AppendLine();
         if (Gateway is { } g)
         {
-            md.AppendLine("The same python3 hello world, alternately through the API and straight to the executor's internal endpoint, paced like the latency runs.").AppendLine();
+            md.AppendLine("The same python3 hello world, in turn through the API and the run queue (Redis Streams, the default), through a second API replica with the queue off (it calls the executor over HTTP: the path before the queue, and while Redis is down), and straight to the executor's internal endpoint, paced like the latency runs.").AppendLine();
             md.AppendLine("| path | p50 | p95 | p99 |").AppendLine("|---|---|---|---|");
-            md.AppendLine(CultureInfo.InvariantCulture, $"| API `POST /run` | {Ms(g.Api.P50)} | {Ms(g.Api.P95)} | {Ms(g.Api.P99)} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| API `POST /run` through the queue | {Ms(g.Api.P50)} | {Ms(g.Api.P95)} | {Ms(g.Api.P99)} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| API `POST /run`, direct call to the executor | {Ms(g.ApiDirect.P50)} | {Ms(g.ApiDirect.P95)} | {Ms(g.ApiDirect.P99)} |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| executor `POST /execute` | {Ms(g.Direct.P50)} | {Ms(g.Direct.P95)} | {Ms(g.Direct.P99)} |");
-            md.AppendLine(CultureInfo.InvariantCulture, $"| added by the gateway | {Ms(g.Api.P50 - g.Direct.P50)} | | |").AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"| added by the gateway (direct call) | {Ms(g.ApiDirect.P50 - g.Direct.P50)} | | |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| added by the queue over the direct call | {Ms(g.Api.P50 - g.ApiDirect.P50)} | | |").AppendLine();
+        }
+
+        md.AppendLine("## Scale-out: executors on two engines").AppendLine();
+        if (ScaleOut.Count > 0)
+        {
+            md.AppendLine("python3 hello world at concurrency 16 through the API and the queue, first with one executor, then with a second executor on a second Docker engine (its own socket, data root and bridge, on this same machine). \"CPU busy\" is the host's, over the measurement.").AppendLine();
+            md.AppendLine("| executors | slot runs/s | p50 | p99 | CPU busy | container runs/s | p50 | p99 | CPU busy | failed runs |").AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var row in ScaleOut)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {row.Executors} | {row.SlotPerSecond:0.0} | {Ms(row.Slot.P50)} | {Ms(row.Slot.P99)} | {row.SlotCpu:P0} | {row.ContainerPerSecond:0.0} | {Ms(row.Container.P50)} | {Ms(row.Container.P99)} | {row.ContainerCpu:P0} | {row.Slot.Failures + row.Container.Failures} |");
+            }
+            md.AppendLine();
         }
 
         md.AppendLine("## Executor memory").AppendLine();
