@@ -20,9 +20,14 @@ internal static class ExecutorResourceExtensions
         var executors = new List<IResourceBuilder<ProjectResource>>();
         foreach (var (name, endpoint) in names)
         {
-            var executor = builder.AddProject<Projects.QuickTry_Executor>(name)
-                // Internal: a proxy in front of it would only add a hop to every direct run.
-                .WithEndpoint("http", e => e.IsProxied = false)
+            // Internal, not behind Aspire's proxy (it would only add a hop to every direct run). The first
+            // keeps the launch profile's port (5180); the others get free ports of their own.
+            var executor = executors.Count == 0
+                ? builder.AddProject<Projects.QuickTry_Executor>(name).WithEndpoint("http", e => e.IsProxied = false)
+                : builder.AddProject<Projects.QuickTry_Executor>(name, o => o.ExcludeLaunchProfile = true)
+                    .WithHttpEndpoint(port: FreePort(), isProxied: false)
+                    .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development");
+            executor
                 .WithEnvironment("Executor__InstanceName", name)
                 .WithEnvironment("Executor__LanguagesPath", builder.LanguagesFolder())
                 .WithSandboxRuntime(builder.Configuration["QuickTry:SandboxRuntime"])
@@ -35,6 +40,13 @@ internal static class ExecutorResourceExtensions
             executors.Add(executor);
         }
         return executors;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The API knows every executor, for runs while Redis is down (and the language list).</summary>

@@ -82,10 +82,10 @@ public sealed class ExecutorClient(HttpClient http, IOptions<ExecutorEndpointOpt
 
     private static readonly TimeSpan UnreachableRetryAfter = TimeSpan.FromSeconds(5);
 
-    /// <summary>The language list of the first executor that answers.</summary>
-    public async Task<IReadOnlyList<LanguageInfo>> LanguagesAsync(CancellationToken cancellationToken)
+    /// <summary>The language list of the first executor that answers: the configured ones, then <paramref name="more"/>.</summary>
+    public async Task<IReadOnlyList<LanguageInfo>> LanguagesAsync(CancellationToken cancellationToken, IEnumerable<Uri>? more = null)
     {
-        var executors = endpoints.Value.InTurn();
+        var executors = endpoints.Value.InTurn().Concat(more ?? []).Distinct().ToList();
         for (var i = 0; ; i++)
         {
             try

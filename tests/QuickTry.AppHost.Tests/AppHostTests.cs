@@ -67,6 +67,55 @@ public class AppHostTests
         Assert.True(fromOther.StatusCode == HttpStatusCode.OK, await fromOther.Content.ReadAsStringAsync(cts.Token));
     }
 
+    [Fact]
+    public async Task Two_executors_on_two_engines_from_QuickTry_Executors_share_a_burst_through_the_queue()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var secondEngine = Environment.GetEnvironmentVariable("QUICKTRY_TEST_GVISOR_ENDPOINT") ?? "unix:///run/quicktry-gvisor/docker.sock";
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.QuickTry_AppHost>(
+            ["QuickTry:Executors:executor:DockerEndpoint=unix:///var/run/docker.sock", $"QuickTry:Executors:executor-2:DockerEndpoint={secondEngine}"], cts.Token);
+        var names = new Dictionary<string, string>();
+        foreach (var name in new[] { "executor", "executor-2" })
+        {
+            // Instance names of their own, so neither reaps a developer's sandboxes; two slots each, none waiting.
+            names[name] = "apphost-test-" + Guid.NewGuid().ToString("N")[..8];
+            builder.CreateResourceBuilder<ProjectResource>(name)
+                .WithEnvironment("Executor__InstanceName", names[name])
+                .WithEnvironment("Executor__Pool__WarmPerLanguage", "0")
+                .WithEnvironment("Executor__Pool__WarmByLanguage__python3", "2")
+                .WithEnvironment("Executor__Pool__MaxConcurrentRuns", "2")
+                .WithEnvironment("Executor__Pool__MaxQueueLength", "0");
+        }
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+        }
+        await using var app = await builder.BuildAsync(cts.Token);
+        await app.StartAsync(cts.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token).WaitAsync(StartTimeout, cts.Token);
+        using var http = app.CreateHttpClient("api");
+        // Healthy once both executors announce themselves to the queue with their slots.
+        while (await (await http.GetAsync("/health", cts.Token)).Content.ReadAsStringAsync(cts.Token) != "Healthy")
+        {
+            await Task.Delay(250, cts.Token);
+        }
+        await Task.Delay(2_000, cts.Token);
+
+        // Four slow runs: one executor alone (2 slots, no waiting room) would refuse two of them.
+        var burst = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            http.PostAsJsonAsync("/run", new { lang = "python3", code = "import time; time.sleep(1); print('ok')" }, cts.Token)));
+        var executors = new List<string>();
+        foreach (var response in burst)
+        {
+            var body = await response.Content.ReadAsStringAsync(cts.Token);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+            executors.Add(JsonDocument.Parse(body).RootElement.GetProperty("executor").GetString()!);
+        }
+        Assert.Equal(2, executors.Count(e => e.StartsWith(names["executor"])));
+        Assert.Equal(2, executors.Count(e => e.StartsWith(names["executor-2"])));
+    }
+
     /// <summary>A handler that connects to the API on 127.0.0.1 from <paramref name="local"/> (any 127.x address is this machine).</summary>
     private static SocketsHttpHandler FromAddress(IPAddress local) => new()
     {
