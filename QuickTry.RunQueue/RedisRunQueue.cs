@@ -35,13 +35,14 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
         {
             keys.Add(RunQueueKeys.Run(run.Entry.Id));
             args.AddRange([run.Entry.Id, JsonSerializer.Serialize(run.Entry, Json), run.Client ?? "", run.StartWithinMs, run.KeepMs,
-                run.Reply is { } reply ? reply.ToString() : "", run.Callback ?? ""]);
+                run.Reply is { } reply ? reply.ToString() : "", run.Callback ?? "", run.Settlement ?? ""]);
         }
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RunQueueScripts.Admit, [.. keys], [.. args]))!;
         return (string)result[0]! switch
         {
             "ok" => new Admission.Admitted(result.Skip(1).Select(r => (string)r!).ToArray()),
             "none" => new Admission.NoExecutor(),
+            "duplicate" => new Admission.Duplicate(),
             _ => new Admission.Full(int.Parse((string)result[1]!)),
         };
     }
@@ -62,7 +63,8 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
             map.GetValueOrDefault("executor"),
             map.GetValueOrDefault("result"),
             map.GetValueOrDefault("detail"),
-            map.GetValueOrDefault("callback"));
+            map.GetValueOrDefault("callback"),
+            map.GetValueOrDefault("settlement"));
     }
 
     /// <summary>Ends a run that has not started; returns the state it is in afterwards.</summary>
@@ -95,6 +97,10 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
         }
         return offers;
     }
+
+    /// <summary>Takes up to <paramref name="count"/> ended submissions to settle; each id is handed to one caller only.</summary>
+    public async Task<string[]> PopEndedSubmissionsAsync(int count) =>
+        (await Db.SetPopAsync(RunQueueKeys.EndedSubmissions, count)).Select(v => (string)v!).ToArray();
 
     /// <summary>Entries waiting in both lanes (not yet started).</summary>
     public async Task<long> WaitingAsync() =>
@@ -170,7 +176,7 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
             [RunQueueKeys.Group, entry.EntryId, identity, entry.Run.Id]))!;
 
     /// <summary>Stores the result and tells the waiting replica; returns <c>done</c>, or the state that won instead.</summary>
-    public async Task<string> FinishAsync(string id, string identity, string resultJson) =>
+    public async Task<string> FinishAsync(string id, string identity, byte[] resultJson) =>
         (string)(await Db.ScriptEvaluateAsync(RunQueueScripts.Finish,
             [RunQueueKeys.Run(id), RunQueueKeys.Running], [identity, id, resultJson]))!;
 
@@ -204,13 +210,14 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
 }
 
 /// <summary>A run to admit: its entry, who it is for, how long it may wait, how long its end is kept, where to tell.</summary>
-public sealed record NewRun(QueuedRun Entry, string? Client, long StartWithinMs, long KeepMs, RedisChannel? Reply, string? Callback = null);
+/// <param name="Settlement">What settling the run needs when another replica does it (the quota reservation).</param>
+public sealed record NewRun(QueuedRun Entry, string? Client, long StartWithinMs, long KeepMs, RedisChannel? Reply, string? Callback = null, string? Settlement = null);
 
 /// <summary>An entry an executor holds: which lane, its stream id, the run.</summary>
 public sealed record QueueEntry(RunLane Lane, string EntryId, QueuedRun Run);
 
 /// <summary>A run's state as stored; <see cref="Result"/> is the result JSON once done.</summary>
-public sealed record RunRecord(string Id, string State, string? Client, string? Executor, string? Result, string? Detail, string? Callback);
+public sealed record RunRecord(string Id, string State, string? Client, string? Executor, string? Result, string? Detail, string? Callback, string? Settlement = null);
 
 /// <summary>What admission answered.</summary>
 public abstract record Admission
@@ -224,6 +231,9 @@ public abstract record Admission
 
     /// <summary>Live executors are full: running and waiting runs fill their slots and queues.</summary>
     public sealed record Full(int Capacity) : Admission;
+
+    /// <summary>A run with one of the ids already exists (an id must never name two runs); nothing was added.</summary>
+    public sealed record Duplicate : Admission;
 }
 
 /// <summary>An executor's announcement: identity, sandbox slots, queue length it accepts, where it answers directly.</summary>

@@ -16,6 +16,9 @@ public static class RunQueueKeys
     /// <summary>Ids of runs in state running, for the reaper.</summary>
     public static readonly RedisKey Running = "quicktry:running";
 
+    /// <summary>Ids of submissions that ended and are not settled yet (quota, callback); popped by one replica each.</summary>
+    public static readonly RedisKey EndedSubmissions = "quicktry:submissions:ended";
+
     /// <summary>Live executors: member = executor identity, score = when its heartbeat expires (unix ms).</summary>
     public static readonly RedisKey Executors = "quicktry:executors";
 

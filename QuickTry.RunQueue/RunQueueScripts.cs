@@ -20,6 +20,10 @@ internal static class RunQueueScripts
           redis.call('HSET', run, 'state', state, 'detail', detail, 'finishedAt', now)
           local keep = tonumber(redis.call('HGET', run, 'keep'))
           if keep then redis.call('PEXPIRE', run, keep) end
+          -- A submission's end is settled (quota, callback) by whichever API replica pops it first.
+          if redis.call('HGET', run, 'lane') == 'quicktry:runs:async' then
+            redis.call('SADD', 'quicktry:submissions:ended', redis.call('HGET', run, 'id'))
+          end
         end
 
         """;
@@ -27,10 +31,14 @@ internal static class RunQueueScripts
     /// <summary>
     /// Admits runs if live executors have room for them, else refuses all: KEYS = executors, capacity, sync
     /// stream, async stream, running set, the lane's stream, then one state key per run; ARGV = count,
-    /// then per run: id, entry, client, start-within ms, keep ms, reply channel, callback.
-    /// Returns <c>{'ok', entry ids...}</c>, <c>{'none'}</c> (no executor alive) or <c>{'full', capacity}</c>.
+    /// then per run: id, entry, client, start-within ms, keep ms, reply channel, callback, settlement.
+    /// Returns <c>{'ok', entry ids...}</c>, <c>{'none'}</c> (no executor alive), <c>{'full', capacity}</c> or
+    /// <c>{'duplicate'}</c> (a run with one of these ids exists: ids are never reused).
     /// </summary>
     public const string Admit = Prelude + """
+        for i = 7, #KEYS do
+          if redis.call('EXISTS', KEYS[i]) == 1 then return {'duplicate'} end
+        end
         local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
         for _, name in ipairs(dead) do redis.call('HDEL', KEYS[2], name) end
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -48,12 +56,12 @@ internal static class RunQueueScripts
         if held + n > capacity then return {'full', tostring(capacity)} end
         local entries = {'ok'}
         for i = 1, n do
-          local a = 1 + (i - 1) * 7
+          local a = 1 + (i - 1) * 8
           local run = KEYS[6 + i]
           local entry = redis.call('XADD', KEYS[6], '*', 'run', ARGV[a + 2])
           redis.call('HSET', run, 'id', ARGV[a + 1], 'state', 'queued', 'client', ARGV[a + 3],
             'startBy', now + tonumber(ARGV[a + 4]), 'keep', ARGV[a + 5], 'reply', ARGV[a + 6],
-            'callback', ARGV[a + 7], 'lane', KEYS[6], 'entry', entry, 'createdAt', now)
+            'callback', ARGV[a + 7], 'settlement', ARGV[a + 8], 'lane', KEYS[6], 'entry', entry, 'createdAt', now)
           -- Until it ends: start-by plus a day at most; the end sets the real expiry (keep).
           redis.call('PEXPIRE', run, tonumber(ARGV[a + 4]) + 86400000)
           table.insert(entries, entry)

@@ -37,13 +37,22 @@ public sealed class RunDispatcher(
         {
             return await DirectAsync(request, client, cancellationToken);
         }
-        var ended = replies.Expect(runId);
+        Task<RunEnd> ended;
         Admission admission;
         try
         {
             using var enqueue = ApiTelemetry.Source.StartActivity("queue.enqueue", ActivityKind.Producer);
-            var entry = ToEntry(runId, request, client, time);
-            admission = await queue.AdmitAsync(RunLane.Sync, [new NewRun(entry, client.DisplayName, _options.StartTimeoutMs, _options.SyncResultTtlSeconds * 1000L, replies.Channel)]);
+            ended = replies.Expect(runId);
+            admission = await queue.AdmitAsync(RunLane.Sync, [new NewRun(ToEntry(runId, request, client, time), client.DisplayName, _options.StartTimeoutMs, _options.SyncResultTtlSeconds * 1000L, replies.Channel)]);
+            if (admission is Admission.Duplicate)
+            {
+                // The trace id came from the caller (a traceparent header) and names a run that exists: this
+                // run gets an id of its own, so no caller can reach another's run by choosing its trace.
+                replies.Forget(runId);
+                runId = Guid.CreateVersion7().ToString("N");
+                ended = replies.Expect(runId);
+                admission = await queue.AdmitAsync(RunLane.Sync, [new NewRun(ToEntry(runId, request, client, time), client.DisplayName, _options.StartTimeoutMs, _options.SyncResultTtlSeconds * 1000L, replies.Channel)]);
+            }
             enqueue?.SetTag("quicktry.queue.admission", admission.GetType().Name.ToLowerInvariant());
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -59,7 +68,7 @@ public sealed class RunDispatcher(
                 replies.Forget(runId);
                 logger.LogInformation("Run {RunId} refused: no executor is announcing itself to the queue", runId);
                 return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5));
-            case Admission.Full:
+            case Admission.Full or Admission.Duplicate:
                 replies.Forget(runId);
                 return new ExecutorAnswer.Busy(TimeSpan.FromSeconds(1));
         }
@@ -150,7 +159,7 @@ public sealed class RunDispatcher(
     {
         if (end.State != RunStates.Done)
         {
-            logger.LogInformation("Queued run {RunId} ended {State}: {Detail}", end.Id, end.State, end.Payload);
+            logger.LogInformation("Queued run {RunId} ended {State}: {Detail}", end.Id, end.State, end.Text);
         }
         return ToAnswer(end, request, language);
     }
@@ -158,11 +167,11 @@ public sealed class RunDispatcher(
     /// <summary>A run's end as the gateway answers it.</summary>
     public static ExecutorAnswer ToAnswer(RunEnd end, RunRequest request, LanguageInfo language) => end.State switch
     {
-        RunStates.Done => JsonSerializer.Deserialize<RunResult>(end.Payload, ExecutorClient.Json) is { } result
+        RunStates.Done => JsonSerializer.Deserialize<RunResult>(end.Payload.Span, ExecutorClient.Json) is { } result
             ? new ExecutorAnswer.Completed(result)
             : new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(1), Reached: true),
         RunStates.Invalid => new ExecutorAnswer.Invalid(
-            JsonSerializer.Deserialize<Dictionary<string, string[]>>(end.Payload, ExecutorClient.Json) ?? []),
+            JsonSerializer.Deserialize<Dictionary<string, string[]>>(end.Payload.Span, ExecutorClient.Json) ?? []),
         RunStates.Expired => new ExecutorAnswer.Busy(TimeSpan.FromSeconds(2)),
         RunStates.Lost => new ExecutorAnswer.Completed(LostResult(end, request, language)),
         _ => new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5)),
@@ -184,7 +193,7 @@ public sealed class RunDispatcher(
             Status = RunStatus.InternalError,
             Limits = new AppliedLimits(asked?.TimeMs ?? defaults.TimeMs, asked?.CompileTimeMs ?? defaults.CompileTimeMs,
                 asked?.MemoryMb ?? defaults.MemoryMb, asked?.Pids ?? defaults.Pids, asked?.OutputBytes ?? defaults.OutputBytes),
-            Message = end.Payload,
+            Message = end.Text,
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using QuickTry.RunQueue;
 using StackExchange.Redis;
 
@@ -65,15 +66,34 @@ public sealed class RunReplies(RedisRunQueue queue, ILogger<RunReplies> logger) 
     }
 }
 
-/// <summary>A run's end as the queue reports it: its state and, for <c>done</c>, the result JSON (else a detail).</summary>
-public sealed record RunEnd(string Id, string State, string Payload)
+/// <summary>
+/// A run's end as the queue reports it: its state and, for <c>done</c>, the result as UTF-8 JSON (else a
+/// detail). Kept as bytes: a result can carry megabytes of output, and it is parsed once, from them.
+/// </summary>
+public sealed record RunEnd(string Id, string State, ReadOnlyMemory<byte> Payload)
 {
+    public string Text => Encoding.UTF8.GetString(Payload.Span);
+
+    /// <summary>Parses <c>id \n state \n payload</c>.</summary>
     public static RunEnd? Parse(RedisValue message)
     {
-        var parts = ((string?)message ?? "").Split('\n', 3);
-        return parts.Length == 3 ? new RunEnd(parts[0], parts[1], parts[2]) : null;
+        ReadOnlyMemory<byte> bytes = (byte[]?)message ?? [];
+        var first = bytes.Span.IndexOf((byte)'\n');
+        if (first < 0)
+        {
+            return null;
+        }
+        var second = bytes.Span[(first + 1)..].IndexOf((byte)'\n');
+        if (second < 0)
+        {
+            return null;
+        }
+        return new RunEnd(
+            Encoding.UTF8.GetString(bytes.Span[..first]),
+            Encoding.UTF8.GetString(bytes.Span.Slice(first + 1, second)),
+            bytes[(first + second + 2)..]);
     }
 
     public static RunEnd From(RunRecord record) =>
-        new(record.Id, record.State, record.State == RunStates.Done ? record.Result ?? "" : record.Detail ?? "");
+        new(record.Id, record.State, Encoding.UTF8.GetBytes(record.State == RunStates.Done ? record.Result ?? "" : record.Detail ?? ""));
 }

@@ -58,13 +58,17 @@ public sealed class RedisQuotaStore(IConnectionMultiplexer redis, TimeProvider t
         };
     }
 
-    public async Task SettleAsync(QuotaReservation reservation, long usedMs, bool countRun, CancellationToken cancellationToken)
+    public Task SettleAsync(QuotaReservation reservation, long usedMs, bool countRun, CancellationToken cancellationToken) =>
+        SettleAsync(reservation.Key, reservation.ReservedMs, usedMs, countRun);
+
+    /// <summary>Settles a reservation known only by its key and size (made by another replica).</summary>
+    public async Task SettleAsync(string key, long reservedMs, long usedMs, bool countRun)
     {
-        var charge = Math.Clamp(usedMs, 0, reservation.ReservedMs);
+        var charge = Math.Clamp(usedMs, 0, reservedMs);
         await redis.GetDatabase().ScriptEvaluateAsync(Settle, new
         {
-            key = (RedisKey)reservation.Key,
-            msDelta = charge - reservation.ReservedMs,
+            key = (RedisKey)key,
+            msDelta = charge - reservedMs,
             runsDelta = countRun ? 0 : -1,
         });
     }

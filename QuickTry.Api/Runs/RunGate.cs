@@ -14,7 +14,7 @@ namespace QuickTry.Api.Runs;
 /// the limits against their ceilings, and the quota reservation of its worst case. And the one rule for
 /// what a run's end costs.
 /// </summary>
-public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, ApiTelemetry telemetry)
+public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, RedisQuotaStore sharedQuotas, ApiTelemetry telemetry)
 {
     /// <summary>A ticket to run (the executor's request, its language, the reservation), or the refusal to answer.</summary>
     public async Task<(RunTicket? Ticket, IResult? Refusal)> PassAsync(
@@ -79,13 +79,40 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Api
     /// </summary>
     public async Task SettleAsync(QuotaReservation reservation, RunResult? result)
     {
-        var billed = result is not null && result.Status != RunStatus.InternalError;
-        var usedMs = billed ? (long)Math.Ceiling(result!.WallTimeMs + (result.Compile?.WallTimeMs ?? 0)) : 0;
+        var (usedMs, billed) = Charge(result);
         using var activity = ApiTelemetry.Source.StartActivity("quota.settle");
         activity?.SetTag("quicktry.quota.used_ms", usedMs);
         activity?.SetTag("quicktry.quota.counted", billed);
         await quotas.SettleAsync(reservation, usedMs, billed, CancellationToken.None);
     }
+
+    /// <summary>
+    /// What another replica needs to settle this reservation (a submission ends wherever): its Redis key and
+    /// size. Null for a reservation kept in process (Redis was failing): that one stays charged at its worst case.
+    /// </summary>
+    public static string? Settlement(QuotaReservation reservation) =>
+        reservation.Store is RedisQuotaStore ? $"{reservation.ReservedMs} {reservation.Key}" : null;
+
+    /// <summary>Settles a reservation from its <see cref="Settlement"/>, by the same rule as <see cref="SettleAsync(QuotaReservation, RunResult?)"/>.</summary>
+    public async Task SettleAsync(string? settlement, RunResult? result)
+    {
+        var parts = (settlement ?? "").Split(' ', 2);
+        if (parts.Length != 2 || !long.TryParse(parts[0], out var reservedMs))
+        {
+            return;
+        }
+        var (usedMs, billed) = Charge(result);
+        using var activity = ApiTelemetry.Source.StartActivity("quota.settle");
+        activity?.SetTag("quicktry.quota.used_ms", usedMs);
+        activity?.SetTag("quicktry.quota.counted", billed);
+        await sharedQuotas.SettleAsync(parts[1], reservedMs, usedMs, billed);
+    }
+
+    /// <summary>A result is billed its run and compile time; an internal error (ours) or no result is not billed.</summary>
+    private static (long UsedMs, bool Billed) Charge(RunResult? result) =>
+        result is not null && result.Status != RunStatus.InternalError
+            ? ((long)Math.Ceiling(result.WallTimeMs + (result.Compile?.WallTimeMs ?? 0)), true)
+            : (0, false);
 
     /// <summary>What the gateway checks itself: enough to pick the language and reserve quota.</summary>
     private async Task<(LanguageInfo?, Dictionary<string, string[]>?)> ValidateAsync(PublicRunRequest request, CancellationToken cancellationToken)

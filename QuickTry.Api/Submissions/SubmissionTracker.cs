@@ -1,5 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using QuickTry.Api.Clients;
 using QuickTry.Api.Queue;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.Runs;
@@ -10,72 +11,79 @@ using StackExchange.Redis;
 namespace QuickTry.Api.Submissions;
 
 /// <summary>
-/// Follows the submissions this replica accepted until they end: settles each one's quota reservation
-/// by the same rule as <c>/run</c> and hands its callback, if any, to <see cref="CallbackSender"/>. Ends
-/// arrive on the reply channel; a sweep reads the state of any still open, in case a message was missed.
+/// Settles submissions when they end, wherever they were accepted: each end is put in a Redis set by the
+/// step that ends it, and one replica pops it (so exactly one settles it, even if the replica that accepted
+/// it is gone): the quota reservation is settled by the same rule as <c>/run</c> and the callback, if any,
+/// goes to <see cref="CallbackSender"/>. A result message on this replica's channel wakes it at once;
+/// otherwise it looks every second.
 /// </summary>
 public sealed class SubmissionTracker(
     RedisRunQueue queue,
     RunReplies replies,
     RunGate gate,
     CallbackSender callbacks,
-    TimeProvider time,
+    IOptions<ClientOptions> clients,
     ILogger<SubmissionTracker> logger) : BackgroundService
 {
-    private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(5);
-    private readonly ConcurrentDictionary<string, OpenSubmission> _open = new();
-
-    public void Track(string id, OpenSubmission submission) => _open[id] = submission;
-
-    /// <summary>Forgets a submission that was never queued (its reservation is refunded by the caller).</summary>
-    public void Forget(string id) => _open.TryRemove(id, out _);
+    private readonly SemaphoreSlim _wake = new(0, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        replies.Unclaimed = EndAsync;
-        using var timer = new PeriodicTimer(SweepEvery, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).AsTask().ContinueWith(t => !t.IsCanceled, TaskScheduler.Default))
+        replies.Unclaimed = _ =>
         {
-            foreach (var (id, open) in _open)
+            if (_wake.CurrentCount == 0)
             {
-                if (time.GetUtcNow() - open.Since < SweepEvery)
-                {
-                    continue;
-                }
                 try
                 {
-                    if (await queue.GetAsync(id) is { } record && RunStates.IsFinal(record.State))
+                    _wake.Release();
+                }
+                catch (SemaphoreFullException)
+                {
+                    // Already woken.
+                }
+            }
+            return Task.CompletedTask;
+        };
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await _wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (!queue.IsConnected)
+            {
+                continue;
+            }
+            try
+            {
+                string[] ended;
+                while ((ended = await queue.PopEndedSubmissionsAsync(50)).Length > 0)
+                {
+                    foreach (var id in ended)
                     {
-                        await EndAsync(RunEnd.From(record));
+                        await EndAsync(id);
                     }
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException)
-                {
-                    logger.LogDebug("Sweep could not read submission {Id} ({Error})", id, e.Message);
-                    break;
-                }
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                logger.LogDebug("Could not settle ended submissions ({Error})", e.Message);
             }
         }
     }
 
-    private async Task EndAsync(RunEnd end)
+    private async Task EndAsync(string id)
     {
-        if (!_open.TryRemove(end.Id, out var open))
+        if (await queue.GetAsync(id) is not { } record)
         {
             return;
         }
-        var result = end.State == RunStates.Done ? JsonSerializer.Deserialize<RunResult>(end.Payload, ExecutorClient.Json) : null;
-        await gate.SettleAsync(open.Reservation, result);
-        if (open.CallbackUrl is { } url && open.CallbackSecret is { } secret)
+        var view = SubmissionView.From(record);
+        await gate.SettleAsync(record.Settlement, view.Result);
+        if (!string.IsNullOrEmpty(record.Callback)
+            && clients.Value.ApiKeys.FirstOrDefault(k => k.Name == record.Client)?.CallbackSecret is { Length: > 0 } secret)
         {
-            var view = SubmissionView.From(end.Id, end.State, result, end.State == RunStates.Done ? null : end.Payload);
-            callbacks.Enqueue(new Callback(end.Id, url, JsonSerializer.Serialize(view, ExecutorClient.Json), secret));
+            callbacks.Enqueue(new Callback(id, record.Callback, JsonSerializer.Serialize(view, ExecutorClient.Json), secret));
         }
     }
 }
-
-/// <summary>What this replica keeps of a submission until it ends.</summary>
-public sealed record OpenSubmission(QuotaReservation Reservation, string? CallbackUrl, string? CallbackSecret, DateTimeOffset Since);
 
 /// <summary>A submission as <c>GET /submissions/{id}</c> and its callback show it.</summary>
 public sealed record SubmissionView

@@ -146,7 +146,6 @@ public sealed class SubmissionDesk(
     RunDispatcher dispatcher,
     RedisRunQueue queue,
     RunReplies replies,
-    SubmissionTracker tracker,
     IOptions<SubmissionOptions> options,
     IOptions<ClientOptions> clients,
     TimeProvider time,
@@ -189,9 +188,8 @@ public sealed class SubmissionDesk(
         var tickets = new List<(string Id, RunTicket Ticket, string? Callback)>();
         async Task RefundAllAsync()
         {
-            foreach (var (id, ticket, _) in tickets)
+            foreach (var (_, ticket, _) in tickets)
             {
-                tracker.Forget(id);
                 await gate.SettleAsync(ticket.Reservation, null);
             }
         }
@@ -210,14 +208,10 @@ public sealed class SubmissionDesk(
         try
         {
             using var enqueue = ApiTelemetry().StartActivity("queue.enqueue", ActivityKind.Producer);
-            var now = time.GetUtcNow();
-            foreach (var (id, ticket, callback) in tickets)
-            {
-                tracker.Track(id, new OpenSubmission(ticket.Reservation, callback, secret, now));
-            }
             admission = await queue.AdmitAsync(RunLane.Async, tickets.Select(t => new NewRun(
                 RunDispatcher.ToEntry(t.Id, t.Ticket.Request, client, time), client.DisplayName,
-                settings.StartTimeoutSeconds * 1000L, settings.ResultTtlSeconds * 1000L, replies.Channel, t.Callback)).ToList());
+                settings.StartTimeoutSeconds * 1000L, settings.ResultTtlSeconds * 1000L, replies.Channel, t.Callback,
+                RunGate.Settlement(t.Ticket.Reservation))).ToList());
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

@@ -211,7 +211,7 @@ public sealed class QueueWorker(
             switch (outcome)
             {
                 case RunOutcome.Completed completed:
-                    var json = JsonSerializer.Serialize(completed.Result with
+                    var json = JsonSerializer.SerializeToUtf8Bytes(completed.Result with
                     {
                         Executor = identity.Name,
                         // The wait in the shared queue is part of the run's wait for a slot.
@@ -266,7 +266,7 @@ public sealed class QueueWorker(
     }
 
     /// <summary>A result is worth a few retries: Redis blinking for a second must not lose a run that happened.</summary>
-    private async Task<string> FinishAsync(string id, string json)
+    private async Task<string> FinishAsync(string id, byte[] json)
     {
         for (var attempt = 1; ; attempt++)
         {

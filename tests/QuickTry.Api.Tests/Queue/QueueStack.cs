@@ -79,6 +79,15 @@ public sealed class QueueStack : IAsyncDisposable
         return client;
     }
 
+    /// <summary>One executor on the main engine, the API calling it directly while Redis is down, both ready.</summary>
+    public async Task<(ExecutorProcess Executor, HttpClient Client)> StartWithOneExecutorAsync(int slots, int queueLength)
+    {
+        var executor = await StartExecutorAsync(MainEngine, slots, queueLength);
+        var client = StartApi(executor.Url);
+        await WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        return (executor, client);
+    }
+
     /// <summary>Waits until <paramref name="count"/> executors announce themselves with free slots.</summary>
     public async Task WaitForExecutorsAsync(int count, TimeSpan timeout)
     {

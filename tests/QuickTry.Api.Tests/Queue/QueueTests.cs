@@ -96,9 +96,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task An_executor_killed_mid_run_makes_the_run_lost_within_the_heartbeat_time_and_it_is_not_run_again()
     {
-        var doomed = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 0);
-        var client = _stack.StartApi(doomed.Url);
-        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        var (doomed, client) = await _stack.StartWithOneExecutorAsync(slots: 1, queueLength: 0);
         var usedBefore = await RunsUsedAsync(client);
 
         var running = client.PostAsync("/run", Run("python3", "import time; print('started', flush=True); time.sleep(15)", timeMs: 20_000));
@@ -132,9 +130,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_full_queue_and_no_live_executor_are_refused_at_once_with_retry_after()
     {
-        var only = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 1);
-        var client = _stack.StartApi(only.Url);
-        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        var (only, client) = await _stack.StartWithOneExecutorAsync(slots: 1, queueLength: 1);
 
         // One running, one waiting: the capacity (1 slot + 1 queued) is used up.
         var sleepers = Enumerable.Range(0, 2).Select(_ => client.PostAsync("/run", Run("python3", "import time; time.sleep(3)"))).ToList();
@@ -162,9 +158,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task With_Redis_down_runs_go_to_the_executor_directly_and_with_Redis_back_through_the_queue_again()
     {
-        var executor = await _stack.StartExecutorAsync(MainEngine, slots: 2, queueLength: 2);
-        var client = _stack.StartApi(executor.Url);
-        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        var (_, client) = await _stack.StartWithOneExecutorAsync(slots: 2, queueLength: 2);
         var queued = await BodyAsync(await client.PostAsync("/run", Run("python3", "print('queued')")));
         Assert.NotNull(await _stack.Queue.GetAsync(queued.GetProperty("runId").GetString()!));
 
@@ -183,6 +177,23 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         var again = await BodyAsync(await client.PostAsync("/run", Run("python3", "print('queued again')")));
         Assert.Equal("queued again\n", again.GetProperty("stdout").GetString());
         Assert.NotNull(await _stack.Queue.GetAsync(again.GetProperty("runId").GetString()!));
+    }
+
+    [Fact]
+    public async Task A_caller_that_sends_an_existing_runs_trace_id_gets_a_run_of_its_own()
+    {
+        var (_, client) = await _stack.StartWithOneExecutorAsync(slots: 1, queueLength: 2);
+        var first = await BodyAsync(await client.PostAsync("/run", Run("python3", "print('first')")));
+        var id = first.GetProperty("runId").GetString()!;
+
+        // The run id is the trace id, and a caller may send the trace it belongs to: here, the first run's.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/run") { Content = Run("python3", "print('second')") };
+        request.Headers.Add("traceparent", $"00-{id}-0123456789abcdef-01");
+        var second = await BodyAsync(await client.SendAsync(request));
+        Assert.Equal("second\n", second.GetProperty("stdout").GetString());
+        Assert.NotEqual(id, second.GetProperty("runId").GetString());
+        var record = await _stack.Queue.GetAsync(id);
+        Assert.Contains("first", record!.Result);
     }
 
     private async Task<string> WaitForRunningAsync(TimeSpan timeout)

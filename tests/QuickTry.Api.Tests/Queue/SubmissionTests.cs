@@ -19,21 +19,25 @@ namespace QuickTry.Api.Tests.Queue;
 public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Secret = "callback-secret-for-tests";
+    private static readonly Dictionary<string, string?> Settings = new()
+    {
+        ["Submissions:ResultTtlSeconds"] = "3",
+        ["Submissions:MaxBatch"] = "3",
+        ["Submissions:CallbackFirstRetryMs"] = "200",
+        ["Submissions:CallbackAllowedHosts:0"] = "127.0.0.1",
+        ["Clients:ApiKeys:0:CallbackSecret"] = Secret,
+    };
+
     private readonly QueueStack _stack = new();
     private HttpClient _client = null!;
+    private string _executorUrl = "";
 
     public async Task InitializeAsync()
     {
         await _stack.StartRedisAsync();
         var executor = await _stack.StartExecutorAsync(MainEngine, slots: 2, queueLength: 8, new() { ["Executor__Queue__SyncReservedSlots"] = "1" });
-        _client = _stack.StartApi(executor.Url, new()
-        {
-            ["Submissions:ResultTtlSeconds"] = "3",
-            ["Submissions:MaxBatch"] = "3",
-            ["Submissions:CallbackFirstRetryMs"] = "200",
-            ["Submissions:CallbackAllowedHosts:0"] = "127.0.0.1",
-            ["Clients:ApiKeys:0:CallbackSecret"] = Secret,
-        });
+        _executorUrl = executor.Url;
+        _client = _stack.StartApi(executor.Url, Settings);
         await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
     }
 
@@ -131,6 +135,30 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
         // Without an API key there is no secret to sign with.
         var anonymous = await _client.PostAsync("/submissions", JsonContent(new { lang = "bash", code = "echo", callbackUrl = receiver.Url }));
         Assert.Equal(HttpStatusCode.BadRequest, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_submission_whose_replica_is_gone_when_it_ends_is_settled_and_called_back_by_another()
+    {
+        using var receiver = new CallbackReceiver(failFirst: 0);
+        // A second replica on the same Redis accepts the submission, then goes away before the run ends.
+        var other = new ApiFactory(_stack.Redis, new(Settings) { ["Queue:Enabled"] = "true" }, executorUrl: _executorUrl);
+        var viaOther = other.CreateClient();
+        var response = await viaOther.SendAsync(AsAlice(HttpMethod.Post, "/submissions",
+            new { lang = "python3", code = "import time; time.sleep(1.5); print('settled elsewhere')", callbackUrl = receiver.Url }));
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var id = (await BodyAsync(response)).GetProperty("id").GetString()!;
+        await other.DisposeAsync();
+
+        // The remaining replica delivers the callback and settles the quota to the real run time.
+        var delivery = await receiver.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(id, delivery.Submission);
+        Assert.Equal("settled elsewhere\n", JsonDocument.Parse(delivery.Body).RootElement.GetProperty("result").GetProperty("stdout").GetString());
+        var quota = await BodyAsync(await _client.SendAsync(AsAlice(HttpMethod.Get, "/quota")));
+        var usedSeconds = quota.GetProperty("runSeconds").GetProperty("used").GetDouble();
+        output.WriteLine($"alice's run seconds after settling elsewhere: {usedSeconds}");
+        // Reserved at its 3 s time limit; settled to about 1.5 s.
+        Assert.InRange(usedSeconds, 1.4, 2.9);
     }
 
     [Fact]
