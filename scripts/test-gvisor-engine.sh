@@ -54,13 +54,15 @@ fi
 docker -H "$socket" info --format '{{json .Runtimes}}' | grep -q '"runsc"' \
   || fail "the engine on $socket does not declare runsc; stop it (kill \$(cat $run_dir/docker.pid)) and run this again"
 
-# Images: the main engine's quicktry/ ones, moved in one `docker save` so shared layers travel once.
+# Images: the main engine's quicktry/ sandbox images (not the services' images of deploy/), moved in one
+# `docker save` so shared layers travel once.
 stale=()
-while read -r image hash; do
+while read -r image hash service; do
+  [[ -z $service ]] || continue
   theirs="$(docker -H "$socket" image inspect -f '{{ index .Config.Labels "quicktry.hash" }}' "$image" 2>/dev/null || true)"
   [[ "$theirs" == "$hash" ]] || stale+=("$image")
 done < <(docker images --format '{{.Repository}}:{{.Tag}}' 'quicktry/*' | grep -v ':<none>$' \
-  | xargs -r docker image inspect -f '{{ index .RepoTags 0 }} {{ index .Config.Labels "quicktry.hash" }}')
+  | xargs -r docker image inspect -f '{{ index .RepoTags 0 }} {{ index .Config.Labels "quicktry.hash" }} {{ index .Config.Labels "quicktry.service" }}')
 if [[ ${#stale[@]} -gt 0 ]]; then
   step "copying ${#stale[@]} images into the gVisor test engine"
   started=$SECONDS

@@ -39,14 +39,21 @@ public sealed class QueueWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await queue.Subscriber.SubscribeAsync(RunQueueKeys.Wake, (_, _) => Wake());
         var heartbeat = HeartbeatAsync(stoppingToken);
+        var subscribed = false;
         var groupsReady = false;
         var lastClaim = DateTime.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // Redis may be down when the executor starts: it serves direct calls meanwhile and joins later
+                // (the client re-subscribes by itself after a reconnect, once subscribed).
+                if (!subscribed)
+                {
+                    await queue.Subscriber.SubscribeAsync(RunQueueKeys.Wake, (_, _) => Wake());
+                    subscribed = true;
+                }
                 if (!groupsReady)
                 {
                     await queue.EnsureGroupsAsync();
@@ -253,6 +260,16 @@ public sealed class QueueWorker(
         {
             logger.LogError(e, "Run {RunId} from the queue failed", run.Id);
             ExecutorTelemetry.Fail(consume, e);
+            // Not left pending under a live executor (nobody would take it over): a run not started yet ends
+            // unavailable; one already started is left to the reaper, which reports it lost.
+            try
+            {
+                await queue.RefuseAsync(entry, RunStates.Unavailable, "Nothing ran: the executor failed before starting the run.");
+            }
+            catch (Exception again) when (again is RedisException or TimeoutException)
+            {
+                logger.LogWarning("Run {RunId} could not be refused ({Error})", run.Id, again.Message);
+            }
         }
         finally
         {
