@@ -180,6 +180,23 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_executor_started_while_Redis_is_down_serves_direct_calls_and_joins_the_queue_when_Redis_is_back()
+    {
+        await _stack.Redis.StopAsync();
+        var executor = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 1);
+        using var http = new HttpClient { BaseAddress = new Uri(executor.Url) };
+        var direct = await http.PostAsync("/execute", Run("python3", "print('direct')"));
+        Assert.True(direct.StatusCode == HttpStatusCode.OK, await direct.Content.ReadAsStringAsync());
+
+        await _stack.Redis.StartAsync();
+        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        var client = _stack.StartApi(executor.Url);
+        var queued = await BodyAsync(await client.PostAsync("/run", Run("python3", "print('queued')")));
+        Assert.Equal("queued\n", queued.GetProperty("stdout").GetString());
+        Assert.NotNull(await _stack.Queue.GetAsync(queued.GetProperty("runId").GetString()!));
+    }
+
+    [Fact]
     public async Task A_caller_that_sends_an_existing_runs_trace_id_gets_a_run_of_its_own()
     {
         var (_, client) = await _stack.StartWithOneExecutorAsync(slots: 1, queueLength: 2);
