@@ -81,6 +81,10 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
         (string)(await Db.ScriptEvaluateAsync(RunQueueScripts.Reap,
             [RunQueueKeys.Run(id), RunQueueKeys.Running, RunQueueKeys.Executors], [id, (long)longestRun.TotalMilliseconds]))!;
 
+    /// <summary>Expires the oldest entries of a lane that nobody started before their start-by; returns how many.</summary>
+    public async Task<long> ExpireOverdueAsync(RunLane lane, int oldest) =>
+        (long)(await Db.ScriptEvaluateAsync(RunQueueScripts.ExpireOverdue, [RunQueueKeys.Stream(lane)], [RunQueueKeys.Group, oldest]));
+
     /// <summary>Executors whose heartbeat has not lapsed, with what they offer.</summary>
     public async Task<IReadOnlyList<ExecutorOffer>> LiveExecutorsAsync()
     {

@@ -177,6 +177,38 @@ internal static class RunQueueScripts
         """;
 
     /// <summary>
+    /// Ends the oldest entries of a lane whose run is still queued past its start-by (nobody took them: no
+    /// executor was alive, or none had room), so they stop holding capacity and their callers learn at once.
+    /// KEYS = stream; ARGV = group, how many of the oldest entries to look at. Returns how many expired.
+    /// </summary>
+    public const string ExpireOverdue = Prelude + """
+        local expired = 0
+        for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', tonumber(ARGV[2]))) do
+          local body
+          for i = 1, #e[2], 2 do
+            if e[2][i] == 'run' then body = e[2][i + 1] end
+          end
+          local ok, run = pcall(cjson.decode, body or '')
+          if ok and type(run) == 'table' and type(run['id']) == 'string' then
+            local key = 'quicktry:run:' .. run['id']
+            local h = redis.call('HMGET', key, 'state', 'startBy', 'entry')
+            if h[1] == 'queued' and h[3] == e[1] and now > tonumber(h[2]) then
+              redis.call('XACK', KEYS[1], ARGV[1], e[1])
+              redis.call('XDEL', KEYS[1], e[1])
+              finish(key, 'expired', 'Nobody started the run before its start-by deadline; it never ran.')
+              tell(key, run['id'], 'expired', '')
+              expired = expired + 1
+            elseif not h[1] then
+              -- Its state expired long ago: an orphan entry, nothing to tell anyone.
+              redis.call('XACK', KEYS[1], ARGV[1], e[1])
+              redis.call('XDEL', KEYS[1], e[1])
+            end
+          end
+        end
+        return expired
+        """;
+
+    /// <summary>
     /// Takes over entries read by executors that are gone (heartbeat lapsed) and idle at least ARGV[3] ms.
     /// KEYS = stream, executors; ARGV = group, this executor, min idle ms, count. Returns XCLAIM's entries.
     /// </summary>

@@ -6,8 +6,9 @@ using StackExchange.Redis;
 namespace QuickTry.Api.Queue;
 
 /// <summary>
-/// Reports runs lost whose executor is gone (its heartbeat lapsed) or never reported them: every replica
-/// runs it, and the step is atomic, so a run is declared lost once, and never run again.
+/// Reports runs lost whose executor is gone (its heartbeat lapsed) or never reported them, and expires
+/// queued runs nobody started before their start-by. Every replica runs it; each step is atomic, so a run
+/// is declared lost or expired once, and never run again.
 /// </summary>
 public sealed class RunReaper(
     RedisRunQueue queue,
@@ -15,6 +16,9 @@ public sealed class RunReaper(
     IOptions<GatewayOptions> gateway,
     ILogger<RunReaper> logger) : BackgroundService
 {
+    /// <summary>Entries at the head of each lane looked at per turn (the oldest are the overdue ones).</summary>
+    private const int OldestToCheck = 50;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // The longest a started run can take at an executor (compile and run included), with room to report.
@@ -33,6 +37,13 @@ public sealed class RunReaper(
                     if (await queue.ReapAsync(id, longestRun) == RunStates.Lost)
                     {
                         logger.LogWarning("Run {RunId} reported lost: its executor is gone", id);
+                    }
+                }
+                foreach (var lane in (RunLane[])[RunLane.Sync, RunLane.Async])
+                {
+                    if (await queue.ExpireOverdueAsync(lane, OldestToCheck) is > 0 and var expired)
+                    {
+                        logger.LogWarning("{Count} queued runs expired: nobody started them before their start-by", expired);
                     }
                 }
             }

@@ -197,6 +197,29 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_submission_nobody_starts_expires_at_its_start_by_and_stops_holding_capacity()
+    {
+        // An executor that announces itself but never reads (it hangs), and one outside the queue for the language list.
+        var queue = _stack.Queue;
+        await queue.EnsureGroupsAsync();
+        await queue.HeartbeatAsync(new ExecutorOffer("test-hung-executor", 1, 1, ""), TimeSpan.FromSeconds(60));
+        var lister = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 0, new() { ["Executor__Queue__Enabled"] = "false" });
+        var client = _stack.StartApi(lister.Url, new() { ["Submissions:StartTimeoutSeconds"] = "1" });
+        var response = await client.PostAsync("/submissions", Run("python3", "print('never')"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await BodyAsync(response)).GetProperty("id").GetString()!;
+
+        var clock = Stopwatch.StartNew();
+        var ended = await WaitForSubmissionsAsync(client, [id], TimeSpan.FromSeconds(10));
+        output.WriteLine($"expired {clock.Elapsed.TotalSeconds:0.0} s after it was accepted (start-by 1 s)");
+        Assert.Equal("expired", ended[0].GetProperty("status").GetString());
+        Assert.Equal(0, await queue.WaitingAsync());
+        // Not billed: the reservation was returned.
+        await QueueTests.WaitUntilAsync(async () =>
+            (await client.GetFromJsonAsync<JsonElement>("/quota")).GetProperty("runs").GetProperty("used").GetInt32() == 0, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_caller_that_sends_an_existing_runs_trace_id_gets_a_run_of_its_own()
     {
         var (_, client) = await _stack.StartWithOneExecutorAsync(slots: 1, queueLength: 2);
