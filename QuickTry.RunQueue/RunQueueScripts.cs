@@ -16,6 +16,17 @@ internal static class RunQueueScripts
             redis.call('PUBLISH', reply, id .. '\n' .. state .. '\n' .. payload)
           end
         end
+        -- Acknowledges and deletes an entry; nil when it was still pending and is still its queued run's
+        -- entry (the caller may go on), else why not: 'taken' (another acknowledged it), 'gone', or the state.
+        local function take(stream, group, entry, run)
+          local acked = redis.call('XACK', stream, group, entry)
+          redis.call('XDEL', stream, entry)
+          if acked == 0 then return 'taken' end
+          local h = redis.call('HMGET', run, 'state', 'entry')
+          if not h[1] then return 'gone' end
+          if h[1] ~= 'queued' or h[2] ~= entry then return h[1] end
+          return nil
+        end
         local function finish(run, state, detail)
           redis.call('HSET', run, 'state', state, 'detail', detail, 'finishedAt', now)
           local keep = tonumber(redis.call('HGET', run, 'keep'))
@@ -77,13 +88,9 @@ internal static class RunQueueScripts
     /// the state the run is already in.
     /// </summary>
     public const string Start = Prelude + """
-        local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-        redis.call('XDEL', KEYS[1], ARGV[2])
-        if acked == 0 then return 'taken' end
-        local h = redis.call('HMGET', KEYS[2], 'state', 'startBy', 'entry')
-        if not h[1] then return 'gone' end
-        if h[1] ~= 'queued' or h[3] ~= ARGV[2] then return h[1] end
-        if now > tonumber(h[2]) then
+        local refused = take(KEYS[1], ARGV[1], ARGV[2], KEYS[2])
+        if refused then return refused end
+        if now > tonumber(redis.call('HGET', KEYS[2], 'startBy')) then
           finish(KEYS[2], 'expired', 'Nobody started the run before its start-by deadline; it never ran.')
           tell(KEYS[2], ARGV[4], 'expired', '')
           return 'expired'
@@ -112,11 +119,8 @@ internal static class RunQueueScripts
     /// entry. KEYS = stream, state; ARGV = group, entry, run id, state, detail.
     /// </summary>
     public const string Refuse = Prelude + """
-        local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-        redis.call('XDEL', KEYS[1], ARGV[2])
-        if acked == 0 then return 'taken' end
-        local h = redis.call('HMGET', KEYS[2], 'state', 'entry')
-        if h[1] ~= 'queued' or h[2] ~= ARGV[2] then return h[1] or 'gone' end
+        local refused = take(KEYS[1], ARGV[1], ARGV[2], KEYS[2])
+        if refused then return refused end
         finish(KEYS[2], ARGV[4], ARGV[5])
         tell(KEYS[2], ARGV[3], ARGV[4], ARGV[5])
         return ARGV[4]
@@ -127,11 +131,8 @@ internal static class RunQueueScripts
     /// KEYS = stream, state; ARGV = group, entry, new entry body.
     /// </summary>
     public const string Requeue = Prelude + """
-        local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-        redis.call('XDEL', KEYS[1], ARGV[2])
-        if acked == 0 then return 'taken' end
-        local h = redis.call('HMGET', KEYS[2], 'state', 'entry')
-        if h[1] ~= 'queued' or h[2] ~= ARGV[2] then return h[1] or 'gone' end
+        local refused = take(KEYS[1], ARGV[1], ARGV[2], KEYS[2])
+        if refused then return refused end
         local entry = redis.call('XADD', KEYS[1], '*', 'run', ARGV[3])
         redis.call('HSET', KEYS[2], 'entry', entry)
         redis.call('PUBLISH', 'quicktry:wake', KEYS[1])

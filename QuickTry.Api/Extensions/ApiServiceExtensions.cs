@@ -42,15 +42,7 @@ internal static class ApiServiceExtensions
         services.AddGatewayRateLimiting();
 
         // Quotas and the run queue: Redis shared by every replica; in-process quotas and direct runs while it is down.
-        builder.AddRedisClient("redis",
-            settings => settings.DisableHealthChecks = true,
-            options =>
-            {
-                options.AbortOnConnectFail = false;
-                options.ConnectTimeout = 2_000;
-                options.AsyncTimeout = 1_000;
-                options.SyncTimeout = 1_000;
-            });
+        builder.AddRunQueueRedis(operationTimeout: TimeSpan.FromSeconds(1));
         services.AddSingleton<RedisQuotaStore>();
         services.AddSingleton<InMemoryQuotaStore>();
         services.AddSingleton<ResilientQuotaStore>();
@@ -66,7 +58,6 @@ internal static class ApiServiceExtensions
 
         // The shared run queue on the same Redis: admission, this replica's reply channel, the reaper.
         services.AddOptions<RunQueueOptions>().Bind(builder.Configuration.GetSection(RunQueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<RedisRunQueue>();
         services.AddSingleton<RunReplies>();
         services.AddHostedService(sp => sp.GetRequiredService<RunReplies>());
         services.AddHostedService<RunReaper>();

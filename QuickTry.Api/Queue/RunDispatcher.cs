@@ -39,19 +39,23 @@ public sealed class RunDispatcher(
         }
         Task<RunEnd> ended;
         Admission admission;
+        Task<Admission> AdmitAsync()
+        {
+            ended = replies.Expect(runId);
+            return queue.AdmitAsync(RunLane.Sync, [new NewRun(ToEntry(runId, request, client, time), client.DisplayName,
+                _options.StartTimeoutMs, _options.SyncResultTtlSeconds * 1000L, replies.Channel)]);
+        }
         try
         {
             using var enqueue = ApiTelemetry.Source.StartActivity("queue.enqueue", ActivityKind.Producer);
-            ended = replies.Expect(runId);
-            admission = await queue.AdmitAsync(RunLane.Sync, [new NewRun(ToEntry(runId, request, client, time), client.DisplayName, _options.StartTimeoutMs, _options.SyncResultTtlSeconds * 1000L, replies.Channel)]);
+            admission = await AdmitAsync();
             if (admission is Admission.Duplicate)
             {
                 // The trace id came from the caller (a traceparent header) and names a run that exists: this
                 // run gets an id of its own, so no caller can reach another's run by choosing its trace.
                 replies.Forget(runId);
                 runId = Guid.CreateVersion7().ToString("N");
-                ended = replies.Expect(runId);
-                admission = await queue.AdmitAsync(RunLane.Sync, [new NewRun(ToEntry(runId, request, client, time), client.DisplayName, _options.StartTimeoutMs, _options.SyncResultTtlSeconds * 1000L, replies.Channel)]);
+                admission = await AdmitAsync();
             }
             enqueue?.SetTag("quicktry.queue.admission", admission.GetType().Name.ToLowerInvariant());
         }

@@ -25,23 +25,13 @@ public sealed class SubmissionTracker(
     IOptions<ClientOptions> clients,
     ILogger<SubmissionTracker> logger) : BackgroundService
 {
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly WakeSignal _wake = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         replies.Unclaimed = _ =>
         {
-            if (_wake.CurrentCount == 0)
-            {
-                try
-                {
-                    _wake.Release();
-                }
-                catch (SemaphoreFullException)
-                {
-                    // Already woken.
-                }
-            }
+            _wake.Set();
             return Task.CompletedTask;
         };
         while (!stoppingToken.IsCancellationRequested)

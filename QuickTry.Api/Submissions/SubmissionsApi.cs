@@ -5,6 +5,7 @@ using QuickTry.Api.Extensions;
 using QuickTry.Api.Queue;
 using QuickTry.Api.RateLimiting;
 using QuickTry.Api.Runs;
+using QuickTry.Api.Telemetry;
 using QuickTry.RunQueue;
 using StackExchange.Redis;
 
@@ -207,7 +208,7 @@ public sealed class SubmissionDesk(
         Admission admission;
         try
         {
-            using var enqueue = ApiTelemetry().StartActivity("queue.enqueue", ActivityKind.Producer);
+            using var enqueue = ApiTelemetry.Source.StartActivity("queue.enqueue", ActivityKind.Producer);
             admission = await queue.AdmitAsync(RunLane.Async, tickets.Select(t => new NewRun(
                 RunDispatcher.ToEntry(t.Id, t.Ticket.Request, client, time), client.DisplayName,
                 settings.StartTimeoutSeconds * 1000L, settings.ResultTtlSeconds * 1000L, replies.Channel, t.Callback,
@@ -245,6 +246,4 @@ public sealed class SubmissionDesk(
             return new SubmissionView { Id = id, Status = Unreachable };
         }
     }
-
-    private static ActivitySource ApiTelemetry() => Telemetry.ApiTelemetry.Source;
 }

@@ -69,17 +69,7 @@ internal static class ExecutorServiceExtensions
         {
             return;
         }
-        builder.AddRedisClient("redis",
-            settings => settings.DisableHealthChecks = true,
-            options =>
-            {
-                // Start without Redis and keep trying: the direct path serves meanwhile.
-                options.AbortOnConnectFail = false;
-                options.ConnectTimeout = 2_000;
-                options.AsyncTimeout = 2_000;
-                options.SyncTimeout = 2_000;
-            });
-        services.AddSingleton<RedisRunQueue>();
+        builder.AddRunQueueRedis(operationTimeout: TimeSpan.FromSeconds(2));
         services.AddHostedService<QueueWorker>();
     }
 }

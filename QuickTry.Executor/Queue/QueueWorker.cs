@@ -31,7 +31,7 @@ public sealed class QueueWorker(
 {
     private readonly QueueOptions _options = queueOptions.Value;
     private readonly int _slots = poolOptions.Value.MaxConcurrentRuns;
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly WakeSignal _wake = new();
     private readonly Lock _inFlightLock = new();
     private readonly HashSet<Task> _inFlight = [];
     private int _running;
@@ -51,7 +51,7 @@ public sealed class QueueWorker(
                 // (the client re-subscribes by itself after a reconnect, once subscribed).
                 if (!subscribed)
                 {
-                    await queue.Subscriber.SubscribeAsync(RunQueueKeys.Wake, (_, _) => Wake());
+                    await queue.Subscriber.SubscribeAsync(RunQueueKeys.Wake, (_, _) => _wake.Set());
                     subscribed = true;
                 }
                 if (!groupsReady)
@@ -71,7 +71,7 @@ public sealed class QueueWorker(
                 }
                 if (took == 0)
                 {
-                    await _wake.WaitAsync(_options.PollIntervalMs, stoppingToken);
+                    await _wake.WaitAsync(TimeSpan.FromMilliseconds(_options.PollIntervalMs), stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -159,21 +159,6 @@ public sealed class QueueWorker(
                 _inFlight.Remove(t);
             }
         }, TaskScheduler.Default);
-    }
-
-    private void Wake()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled.
-            }
-        }
     }
 
     private async Task ProcessAsync(QueueEntry entry)
@@ -278,7 +263,7 @@ public sealed class QueueWorker(
             {
                 Interlocked.Decrement(ref _asyncRunning);
             }
-            Wake();
+            _wake.Set();
         }
     }
 

@@ -24,12 +24,7 @@ public class AppHostTests
         builder.CreateResourceBuilder<ProjectResource>("executor")
             .WithEnvironment("Executor__InstanceName", "apphost-test-" + Guid.NewGuid().ToString("N")[..8])
             .WithEnvironment("Executor__Pool__WarmPerLanguage", "1");
-        // No dashboard in tests: without this the OTLP exporter's flush holds every stop for ~10 s.
-        foreach (var project in builder.Resources.OfType<ProjectResource>())
-        {
-            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
-                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
-        }
+        WithoutDashboard(builder);
 
         await using var app = await builder.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);
@@ -86,11 +81,7 @@ public class AppHostTests
                 .WithEnvironment("Executor__Pool__MaxConcurrentRuns", "2")
                 .WithEnvironment("Executor__Pool__MaxQueueLength", "0");
         }
-        foreach (var project in builder.Resources.OfType<ProjectResource>())
-        {
-            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
-                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
-        }
+        WithoutDashboard(builder);
         await using var app = await builder.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token).WaitAsync(StartTimeout, cts.Token);
@@ -114,6 +105,16 @@ public class AppHostTests
         }
         Assert.Equal(2, executors.Count(e => e.StartsWith(names["executor"])));
         Assert.Equal(2, executors.Count(e => e.StartsWith(names["executor-2"])));
+    }
+
+    /// <summary>No dashboard in tests: without this the OTLP exporter's flush holds every stop for ~10 s.</summary>
+    private static void WithoutDashboard(IDistributedApplicationTestingBuilder builder)
+    {
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+        }
     }
 
     /// <summary>A handler that connects to the API on 127.0.0.1 from <paramref name="local"/> (any 127.x address is this machine).</summary>

@@ -234,6 +234,12 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.NotEqual(id, second.GetProperty("runId").GetString());
         var record = await _stack.Queue.GetAsync(id);
         Assert.Contains("first", record!.Result);
+
+        // What only the executor validates (file names) comes back through the queue as a 400.
+        var invalid = await client.PostAsync("/run", JsonContent(new { lang = "python3", code = "print(1)", files = new[] { new { name = "../escape.py", content = "" } } }));
+        var problem = await invalid.Content.ReadAsStringAsync();
+        Assert.True(invalid.StatusCode == HttpStatusCode.BadRequest, problem);
+        Assert.Contains("files", problem);
     }
 
     private async Task<string> WaitForRunningAsync(TimeSpan timeout)
