@@ -174,7 +174,7 @@ public class SandboxTests(ExecutorFixture executor)
             Limits = new RequestedLimits { MemoryMb = 64 },
         });
 
-        Assert.Equal(RunStatus.MemoryLimit, result.Status);
+        Assert.True(result.Status == RunStatus.MemoryLimit, $"{result.Status} (exit {result.ExitCode}, {result.Signal}, {result.MemoryBytes} bytes): {result.Message} / {result.Stderr}");
         Assert.Equal(64, result.Limits.MemoryMb);
         Assert.Contains("64 MB", result.Message);
     }
