@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Clients;
 

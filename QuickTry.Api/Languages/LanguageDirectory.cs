@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using QuickTry.Api.Runs;
 using QuickTry.RunQueue;
-using QuickTry.Executor.Languages;
 
 namespace QuickTry.Api.Languages;
 

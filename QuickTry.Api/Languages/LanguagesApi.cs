@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using QuickTry.Api.Runs;
-using QuickTry.Executor.Languages;
 
 namespace QuickTry.Api.Languages;
 

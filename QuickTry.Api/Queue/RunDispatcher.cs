@@ -5,8 +5,6 @@ using QuickTry.Api.Clients;
 using QuickTry.Api.RateLimiting;
 using QuickTry.Api.Runs;
 using QuickTry.Api.Telemetry;
-using QuickTry.Executor.Languages;
-using QuickTry.Executor.Runs;
 using QuickTry.RunQueue;
 using StackExchange.Redis;
 

@@ -3,8 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using QuickTry.Executor.Languages;
-using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Runs;
 

@@ -7,8 +7,6 @@ using QuickTry.Api.Queue;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.RateLimiting;
 using QuickTry.Api.Telemetry;
-using QuickTry.Executor.Languages;
-using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Runs;
 
@@ -25,7 +23,7 @@ public static class RunApi
             .WithSummary("Runs a snippet in a sandbox and returns its output and status.")
             .WithDescription("A program that fails is still a 200 with its status; HTTP errors are for requests that could not run.")
             // The body is read by RunRequestReader (for its 413/415/400); this only describes it.
-            .WithRequestBody<PublicRunRequest>()
+            .WithRequestBody<RunRequest>()
             .Produces<RunResult>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -50,7 +48,7 @@ public static class RunApi
     {
         var client = context.Client();
         Activity.Current?.SetTag("quicktry.client", client.DisplayName);
-        var (request, error) = await reader.ReadAsync<PublicRunRequest>(context.Request, cancellationToken);
+        var (request, error) = await reader.ReadAsync<RunRequest>(context.Request, cancellationToken);
         if (error is not null)
         {
             return error;

@@ -4,8 +4,6 @@ using QuickTry.Api.Clients;
 using QuickTry.Api.Languages;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.Telemetry;
-using QuickTry.Executor.Languages;
-using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Runs;
 
@@ -18,7 +16,7 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
 {
     /// <summary>A ticket to run (the executor's request, its language, the reservation), or the refusal to answer.</summary>
     public async Task<(RunTicket? Ticket, IResult? Refusal)> PassAsync(
-        HttpContext context, ClientIdentity client, PublicRunRequest request, CancellationToken cancellationToken)
+        HttpContext context, ClientIdentity client, RunRequest request, CancellationToken cancellationToken)
     {
         var (language, errors) = await ValidateAsync(request, cancellationToken);
         if (errors is not null)
@@ -70,7 +68,7 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
                 type: "https://quicktry.dev/problems/quota-exhausted"));
         }
         var reservation = ((QuotaDecision.Granted)decision).Reservation;
-        return (new RunTicket(request.ToExecutorRequest(language.Name), language, reservation), null);
+        return (new RunTicket(ForExecutor(request, language.Name), language, reservation), null);
     }
 
     /// <summary>
@@ -115,7 +113,7 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
             : (0, false);
 
     /// <summary>What the gateway checks itself: enough to pick the language and reserve quota.</summary>
-    private async Task<(LanguageInfo?, Dictionary<string, string[]>?)> ValidateAsync(PublicRunRequest request, CancellationToken cancellationToken)
+    private async Task<(LanguageInfo?, Dictionary<string, string[]>?)> ValidateAsync(RunRequest request, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (!string.IsNullOrWhiteSpace(request.Lang) && !string.IsNullOrWhiteSpace(request.Language)
@@ -153,7 +151,7 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
     }
 
     /// <summary>A run's worst case: its time limit, plus its compile limit for compiled languages.</summary>
-    private static long ReserveMs(PublicRunRequest request, LanguageInfo language)
+    private static long ReserveMs(RunRequest request, LanguageInfo language)
     {
         var defaults = language.Limits;
         var run = Math.Max(1, request.Limits?.TimeMs ?? defaults.TimeMs);
@@ -162,6 +160,17 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
     }
 
     private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
+    /// <summary>The request as the executor receives it: the language by its name, synonyms resolved, nothing else of the caller's.</summary>
+    private static RunRequest ForExecutor(RunRequest request, string lang) => new()
+    {
+        Lang = lang,
+        Code = request.Code,
+        Stdin = request.EffectiveStdin,
+        Args = request.Args,
+        Files = request.Files,
+        Limits = request.Limits,
+    };
 }
 
 /// <summary>A run that passed the gate: the executor's request, its language and its quota reservation.</summary>

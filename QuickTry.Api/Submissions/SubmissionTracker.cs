@@ -4,7 +4,6 @@ using QuickTry.Api.Clients;
 using QuickTry.Api.Queue;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.Runs;
-using QuickTry.Executor.Runs;
 using QuickTry.RunQueue;
 using StackExchange.Redis;
 

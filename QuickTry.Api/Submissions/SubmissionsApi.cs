@@ -123,7 +123,7 @@ public static class SubmissionsApi
 }
 
 /// <summary>The body of <c>POST /submissions</c>: a run request and, optionally, where to send its result.</summary>
-public sealed record SubmissionRequest : PublicRunRequest
+public sealed record SubmissionRequest : RunRequest
 {
     /// <summary>
     /// Receives the result as a signed <c>POST</c> when the run ends. Needs an API key with a callback secret;

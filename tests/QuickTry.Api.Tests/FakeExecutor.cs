@@ -3,8 +3,6 @@ using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
 using QuickTry.Api.Runs;
-using QuickTry.Executor.Languages;
-using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Tests;
 

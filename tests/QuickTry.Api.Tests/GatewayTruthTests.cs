@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using QuickTry.Api.Clients;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.RateLimiting;
-using QuickTry.Executor.Runs;
 
 namespace QuickTry.Api.Tests;
 

@@ -1,31 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace QuickTry.Executor.Runs;
-
-/// <summary>Headers of the gateway → executor call.</summary>
-public static class RunHeaders
-{
-    /// <summary>Which client a run is for, as the gateway names it (the key's name or a hashed IP, never a key); for traces.</summary>
-    public const string Client = "X-QuickTry-Client";
-
-    /// <summary>
-    /// The isolation the caller's plan asks for (<c>slot</c> or <c>container</c>); set by the gateway from
-    /// its configuration, never from the request. The executor applies the stricter of this and its own.
-    /// </summary>
-    public const string Isolation = "X-QuickTry-Isolation";
-
-    /// <summary>
-    /// The OCI runtime the caller's plan asks for (e.g. <c>runsc</c>); set by the gateway from its
-    /// configuration, never from the request. When set it decides over the executor's own choice.
-    /// </summary>
-    public const string Runtime = "X-QuickTry-Runtime";
-}
-
-/// <summary>What the caller's plan asks of the sandbox; unset parts leave it to the executor.</summary>
-public sealed record PlanSandbox(Isolation? Isolation = null, string? Runtime = null)
-{
-    public static readonly PlanSandbox None = new();
-}
+namespace QuickTry.Client;
 
 /// <summary>The OCI runtimes a sandbox can run under, as the Docker engine names them.</summary>
 public static class SandboxRuntimes
@@ -41,16 +16,28 @@ public static class SandboxRuntimes
         name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 }
 
-/// <summary>What to run. Only <see cref="Lang"/> and <see cref="Code"/> are required.</summary>
-public sealed record RunRequest
+/// <summary>
+/// What to run: the body of <c>POST /run</c> (and of the executor's <c>POST /runs</c>). Only the language and
+/// <see cref="Code"/> are required. Besides the current names it accepts those the original QuickTry used:
+/// <c>language</c> for <c>lang</c> and <c>params</c> for <c>stdin</c>.
+/// </summary>
+public record RunRequest
 {
-    /// <summary>Language name or alias (see <c>GET /languages</c>).</summary>
+    /// <summary>Language name or alias (see <c>GET /languages</c>), e.g. <c>python3</c>, <c>py</c>, <c>js</c>.</summary>
     public string? Lang { get; init; }
+
+    /// <summary>Synonym of <see cref="Lang"/>.</summary>
+    public string? Language { get; init; }
 
     /// <summary>The main source file's content.</summary>
     public string? Code { get; init; }
 
+    /// <summary>What the program reads on its standard input.</summary>
     public string? Stdin { get; init; }
+
+    /// <summary>Synonym of <see cref="Stdin"/>.</summary>
+    [JsonPropertyName("params")]
+    public string? Params { get; init; }
 
     /// <summary>Command-line arguments, passed as an array (never through a shell).</summary>
     public IReadOnlyList<string?>? Args { get; init; }
@@ -58,22 +45,48 @@ public sealed record RunRequest
     /// <summary>Extra files placed beside the main file.</summary>
     public IReadOnlyList<RunFile?>? Files { get; init; }
 
+    /// <summary>Limits to run under; unset ones take the language's defaults.</summary>
     public RequestedLimits? Limits { get; init; }
+
+    /// <summary>The language asked for, whichever name carried it.</summary>
+    [JsonIgnore]
+    public string? EffectiveLang => string.IsNullOrWhiteSpace(Lang) ? Language : Lang;
+
+    /// <summary>The program's stdin, whichever name carried it.</summary>
+    [JsonIgnore]
+    public string? EffectiveStdin => Stdin ?? Params;
 }
 
+/// <summary>An extra file placed beside the main file (a relative path inside the sandbox's folder).</summary>
+/// <param name="Name">Relative path, e.g. <c>lib/util.py</c>.</param>
+/// <param name="Content">UTF-8 text content.</param>
 public sealed record RunFile(string? Name, string? Content);
 
 /// <summary>Limits a request asks for; unset ones take the language's or the global default.</summary>
 public sealed record RequestedLimits
 {
+    /// <summary>Wall time of the run step, in milliseconds.</summary>
     public int? TimeMs { get; init; }
+
+    /// <summary>Wall time of the compile step, in milliseconds.</summary>
     public int? CompileTimeMs { get; init; }
+
+    /// <summary>Memory of the sandbox, in MiB.</summary>
     public int? MemoryMb { get; init; }
+
+    /// <summary>Processes and threads the program may have at once.</summary>
     public int? Pids { get; init; }
+
+    /// <summary>Bytes kept of stdout and of stderr, each; the run is stopped when a stream goes past it.</summary>
     public int? OutputBytes { get; init; }
 }
 
-/// <summary>The limits a run actually got.</summary>
+/// <summary>The limits a run actually got (or, in <c>GET /languages</c>, the defaults and ceilings).</summary>
+/// <param name="TimeMs">Wall time of the run step, in milliseconds.</param>
+/// <param name="CompileTimeMs">Wall time of the compile step, in milliseconds.</param>
+/// <param name="MemoryMb">Memory of the sandbox, in MiB.</param>
+/// <param name="Pids">Processes and threads the program may have at once.</param>
+/// <param name="OutputBytes">Bytes kept of stdout and of stderr, each.</param>
 public sealed record AppliedLimits(int TimeMs, int CompileTimeMs, int MemoryMb, int Pids, int OutputBytes);
 
 /// <summary>
@@ -126,10 +139,13 @@ public enum Isolation
     [JsonStringEnumMemberName("container")] Container,
 }
 
+/// <summary>The wire names of <see cref="Isolation"/>.</summary>
 public static class IsolationNames
 {
+    /// <summary>The isolation as it is written on the wire: <c>slot</c> or <c>container</c>.</summary>
     public static string ToWireName(this Isolation isolation) => isolation == Isolation.Container ? "container" : "slot";
 
+    /// <summary>Reads a wire name (any case, surrounding spaces ignored).</summary>
     public static bool TryParse(string? value, out Isolation isolation)
     {
         isolation = Isolation.Slot;

@@ -1,20 +1,28 @@
 using System.Text.Json.Serialization;
 
-namespace QuickTry.Executor.Runs;
+namespace QuickTry.Client;
 
 /// <summary>How a run ended. A fixed set, as Judge0's statuses are, so clients can switch on it.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
 public enum RunStatus
 {
+    /// <summary>The program ran and exited with code 0.</summary>
     [JsonStringEnumMemberName("ok")] Ok,
+    /// <summary>The compile step failed; the program did not run.</summary>
     [JsonStringEnumMemberName("compile_error")] CompileError,
+    /// <summary>The program exited with a non-zero code or was ended by a signal.</summary>
     [JsonStringEnumMemberName("runtime_error")] RuntimeError,
+    /// <summary>The program (or its compile step) reached its time limit and was killed.</summary>
     [JsonStringEnumMemberName("timeout")] Timeout,
+    /// <summary>The program reached its memory limit and was killed.</summary>
     [JsonStringEnumMemberName("memory_limit")] MemoryLimit,
+    /// <summary>The program wrote more than its output limit and was stopped; the output kept is cut.</summary>
     [JsonStringEnumMemberName("output_limit")] OutputLimit,
+    /// <summary>QuickTry failed to run or to follow the program; <see cref="RunResult.Message"/> says what happened.</summary>
     [JsonStringEnumMemberName("internal_error")] InternalError,
 }
 
+/// <summary>The wire names of <see cref="RunStatus"/>.</summary>
 public static class RunStatusNames
 {
     /// <summary>The status as it is written on the wire (<c>compile_error</c>, ...), for traces and metrics.</summary>
@@ -33,9 +41,13 @@ public static class RunStatusNames
 /// <summary>The outcome of one run. A program that fails is still a result, with its status.</summary>
 public sealed record RunResult
 {
+    /// <summary>The run's id; also the id of its trace.</summary>
     public required string RunId { get; init; }
+    /// <summary>The language's name (never an alias).</summary>
     public required string Lang { get; init; }
+    /// <summary>The language's version, as its toolchain reports it.</summary>
     public required string Version { get; init; }
+    /// <summary>How the run ended.</summary>
     public required RunStatus Status { get; init; }
 
     /// <summary>How the run was isolated: a reused slot (fresh uid, wiped after) or its own container.</summary>
@@ -56,13 +68,19 @@ public sealed record RunResult
     /// <summary>Signal that ended the program (e.g. SIGSEGV, SIGKILL), when one did.</summary>
     public string? Signal { get; init; }
 
+    /// <summary>What the program wrote on stdout, up to its output limit.</summary>
     public string Stdout { get; init; } = "";
+
+    /// <summary>What the program wrote on stderr, up to its output limit.</summary>
     public string Stderr { get; init; } = "";
 
     /// <summary>stdout and stderr interleaved in the order they arrived.</summary>
     public string Output { get; init; } = "";
 
+    /// <summary>stdout went past the output limit: <see cref="Stdout"/> is cut.</summary>
     public bool StdoutTruncated { get; init; }
+
+    /// <summary>stderr went past the output limit: <see cref="Stderr"/> is cut.</summary>
     public bool StderrTruncated { get; init; }
 
     /// <summary>The compile step for compiled languages; null for interpreted ones.</summary>
@@ -87,22 +105,34 @@ public sealed record RunResult
     /// <summary>Time from admission (to the shared queue, or at the executor) to result.</summary>
     public double TotalTimeMs { get; init; }
 
+    /// <summary>The limits the run got.</summary>
     public required AppliedLimits Limits { get; init; }
 
     /// <summary>A sentence for people: which limit cut the run short, or what went wrong.</summary>
     public string? Message { get; init; }
 }
 
+/// <summary>The compile step of a compiled language.</summary>
 public sealed record CompileResult
 {
+    /// <summary>The compiler's exit code; null when it was killed.</summary>
     public int? ExitCode { get; init; }
+
+    /// <summary>The compiler's stdout, up to the compile output cap.</summary>
     public string Stdout { get; init; } = "";
+
+    /// <summary>The compiler's stderr, up to the compile output cap.</summary>
     public string Stderr { get; init; } = "";
 
     /// <summary>Compiler stdout then stderr.</summary>
     public string Output { get; init; } = "";
 
+    /// <summary>The compiler's output went past its cap and is cut.</summary>
     public bool Truncated { get; init; }
+
+    /// <summary>Wall time of the compile step.</summary>
     public double WallTimeMs { get; init; }
+
+    /// <summary>The compile step reached its time limit.</summary>
     public bool TimedOut { get; init; }
 }

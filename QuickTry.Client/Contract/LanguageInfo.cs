@@ -1,0 +1,30 @@
+
+namespace QuickTry.Client;
+
+/// <summary>What each language is, as <c>GET /languages</c> (the executor's and the API's) and the editor show it.</summary>
+/// <param name="Name">The name runs use.</param>
+/// <param name="DisplayName">The name people know it by.</param>
+/// <param name="Version">The toolchain's version.</param>
+/// <param name="Aliases">Other names a run may use.</param>
+/// <param name="Compiled">Whether runs have a compile step.</param>
+/// <param name="SourceFile">The main file's name in the sandbox.</param>
+/// <param name="Available">Whether its image is present and runs can be served now.</param>
+/// <param name="Limits">The defaults a run gets.</param>
+/// <param name="MaxLimits">The most a run may ask for.</param>
+/// <param name="Example">A starter snippet.</param>
+public sealed record LanguageInfo(
+    string Name,
+    string DisplayName,
+    string Version,
+    IReadOnlyList<string> Aliases,
+    bool Compiled,
+    string SourceFile,
+    bool Available,
+    AppliedLimits Limits,
+    AppliedLimits MaxLimits,
+    LanguageExample? Example);
+
+/// <summary>A starter snippet: the language's <c>test/hello</c> program and its stdin.</summary>
+/// <param name="Code">The program.</param>
+/// <param name="Stdin">What it reads, if anything.</param>
+public sealed record LanguageExample(string Code, string? Stdin);

@@ -1,0 +1,29 @@
+using QuickTry.Client;
+
+namespace QuickTry.RunQueue;
+
+/// <summary>Headers of the gateway → executor call.</summary>
+public static class RunHeaders
+{
+    /// <summary>Which client a run is for, as the gateway names it (the key's name or a hashed IP, never a key); for traces.</summary>
+    public const string Client = "X-QuickTry-Client";
+
+    /// <summary>
+    /// The isolation the caller's plan asks for (<c>slot</c> or <c>container</c>); set by the gateway from
+    /// its configuration, never from the request. The executor applies the stricter of this and its own.
+    /// </summary>
+    public const string Isolation = "X-QuickTry-Isolation";
+
+    /// <summary>
+    /// The OCI runtime the caller's plan asks for (e.g. <c>runsc</c>); set by the gateway from its
+    /// configuration, never from the request. When set it decides over the executor's own choice.
+    /// </summary>
+    public const string Runtime = "X-QuickTry-Runtime";
+}
+
+/// <summary>What the caller's plan asks of the sandbox; unset parts leave it to the executor.</summary>
+public sealed record PlanSandbox(Isolation? Isolation = null, string? Runtime = null)
+{
+    /// <summary>Nothing asked: the executor decides.</summary>
+    public static readonly PlanSandbox None = new();
+}
