@@ -1,6 +1,7 @@
 using QuickTry.Api.Clients;
 using QuickTry.Api.Extensions;
 using QuickTry.Api.Languages;
+using QuickTry.Api.Live;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.Runs;
 using QuickTry.Api.Submissions;
@@ -29,12 +30,16 @@ app.UseForwardedHeaders();
 app.UseMiddleware<ClientIdentificationMiddleware>();
 app.UseRateLimiter();
 
+// Interactive runs (and Piston's) come over WebSockets.
+app.UseWebSockets();
+
 // The API description and its interactive reference at /scalar, with system fonts rather than a font CDN.
 app.MapOpenApi();
 app.MapScalarApiReference(options => options.DisableDefaultFonts());
 
 app.MapDefaultEndpoints();
 app.MapRunApi();
+app.MapLiveRunApi();
 app.MapSubmissionsApi();
 app.MapLanguagesApi();
 app.MapQuotaApi();

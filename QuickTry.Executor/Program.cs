@@ -16,8 +16,12 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
+// Live runs (output as it is written, interactive stdin) come over WebSockets.
+app.UseWebSockets();
+
 app.MapDefaultEndpoints();
 app.MapRunsApi();
+app.MapLiveRunsApi();
 app.MapLanguagesApi();
 
 app.Run();

@@ -29,6 +29,12 @@ public sealed record QueuedRun
 
     public string? TraceState { get; init; }
 
+    /// <summary>
+    /// The caller watches the output as it is written: the executor publishes it on
+    /// <see cref="RunQueueKeys.Live"/> (<c>started</c>, <c>stdout</c>/<c>stderr</c>, then <c>end</c>) before it finishes the run.
+    /// </summary>
+    public bool Live { get; init; }
+
     /// <summary>Times an executor that could not run it put it back; bounded, so a run cannot circle forever.</summary>
     public int Requeues { get; init; }
 }

@@ -30,4 +30,10 @@ public static class RunQueueKeys
 
     /// <summary>One per API replica: the ends of the runs it queued.</summary>
     public static RedisChannel Reply(string replica) => RedisChannel.Literal("quicktry:reply:" + replica);
+
+    /// <summary>A live run's output as its executor reads it: JSON <c>LiveMessage</c>s, the last one of type <see cref="LiveEnd"/>.</summary>
+    public static RedisChannel Live(string id) => RedisChannel.Literal("quicktry:live:" + id);
+
+    /// <summary>The last message on <see cref="Live"/>: every piece of output was published before it (and before the result).</summary>
+    public const string LiveEnd = "end";
 }

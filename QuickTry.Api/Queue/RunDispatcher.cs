@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Net.WebSockets;
 using System.Text.Json;
+using System.Threading.Channels;
+using QuickTry.Api.Live;
 using Microsoft.Extensions.Options;
 using QuickTry.Api.Clients;
 using QuickTry.Api.RateLimiting;
@@ -29,23 +32,38 @@ public sealed class RunDispatcher(
     /// <summary>Whether runs can be queued now (on, Redis connected, this replica listening for results).</summary>
     public bool QueueAvailable => _options.Enabled && queue.IsConnected && replies.Listening;
 
-    public async Task<ExecutorAnswer> RunAsync(RunRequest request, string runId, ClientIdentity client, LanguageInfo language, CancellationToken cancellationToken)
+    public Task<ExecutorAnswer> RunAsync(RunRequest request, string runId, ClientIdentity client, LanguageInfo language, CancellationToken cancellationToken) =>
+        QueueAvailable ? QueueAsync(request, runId, client, language, null, cancellationToken) : DirectAsync(request, client, cancellationToken);
+
+    /// <summary>
+    /// A run whose output <paramref name="observer"/> watches as it is written. A streamed run goes through
+    /// the queue like any other (its output is published on the run's live channel); an interactive one
+    /// (<paramref name="stdin"/> set) needs a connection to one executor for as long as it runs, so it goes
+    /// to the configured executors directly.
+    /// </summary>
+    public Task<ExecutorAnswer> RunLiveAsync(RunRequest request, string runId, ClientIdentity client, LanguageInfo language,
+        IRunObserver observer, ChannelReader<string>? stdin, CancellationToken cancellationToken) =>
+        stdin is null && QueueAvailable
+            ? QueueAsync(request, runId, client, language, observer, cancellationToken)
+            : DirectLiveAsync(request, runId, client, language, observer, stdin, cancellationToken);
+
+    private async Task<ExecutorAnswer> QueueAsync(RunRequest request, string runId, ClientIdentity client, LanguageInfo language,
+        IRunObserver? observer, CancellationToken cancellationToken)
     {
-        if (!QueueAvailable)
-        {
-            return await DirectAsync(request, client, cancellationToken);
-        }
         Task<RunEnd> ended;
         Admission admission;
+        LiveChannel? live = null;
         Task<Admission> AdmitAsync()
         {
             ended = replies.Expect(runId);
-            return queue.AdmitAsync(RunLane.Sync, [new NewRun(ToEntry(runId, request, client, time), client.DisplayName,
+            return queue.AdmitAsync(RunLane.Sync, [new NewRun(ToEntry(runId, request, client, time) with { Live = observer is not null }, client.DisplayName,
                 _options.StartTimeoutMs, _options.SyncResultTtlSeconds * 1000L, replies.Channel)]);
         }
         try
         {
             using var enqueue = ApiTelemetry.Source.StartActivity("queue.enqueue", ActivityKind.Producer);
+            // A live run's channel is listened to before the run can start, so no output is missed.
+            live = observer is null ? null : await LiveChannel.ListenAsync(queue.Subscriber, runId, observer, cancellationToken);
             admission = await AdmitAsync();
             if (admission is Admission.Duplicate)
             {
@@ -53,6 +71,11 @@ public sealed class RunDispatcher(
                 // run gets an id of its own, so no caller can reach another's run by choosing its trace.
                 replies.Forget(runId);
                 runId = Guid.CreateVersion7().ToString("N");
+                if (live is not null)
+                {
+                    await live.DisposeAsync();
+                    live = await LiveChannel.ListenAsync(queue.Subscriber, runId, observer!, cancellationToken);
+                }
                 admission = await AdmitAsync();
             }
             enqueue?.SetTag("quicktry.queue.admission", admission.GetType().Name.ToLowerInvariant());
@@ -61,9 +84,16 @@ public sealed class RunDispatcher(
         {
             // Nothing was queued (or if the write landed, nobody will start it after its start-by): go direct.
             replies.Forget(runId);
+            if (live is not null)
+            {
+                await live.DisposeAsync();
+            }
             logger.LogWarning("The run queue failed ({Error}); running {RunId} on an executor directly", e.Message, runId);
-            return await DirectAsync(request, client, cancellationToken);
+            return observer is null
+                ? await DirectAsync(request, client, cancellationToken)
+                : await DirectLiveAsync(request, runId, client, language, observer, null, cancellationToken);
         }
+        await using var listening = live;
         switch (admission)
         {
             case Admission.NoExecutor:
@@ -74,7 +104,7 @@ public sealed class RunDispatcher(
                 replies.Forget(runId);
                 return new ExecutorAnswer.Busy(TimeSpan.FromSeconds(1));
         }
-        return await WaitAsync(runId, ended, request, language, cancellationToken);
+        return await WaitAsync(runId, ended, request, language, live, cancellationToken);
     }
 
     /// <summary>The queue entry for a run, carrying the current trace so the executor's spans join it.</summary>
@@ -90,7 +120,8 @@ public sealed class RunDispatcher(
         TraceState = Activity.Current?.TraceStateString,
     };
 
-    private async Task<ExecutorAnswer> WaitAsync(string runId, Task<RunEnd> ended, RunRequest request, LanguageInfo language, CancellationToken cancellationToken)
+    private async Task<ExecutorAnswer> WaitAsync(string runId, Task<RunEnd> ended, RunRequest request, LanguageInfo language,
+        LiveChannel? live, CancellationToken cancellationToken)
     {
         var waitedFrom = time.GetTimestamp();
         var giveUpAfter = TimeSpan.FromMilliseconds(_options.StartTimeoutMs) + TimeSpan.FromSeconds(gateway.Value.ExecutorTimeoutSeconds);
@@ -101,6 +132,11 @@ public sealed class RunDispatcher(
                 var poll = Task.Delay(TimeSpan.FromMilliseconds(_options.ResultPollMs), time, cancellationToken);
                 if (await Task.WhenAny(ended, poll) == ended)
                 {
+                    if (live is not null)
+                    {
+                        // The result and the output travel on different channels: pass on all output first.
+                        await live.DrainAsync(TimeSpan.FromSeconds(2));
+                    }
                     return Ended(await ended, request, language);
                 }
                 await poll;
@@ -183,20 +219,83 @@ public sealed class RunDispatcher(
     /// A run whose executor died after starting it: an internal error (not billed), saying so. It is not
     /// re-run, since it may already have had effects.
     /// </summary>
-    private static RunResult LostResult(RunEnd end, RunRequest request, LanguageInfo language)
+    private static RunResult LostResult(RunEnd end, RunRequest request, LanguageInfo language) =>
+        LostResult(end.Id, end.Text, request, language);
+
+    private static RunResult LostResult(string runId, string message, RunRequest request, LanguageInfo language)
     {
         var defaults = language.Limits;
         var asked = request.Limits;
         return new RunResult
         {
-            RunId = end.Id,
+            RunId = runId,
             Lang = language.Name,
             Version = language.Version,
             Status = RunStatus.InternalError,
             Limits = new AppliedLimits(asked?.TimeMs ?? defaults.TimeMs, asked?.CompileTimeMs ?? defaults.CompileTimeMs,
                 asked?.MemoryMb ?? defaults.MemoryMb, asked?.Pids ?? defaults.Pids, asked?.OutputBytes ?? defaults.OutputBytes),
-            Message = end.Text,
+            Message = message,
         };
+    }
+
+    /// <summary>A live run on one executor, over a WebSocket held for as long as it runs.</summary>
+    private async Task<ExecutorAnswer> DirectLiveAsync(RunRequest request, string runId, ClientIdentity client, LanguageInfo language,
+        IRunObserver observer, ChannelReader<string>? stdin, CancellationToken cancellationToken)
+    {
+        Activity.Current?.SetTag("quicktry.path", "direct");
+        var (socket, refusal) = await direct.StartLiveAsync(request, client.DisplayName, client.Plan.Sandbox, stdin is not null, cancellationToken);
+        if (socket is null)
+        {
+            return refusal!;
+        }
+        using var owned = socket.Socket;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var typing = stdin is null ? Task.CompletedTask : ForwardInputAsync(socket, stdin, stop.Token);
+        try
+        {
+            await observer.StartedAsync(cancellationToken);
+            while (await socket.ReceiveAsync<LiveMessage>(cancellationToken) is { } message)
+            {
+                switch (message.Type)
+                {
+                    case RunEventNames.Stdout or RunEventNames.Stderr when message.Text is not null:
+                        await observer.OutputAsync(message.Type == RunEventNames.Stderr ? OutputStream.Stderr : OutputStream.Stdout, message.Text, cancellationToken);
+                        break;
+                    case RunEventNames.Result when message.Result is not null:
+                        return new ExecutorAnswer.Completed(message.Result);
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or InvalidDataException && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The live run {RunId} lost its executor ({Error})", runId, e.Message);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await typing;
+            await socket.CloseAsync();
+        }
+        // The executor kills a run whose socket closes: it did not finish, and what it did is unknown.
+        return new ExecutorAnswer.Completed(LostResult(runId,
+            "The connection to the executor broke during the run; the run was stopped and its result is unknown.", request, language));
+    }
+
+    /// <summary>An interactive run's input, passed on as the caller types it; the caller's end of input closes the program's stdin.</summary>
+    private static async Task ForwardInputAsync(LiveSocket socket, ChannelReader<string> stdin, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var text in stdin.ReadAllAsync(cancellationToken))
+            {
+                await socket.SendAsync(new LiveMessage { Type = RunEventNames.Stdin, Text = text }, cancellationToken);
+            }
+            await socket.SendAsync(new LiveMessage { Type = RunEventNames.Eof }, cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // The run ended, or its socket broke (the read loop reports that).
+        }
     }
 
     private async Task<ExecutorAnswer> DirectAsync(RunRequest request, ClientIdentity client, CancellationToken cancellationToken)

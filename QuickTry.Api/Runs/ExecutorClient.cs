@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -79,6 +80,91 @@ public sealed class ExecutorClient(HttpClient http, IOptions<ExecutorEndpointOpt
     }
 
     private static readonly TimeSpan UnreachableRetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Starts a live run on the first executor that takes it (WebSocket <c>/runs/live</c>): the answer is
+    /// either an open socket whose run has <c>started</c>, or why it did not start (only a busy or
+    /// unreachable executor passes the run to the next one, as for <see cref="ExecuteAsync"/>).
+    /// </summary>
+    public async Task<(LiveSocket? Socket, ExecutorAnswer? Refusal)> StartLiveAsync(
+        RunRequest request, string client, PlanSandbox plan, bool interactive, CancellationToken cancellationToken)
+    {
+        ExecutorAnswer refusal = new ExecutorAnswer.Unavailable(UnreachableRetryAfter);
+        foreach (var executor in endpoints.Value.InTurn())
+        {
+            var (socket, answer) = await StartLiveOnAsync(executor, request, client, plan, interactive, cancellationToken);
+            if (socket is not null)
+            {
+                return (socket, null);
+            }
+            refusal = answer!;
+            if (refusal is not (ExecutorAnswer.Busy or ExecutorAnswer.Unavailable { Reached: false }))
+            {
+                break;
+            }
+        }
+        return (null, refusal);
+    }
+
+    private async Task<(LiveSocket?, ExecutorAnswer?)> StartLiveOnAsync(
+        Uri executor, RunRequest request, string client, PlanSandbox plan, bool interactive, CancellationToken cancellationToken)
+    {
+        var webSocket = new ClientWebSocket();
+        var sent = false;
+        try
+        {
+            webSocket.Options.SetRequestHeader(RunHeaders.Client, client);
+            if (plan.Isolation is { } isolation)
+            {
+                webSocket.Options.SetRequestHeader(RunHeaders.Isolation, isolation.ToWireName());
+            }
+            if (plan.Runtime is { } runtime)
+            {
+                webSocket.Options.SetRequestHeader(RunHeaders.Runtime, runtime);
+            }
+            var address = new UriBuilder(new Uri(executor, "/runs/live"))
+            {
+                Scheme = executor.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
+                Query = interactive ? "interactive=true" : "",
+            }.Uri;
+            // Through the HttpClient, so service discovery resolves names such as http://executor.
+            await webSocket.ConnectAsync(address, http, cancellationToken);
+            var socket = new LiveSocket(webSocket, LiveMessageBytes);
+            sent = true;
+            await socket.SendAsync(request, cancellationToken);
+            var first = await socket.ReceiveAsync<LiveMessage>(cancellationToken);
+            switch (first)
+            {
+                case { Type: RunEventNames.Started }:
+                    return (socket, null);
+                case { Type: RunEventNames.Error, Status: StatusCodes.Status400BadRequest }:
+                    webSocket.Dispose();
+                    return (null, new ExecutorAnswer.Invalid(first.Errors ?? new Dictionary<string, string[]> { ["request"] = [first.Detail ?? first.Title ?? "Invalid."] }));
+                case { Type: RunEventNames.Error, Status: StatusCodes.Status503ServiceUnavailable }:
+                    webSocket.Dispose();
+                    return (null, new ExecutorAnswer.Busy(TimeSpan.FromSeconds(first.RetryAfter ?? 1)));
+                default:
+                    webSocket.Dispose();
+                    logger.LogError("The executor {Executor} opened a live run with {Type}", executor, first?.Type ?? "a close");
+                    return (null, new ExecutorAnswer.Unavailable(UnreachableRetryAfter, Reached: true));
+            }
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            webSocket.Dispose();
+            // Nothing is sent before the connection stands: only then may the run have reached it.
+            logger.LogWarning(e, "The executor {Executor} could not start a live run", executor);
+            return (null, new ExecutorAnswer.Unavailable(UnreachableRetryAfter, Reached: sent));
+        }
+        catch
+        {
+            webSocket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The largest live message the gateway takes from an executor (a result with capped output).</summary>
+    internal const int LiveMessageBytes = 16 * 1024 * 1024;
 
     /// <summary>The language list of the first executor that answers: the configured ones, then <paramref name="more"/>.</summary>
     public async Task<IReadOnlyList<LanguageInfo>> LanguagesAsync(CancellationToken cancellationToken, IEnumerable<Uri>? more = null)

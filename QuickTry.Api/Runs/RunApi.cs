@@ -3,6 +3,7 @@ using System.Globalization;
 using QuickTry.Api.Clients;
 using QuickTry.Api.Extensions;
 using QuickTry.Api.Languages;
+using QuickTry.Api.Live;
 using QuickTry.Api.Queue;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.RateLimiting;
@@ -21,10 +22,12 @@ public static class RunApi
         group.MapPost("", RunAsync)
             .WithName("Run")
             .WithSummary("Runs a snippet in a sandbox and returns its output and status.")
-            .WithDescription("A program that fails is still a 200 with its status; HTTP errors are for requests that could not run.")
+            .WithDescription("A program that fails is still a 200 with its status; HTTP errors are for requests that could not run. "
+                + "With Accept: text/event-stream the output comes as server-sent events (stdout, stderr) while the program runs, then a result event.")
             // The body is read by RunRequestReader (for its 413/415/400); this only describes it.
             .WithRequestBody<RunRequest>()
             .Produces<RunResult>()
+            .Produces(StatusCodes.Status200OK, contentType: ServerSentEventsWriter.MediaType)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -63,14 +66,22 @@ public static class RunApi
 
         // The run id is the trace id, so a user's report leads straight to the trace.
         var runId = Activity.Current?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
-        var answer = await dispatcher.RunAsync(executorRequest, runId, client, language, cancellationToken);
+        var events = ServerSentEventsWriter.IsWanted(context.Request) ? new ServerSentEventsWriter(context.Response) : null;
+        var answer = events is null
+            ? await dispatcher.RunAsync(executorRequest, runId, client, language, cancellationToken)
+            : await dispatcher.RunLiveAsync(executorRequest, runId, client, language, events, stdin: null, cancellationToken);
         if (answer is ExecutorAnswer.Completed completed)
         {
             // Settling only returns unused reservation: it need not hold up the response.
             context.Response.OnCompleted(() => gate.SettleAsync(reservation, completed.Result));
             Activity.Current?.SetTag("quicktry.run.id", completed.Result.RunId);
             Activity.Current?.SetTag("quicktry.run.status", completed.Result.Status.ToWireName());
-            return TypedResults.Ok(completed.Result);
+            if (events is null)
+            {
+                return TypedResults.Ok(completed.Result);
+            }
+            await events.ResultAsync(completed.Result, cancellationToken);
+            return TypedResults.Empty;
         }
 
         // Nothing ran: give the reservation back.

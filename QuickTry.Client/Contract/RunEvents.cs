@@ -43,6 +43,9 @@ public static class RunEventNames
     /// <summary>The result: a <see cref="RunResult"/>.</summary>
     public const string Result = "result";
 
+    /// <summary>WebSocket only, server to client: <c>{"type": "started"}</c>, a sandbox took the run and its job is being sent.</summary>
+    public const string Started = "started";
+
     /// <summary>WebSocket only, client to server: <c>{"type": "stdin", "text": "..."}</c>, input for the running program.</summary>
     public const string Stdin = "stdin";
 

@@ -198,8 +198,25 @@ public sealed class QueueWorker(
             Isolation? isolation = run.Isolation is null ? null
                 : IsolationNames.TryParse(run.Isolation, out var parsed) ? parsed : Isolation.Container;
             var plan = new PlanSandbox(isolation, run.Runtime is { } runtime && SandboxRuntimes.IsValidName(runtime) ? runtime : null);
+            // A live run's output goes out as it is read, fire-and-forget on one connection, so it arrives in order.
+            var channel = RunQueueKeys.Live(run.Id);
+            void Publish(LiveMessage message) =>
+                queue.Subscriber.Publish(channel, JsonSerializer.SerializeToUtf8Bytes(message, RedisRunQueue.Json), CommandFlags.FireAndForget);
+            var live = run.Live ? new LiveRun((stream, text) => Publish(LiveMessage.Output(stream, text))) : null;
             var outcome = await runs.ExecuteAsync(request, run.Client, plan, CancellationToken.None, run.Id,
-                async _ => await queue.StartAsync(entry, identity.Name) == RunStates.Running);
+                async _ =>
+                {
+                    var started = await queue.StartAsync(entry, identity.Name) == RunStates.Running;
+                    if (started && live is not null)
+                    {
+                        Publish(new LiveMessage { Type = RunEventNames.Started });
+                    }
+                    return started;
+                }, live);
+            if (live is not null)
+            {
+                Publish(new LiveMessage { Type = RunQueueKeys.LiveEnd });
+            }
             switch (outcome)
             {
                 case RunOutcome.Completed completed:

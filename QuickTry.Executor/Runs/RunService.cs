@@ -37,8 +37,9 @@ public sealed class RunService(
     /// Asked once a sandbox is ready, just before the job is sent: false means the run must not start
     /// (the queue gave it to someone else, or its caller gave up). Nothing has run at that point.
     /// </param>
+    /// <param name="live">Where the output goes as it is written, and for an interactive run where its stdin comes from.</param>
     public async Task<RunOutcome> ExecuteAsync(RunRequest request, string? client, PlanSandbox plan, CancellationToken cancellationToken,
-        string? runId = null, Func<CancellationToken, Task<bool>>? startGate = null)
+        string? runId = null, Func<CancellationToken, Task<bool>>? startGate = null, LiveRun? live = null)
     {
         if (!validator.TryPrepare(request, out var run, out var errors))
         {
@@ -49,7 +50,10 @@ public sealed class RunService(
         activity?.SetTag("quicktry.language", language);
         activity?.SetTag("quicktry.client", client);
         ExecutorTelemetry.DescribeLimits(activity, run.Limits);
-        var kind = new SandboxKind(isolationOptions.Value.For(language, plan.Isolation), sandboxOptions.Value.RuntimeFor(language, plan.Runtime));
+        // An interactive run needs a stdin of its own, which only a one-run container has.
+        var isolation = live?.Interactive == true ? Isolation.Container : isolationOptions.Value.For(language, plan.Isolation);
+        var kind = new SandboxKind(isolation, sandboxOptions.Value.RuntimeFor(language, plan.Runtime));
+        activity?.SetTag("quicktry.run.live", live is null ? null : live.Interactive ? "interactive" : "stream");
         activity?.SetTag("quicktry.isolation", kind.Isolation.ToWireName());
         activity?.SetTag("quicktry.runtime", kind.Runtime);
         // The run id is the trace id, so a user's report leads straight to the trace.
@@ -95,7 +99,7 @@ public sealed class RunService(
                         return new RunOutcome.NotStarted();
                     }
                     startGate = null;
-                    outcome = await runner.RunAsync(container, run, cancellationToken);
+                    outcome = await runner.RunAsync(container, run, cancellationToken, live);
                 }
                 catch (Exception e) when (IsEngineFailure(e) || e is SandboxNotStartedException)
                 {

@@ -22,13 +22,13 @@ public sealed class RunValidator(LanguageCatalog languages, IOptions<LimitsOptio
             e[field] = e.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
 
         LanguageDefinition? language = null;
-        if (string.IsNullOrWhiteSpace(request.Lang))
+        if (string.IsNullOrWhiteSpace(request.EffectiveLang))
         {
             Error("lang", "A language is required.");
         }
-        else if (!languages.TryFind(request.Lang.Trim(), out language))
+        else if (!languages.TryFind(request.EffectiveLang.Trim(), out language))
         {
-            Error("lang", $"Unknown language '{Truncate(request.Lang)}'. Valid: {string.Join(", ", languages.All.Select(l => l.Name))}.");
+            Error("lang", $"Unknown language '{Truncate(request.EffectiveLang)}'. Valid: {string.Join(", ", languages.All.Select(l => l.Name))}.");
         }
 
         if (string.IsNullOrWhiteSpace(request.Code))
@@ -40,7 +40,7 @@ public sealed class RunValidator(LanguageCatalog languages, IOptions<LimitsOptio
             Error("code", $"Code is larger than {_limits.MaxCodeBytes} bytes.");
         }
 
-        var stdin = request.Stdin ?? "";
+        var stdin = request.EffectiveStdin ?? "";
         if (Encoding.UTF8.GetByteCount(stdin) > _limits.MaxStdinBytes)
         {
             Error("stdin", $"Stdin is larger than {_limits.MaxStdinBytes} bytes.");

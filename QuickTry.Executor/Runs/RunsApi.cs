@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace QuickTry.Executor.Runs;
 
@@ -21,21 +22,11 @@ public static class RunsApi
     public static async Task<Results<Ok<RunResult>, ValidationProblem, ProblemHttpResult>> ExecuteAsync(
         RunRequest request, RunService runs, ExecutorIdentity identity, HttpContext context, CancellationToken cancellationToken)
     {
-        var client = context.Request.Headers[RunHeaders.Client].ToString();
-        // The gateway's word on the caller's plan; an unknown value asks for the stricter isolation.
-        var planHeader = context.Request.Headers[RunHeaders.Isolation].ToString();
-        Isolation? planIsolation = planHeader.Length == 0 ? null
-            : IsolationNames.TryParse(planHeader, out var parsed) ? parsed : Isolation.Container;
-        var runtimeHeader = context.Request.Headers[RunHeaders.Runtime].ToString();
-        if (runtimeHeader.Length > 0 && !SandboxRuntimes.IsValidName(runtimeHeader))
+        if (!TryReadPlan(context.Request, out var client, out var plan, out var problem))
         {
-            return TypedResults.Problem(
-                title: "The gateway asked for a runtime that is not a runtime name.",
-                detail: $"{RunHeaders.Runtime} must name an OCI runtime the engine declares (e.g. runc, runsc).",
-                statusCode: StatusCodes.Status400BadRequest);
+            return TypedResults.Problem(problem);
         }
-        var plan = new PlanSandbox(planIsolation, runtimeHeader.Length == 0 ? null : runtimeHeader);
-        var outcome = await runs.ExecuteAsync(request, string.IsNullOrEmpty(client) ? null : client, plan, cancellationToken);
+        var outcome = await runs.ExecuteAsync(request, client, plan, cancellationToken);
         switch (outcome)
         {
             case RunOutcome.Completed completed:
@@ -60,5 +51,24 @@ public static class RunsApi
             default:
                 throw new InvalidOperationException($"Unexpected outcome {outcome.GetType().Name}.");
         }
+    }
+
+    /// <summary>The gateway's headers: who the run is for and what the caller's plan asks of the sandbox.</summary>
+    internal static bool TryReadPlan(HttpRequest request, out string? client, out PlanSandbox plan, out ProblemDetails problem)
+    {
+        client = request.Headers[RunHeaders.Client].ToString() is { Length: > 0 } name ? name : null;
+        // The gateway's word on the caller's plan; an unknown value asks for the stricter isolation.
+        var planHeader = request.Headers[RunHeaders.Isolation].ToString();
+        Isolation? planIsolation = planHeader.Length == 0 ? null
+            : IsolationNames.TryParse(planHeader, out var parsed) ? parsed : Isolation.Container;
+        var runtimeHeader = request.Headers[RunHeaders.Runtime].ToString();
+        plan = new PlanSandbox(planIsolation, runtimeHeader.Length == 0 ? null : runtimeHeader);
+        problem = new ProblemDetails
+        {
+            Title = "The gateway asked for a runtime that is not a runtime name.",
+            Detail = $"{RunHeaders.Runtime} must name an OCI runtime the engine declares (e.g. runc, runsc).",
+            Status = StatusCodes.Status400BadRequest,
+        };
+        return runtimeHeader.Length == 0 || SandboxRuntimes.IsValidName(runtimeHeader);
     }
 }

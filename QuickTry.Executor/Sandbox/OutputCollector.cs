@@ -27,9 +27,15 @@ internal sealed class OutputCollector : IDisposable
     private readonly CappedBuffer _verdict = new(TrailerSlack);
     private bool _endSeen;
     private int _stdoutTail;
+    // A live run's output, passed on as it arrives: never the runner's marks, never past the cap, never
+    // half a UTF-8 character; what Finish returns is exactly what was passed on.
+    private readonly Action<OutputStream, string>? _live;
+    private readonly LiveCursor _stdoutLive = new();
+    private readonly LiveCursor _stderrLive = new();
 
-    public OutputCollector(int outputCap, bool compiled, int compileCap, string nonce)
+    public OutputCollector(int outputCap, bool compiled, int compileCap, string nonce, Action<OutputStream, string>? live = null)
     {
+        _live = live;
         _cap = outputCap;
         _nonce = nonce;
         _stdout = new StreamState(compiled, compileCap, outputCap + TrailerSlack);
@@ -110,6 +116,7 @@ internal sealed class OutputCollector : IDisposable
                     {
                         SplitAtEndMarker(data.Length);
                     }
+                    PassOn(isStderr, final: false);
                     if (data[^1] == 0x1e)
                     {
                         Complete = _endSeen && Trailer(_stderr.Program.Span).Length > 0;
@@ -197,6 +204,8 @@ internal sealed class OutputCollector : IDisposable
         var (trailer, trailerLength) = Trailer(_stderr.Program.Span);
         _stdout.Program.Shorten(Math.Min(_cap, _stdout.Program.Length - markerLength));
         _stderr.Program.Shorten(Math.Min(_cap, _stderr.Program.Length - trailerLength));
+        PassOn(isStderr: false, final: true);
+        PassOn(isStderr: true, final: true);
         var stdoutTruncated = stdoutOffered - markerLength > _cap;
         var stderrTruncated = stderrOffered - trailerLength > _cap;
 
@@ -216,6 +225,51 @@ internal sealed class OutputCollector : IDisposable
             stderrTruncated,
             compile,
             trailer);
+    }
+
+    /// <summary>
+    /// Passes on a live run's new output of one stream: up to the cap, and short of any mark byte (0x1e)
+    /// near the end, which may be the start of the runner's end mark or trailer. <paramref name="final"/>
+    /// passes on the rest, once <see cref="Finish"/> has removed the marks.
+    /// </summary>
+    private void PassOn(bool isStderr, bool final)
+    {
+        if (_live is null)
+        {
+            return;
+        }
+        var span = (isStderr ? _stderr : _stdout).Program.Span;
+        var cursor = isStderr ? _stderrLive : _stdoutLive;
+        var safe = Math.Min(span.Length, _cap);
+        if (!final)
+        {
+            if (!isStderr && _endSeen)
+            {
+                safe = Math.Min(safe, span.Length - _endMarker.Length);
+            }
+            var holdBack = isStderr ? TrailerSlack : _endMarker.Length;
+            var from = Math.Max(cursor.Passed, safe - holdBack);
+            if (from < safe)
+            {
+                var mark = span[from..safe].IndexOf((byte)0x1e);
+                if (mark >= 0)
+                {
+                    safe = from + mark;
+                }
+            }
+        }
+        if (safe < cursor.Passed || safe == cursor.Passed && !final)
+        {
+            return;
+        }
+        var chunk = span[cursor.Passed..safe];
+        var chars = new char[cursor.Decoder.GetCharCount(chunk, flush: final)];
+        var count = cursor.Decoder.GetChars(chunk, chars, flush: final);
+        cursor.Passed = safe;
+        if (count > 0)
+        {
+            _live(isStderr ? OutputStream.Stderr : OutputStream.Stdout, new string(chars, 0, count));
+        }
     }
 
     private void Record(bool isStderr, int kept)
@@ -308,6 +362,13 @@ internal sealed class OutputCollector : IDisposable
     }
 
     private enum Phase { Header, CompileBody, Program }
+
+    /// <summary>How much of a stream's program output a live run has passed on, and the partial character it holds.</summary>
+    private sealed class LiveCursor
+    {
+        public int Passed { get; set; }
+        public Decoder Decoder { get; } = Encoding.UTF8.GetDecoder();
+    }
 
     private sealed record CompileHeader(int ExitCode, long ElapsedMicros);
 

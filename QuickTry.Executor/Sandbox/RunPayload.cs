@@ -18,12 +18,14 @@ internal static class RunPayload
     /// one-run container's uid 10001 is shared by every such container on the host, and its PID limit is
     /// the container's own.
     /// </param>
-    public static byte[] Build(PreparedRun run, string nonce, int compileOutputCap, int perUidProcesses)
+    /// <param name="interactive">The program reads the runner's own stdin after the job (the caller's typing), not a file.</param>
+    public static byte[] Build(PreparedRun run, string nonce, int compileOutputCap, int perUidProcesses, bool interactive = false)
     {
         var archive = Archive(run);
+        // The interactive field is sent only when set, so images built before it keep serving other runs.
         var limits = run.Limits;
         var header = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{nonce} {limits.CompileTimeMs} {compileOutputCap} {limits.TimeMs} {archive.Length} {perUidProcesses}\n"));
+            $"{nonce} {limits.CompileTimeMs} {compileOutputCap} {limits.TimeMs} {archive.Length} {perUidProcesses}{(interactive ? " 1" : "")}\n"));
         return [.. header, .. archive];
     }
 

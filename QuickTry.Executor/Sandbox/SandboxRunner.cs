@@ -34,15 +34,17 @@ public sealed class SandboxRunner(
     /// Runs <paramref name="run"/> in <paramref name="container"/>. A one-run container is spent afterwards;
     /// a slot may serve again if <see cref="SandboxOutcome.Reusable"/> completes with true.
     /// </summary>
-    internal async Task<SandboxOutcome> RunAsync(SandboxContainer container, PreparedRun run, CancellationToken cancellationToken)
+    internal async Task<SandboxOutcome> RunAsync(SandboxContainer container, PreparedRun run, CancellationToken cancellationToken, LiveRun? live = null)
     {
+        // Only a one-run container may hand its stdin to the program; a slot's carries its next job.
+        var interactive = live?.Interactive == true && container.Isolation == Isolation.Container;
         var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         var isSlot = container.Isolation == Isolation.Slot;
         // RLIMIT_NPROC counts per uid in one kernel: a slot's uid is its run's alone; under gVisor every
         // container has a kernel of its own. Under runc, one-run containers share uid 10001 across the host
         // and rely on the container's PID limit instead.
         var perUidProcesses = isSlot || container.Runtime == SandboxRuntimes.Gvisor ? run.Limits.Pids : 0;
-        var payload = RunPayload.Build(run, nonce, _sandbox.CompileOutputBytes, perUidProcesses);
+        var payload = RunPayload.Build(run, nonce, _sandbox.CompileOutputBytes, perUidProcesses, interactive);
         MultiplexedStream stream;
         bool peakIsRunOwn;
         try
@@ -58,11 +60,11 @@ public sealed class SandboxRunner(
             // The job has not been sent: nothing ran, and the caller may try another container.
             throw new SandboxNotStartedException(container.Id, e);
         }
-        var collector = new OutputCollector(run.Limits.OutputBytes, run.Language.IsCompiled, _sandbox.CompileOutputBytes, nonce);
+        var collector = new OutputCollector(run.Limits.OutputBytes, run.Language.IsCompiled, _sandbox.CompileOutputBytes, nonce, live?.Output);
         SandboxOutcome? outcome = null;
         try
         {
-            outcome = await ExchangeAsync(container, run, payload, collector, stream, peakIsRunOwn, cancellationToken);
+            outcome = await ExchangeAsync(container, run, payload, interactive ? live!.Stdin : null, collector, stream, peakIsRunOwn, cancellationToken);
             return outcome;
         }
         finally
@@ -77,7 +79,7 @@ public sealed class SandboxRunner(
     }
 
     private async Task<SandboxOutcome> ExchangeAsync(SandboxContainer container, PreparedRun run, byte[] payload,
-        OutputCollector collector, MultiplexedStream stream, bool peakIsRunOwn, CancellationToken cancellationToken)
+        System.Threading.Channels.ChannelReader<string>? stdin, OutputCollector collector, MultiplexedStream stream, bool peakIsRunOwn, CancellationToken cancellationToken)
     {
         Activity.Current?.SetTag("quicktry.isolation", container.Isolation.ToWireName());
         Activity.Current?.SetTag("quicktry.runtime", container.Runtime);
@@ -101,7 +103,10 @@ public sealed class SandboxRunner(
         var stages = new Stages(container.Id);
         stages.Begin(run.Language.IsCompiled ? "sandbox.compile" : "sandbox.execute");
 
-        var writing = WritePayloadAsync(stream, payload, closeStdin: container.Isolation == Isolation.Container, killer);
+        using var stopTyping = new CancellationTokenSource();
+        var writing = stdin is null
+            ? WritePayloadAsync(stream, payload, closeStdin: container.Isolation == Isolation.Container, killer)
+            : WriteInteractiveAsync(stream, payload, run.Stdin, stdin, killer, stopTyping.Token);
         var buffer = new byte[ReadBufferBytes];
         try
         {
@@ -143,6 +148,8 @@ public sealed class SandboxRunner(
         // The streams ended: a deadline passing from now on must not relabel a finished run.
         onDeadline.Dispose();
         onCancel.Dispose();
+        // The program is gone: what the caller types from now on reaches nobody.
+        await stopTyping.CancelAsync();
         await writing;
 
         var output = collector.Finish();
@@ -233,6 +240,38 @@ public sealed class SandboxRunner(
         catch (Exception e) when (e is IOException or ObjectDisposedException && killer.Reason is not null)
         {
             // The container was killed while we were still sending: the outcome already says why.
+        }
+    }
+
+    /// <summary>
+    /// An interactive run: the job, the request's stdin, then what the caller types as it comes; the
+    /// caller's end of input closes the program's stdin. Stops when the program has ended.
+    /// </summary>
+    private static async Task WriteInteractiveAsync(MultiplexedStream stream, byte[] payload, string firstInput,
+        System.Threading.Channels.ChannelReader<string> typed, Killer killer, CancellationToken programEnded)
+    {
+        try
+        {
+            await stream.WriteAsync(payload, 0, payload.Length, CancellationToken.None);
+            if (firstInput.Length > 0)
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(firstInput);
+                await stream.WriteAsync(bytes, 0, bytes.Length, CancellationToken.None);
+            }
+            await foreach (var text in typed.ReadAllAsync(programEnded))
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+                await stream.WriteAsync(bytes, 0, bytes.Length, programEnded);
+            }
+            stream.CloseWrite();
+        }
+        catch (OperationCanceledException) when (programEnded.IsCancellationRequested)
+        {
+            // The program ended before its input did.
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException && (killer.Reason is not null || programEnded.IsCancellationRequested))
+        {
+            // The container was killed or ended while we were still sending.
         }
     }
 

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using QuickTry.Api.Clients;
+using QuickTry.Api.Queue;
+using QuickTry.Api.RateLimiting;
+using QuickTry.Api.Runs;
+
+namespace QuickTry.Api.Live;
+
+/// <summary>
+/// <c>/run/ws</c>: an interactive run over a WebSocket. The client sends the run request, then stdin as
+/// the program runs (<c>stdin</c>, <c>eof</c>); it receives <c>started</c>, the output as it is written and
+/// the <c>result</c> (or an <c>error</c> with the status <c>POST /run</c> would have answered). Closing the
+/// socket kills the run. Rate limits and quotas are those of <c>POST /run</c>.
+/// </summary>
+public static class LiveRunApi
+{
+    public static RouteGroupBuilder MapLiveRunApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/run/ws").WithTags("Runs").RequirePerClientRateLimit();
+        group.Map("", RunAsync)
+            .WithName("RunInteractive")
+            .WithSummary("Runs a snippet interactively over a WebSocket: stdin as it runs, output as it is written.")
+            .ExcludeFromDescription();
+        return group;
+    }
+
+    public static async Task<IResult> RunAsync(
+        HttpContext context, RunGate gate, RunDispatcher dispatcher, IOptions<GatewayOptions> gateway, CancellationToken cancellationToken)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return TypedResults.Problem(title: "This endpoint speaks WebSocket.",
+                detail: "Open a WebSocket to /run/ws, send the run request as JSON, then stdin messages.",
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+        var client = context.Client();
+        Activity.Current?.SetTag("quicktry.client", client.DisplayName);
+        using var webSocket = await context.WebSockets.AcceptWebSocketAsync();
+        var socket = new LiveSocket(webSocket, gateway.Value.MaxBodyBytes);
+        await RelayAsync(context, socket, client, gate, dispatcher, cancellationToken);
+        // After a result, RelayAsync has closed already; after a refusal, this closes.
+        await socket.CloseAsync();
+        return TypedResults.Empty;
+    }
+
+    private static async Task RelayAsync(HttpContext context, LiveSocket socket, ClientIdentity client, RunGate gate,
+        RunDispatcher dispatcher, CancellationToken cancellationToken)
+    {
+        RunRequest? request;
+        try
+        {
+            request = await socket.ReceiveAsync<RunRequest>(cancellationToken);
+        }
+        catch (InvalidDataException e)
+        {
+            await socket.SendAsync(LiveMessage.Refused(StatusCodes.Status400BadRequest, "The run request is invalid.", e.Message), cancellationToken);
+            return;
+        }
+        if (request is null)
+        {
+            return;
+        }
+        var (ticket, refusal) = await gate.PassAsync(context, client, request, cancellationToken);
+        if (ticket is null)
+        {
+            await socket.SendAsync(Refused(context, refusal!), cancellationToken);
+            return;
+        }
+        var (executorRequest, language, reservation) = ticket;
+        var runId = Activity.Current?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
+
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var stdin = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+        var typing = socket.ReadInputAsync(stdin.Writer, gone);
+        ExecutorAnswer answer;
+        try
+        {
+            answer = await dispatcher.RunLiveAsync(executorRequest, runId, client, language, new SocketObserver(socket), stdin.Reader, gone.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // The caller closed the socket: the executor killed the run when its own socket closed.
+            await gate.SettleAsync(reservation, null);
+            return;
+        }
+        finally
+        {
+            stdin.Writer.TryComplete();
+        }
+        if (answer is ExecutorAnswer.Completed completed)
+        {
+            await gate.SettleAsync(reservation, completed.Result);
+            await socket.SendAsync(LiveMessage.Completed(completed.Result), cancellationToken);
+        }
+        else
+        {
+            await gate.SettleAsync(reservation, null);
+            await socket.SendAsync(answer switch
+            {
+                ExecutorAnswer.Invalid invalid => LiveMessage.Refused(StatusCodes.Status400BadRequest, "The run request is invalid.", errors: invalid.Errors),
+                ExecutorAnswer.Busy busy => LiveMessage.Refused(StatusCodes.Status503ServiceUnavailable, "The executor is busy.", retryAfter: busy.RetryAfter),
+                ExecutorAnswer.Unavailable down => LiveMessage.Refused(StatusCodes.Status503ServiceUnavailable, "The executor is unavailable.", retryAfter: down.RetryAfter),
+                _ => LiveMessage.Refused(StatusCodes.Status503ServiceUnavailable, "The run did not start.", retryAfter: TimeSpan.FromSeconds(1)),
+            }, cancellationToken);
+        }
+        await socket.FinishAsync(typing, gone);
+    }
+
+    /// <summary>The gate's refusal (a problem result, with Retry-After for 429) as an <c>error</c> message.</summary>
+    private static LiveMessage Refused(HttpContext context, IResult refusal)
+    {
+        TimeSpan? retryAfter = int.TryParse(context.Response.Headers.RetryAfter.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(seconds) : null;
+        return refusal switch
+        {
+            ValidationProblem invalid => LiveMessage.Refused(StatusCodes.Status400BadRequest, invalid.ProblemDetails.Title ?? "The run request is invalid.",
+                invalid.ProblemDetails.Detail, errors: invalid.ProblemDetails.Errors),
+            ProblemHttpResult problem => LiveMessage.Refused(problem.StatusCode, problem.ProblemDetails.Title ?? "The run was refused.",
+                problem.ProblemDetails.Detail, retryAfter),
+            _ => LiveMessage.Refused(StatusCodes.Status400BadRequest, "The run was refused."),
+        };
+    }
+
+    private sealed class SocketObserver(LiveSocket socket) : IRunObserver
+    {
+        public Task StartedAsync(CancellationToken cancellationToken) =>
+            socket.SendAsync(new LiveMessage { Type = RunEventNames.Started }, cancellationToken);
+
+        public Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken) =>
+            socket.SendAsync(LiveMessage.Output(stream, text), cancellationToken);
+    }
+}

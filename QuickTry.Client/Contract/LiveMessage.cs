@@ -1,0 +1,191 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace QuickTry.Client;
+
+/// <summary>
+/// One message of a live run over a WebSocket (<c>/run/ws</c>), as JSON text. The client sends the
+/// <see cref="RunRequest"/> first, then <c>stdin</c> and <c>eof</c> messages; the server sends
+/// <c>started</c> once a sandbox took the run, <c>stdout</c>/<c>stderr</c> as the program writes,
+/// then <c>result</c> (or <c>error</c> if the run could not start) and closes.
+/// </summary>
+public sealed record LiveMessage
+{
+    /// <summary>What the message is: one of <see cref="RunEventNames"/>.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>Output (<c>stdout</c>, <c>stderr</c>) or input (<c>stdin</c>).</summary>
+    public string? Text { get; init; }
+
+    /// <summary>The run's result, in a <c>result</c> message.</summary>
+    public RunResult? Result { get; init; }
+
+    /// <summary>In an <c>error</c> message: the HTTP status <c>POST /run</c> would have answered (400, 429, 503, ...).</summary>
+    public int? Status { get; init; }
+
+    /// <summary>In an <c>error</c> message: what went wrong.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>In an <c>error</c> message: more about it.</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>In an <c>error</c> message for 429 or 503: seconds to wait before trying again.</summary>
+    public int? RetryAfter { get; init; }
+
+    /// <summary>In an <c>error</c> message for 400: the invalid fields and why.</summary>
+    public IDictionary<string, string[]>? Errors { get; init; }
+
+    /// <summary>A piece of output.</summary>
+    public static LiveMessage Output(OutputStream stream, string text) => new() { Type = RunEventNames.Of(stream), Text = text };
+
+    /// <summary>The run's result.</summary>
+    public static LiveMessage Completed(RunResult result) => new() { Type = RunEventNames.Result, Result = result };
+
+    /// <summary>The run could not start.</summary>
+    public static LiveMessage Refused(int status, string title, string? detail = null, TimeSpan? retryAfter = null, IDictionary<string, string[]>? errors = null) => new()
+    {
+        Type = RunEventNames.Error,
+        Status = status,
+        Title = title,
+        Detail = detail,
+        RetryAfter = retryAfter is { } wait ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : null,
+        Errors = errors,
+    };
+}
+
+/// <summary>
+/// Sends and receives JSON messages over a WebSocket, one text message each, with a size cap on what it
+/// receives; sends are serialized, so output and the result may be sent from different threads.
+/// </summary>
+public sealed class LiveSocket(WebSocket socket, int maxMessageBytes)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly SemaphoreSlim _sending = new(1, 1);
+
+    /// <summary>The socket underneath.</summary>
+    public WebSocket Socket => socket;
+
+    /// <summary>Sends one message as JSON text.</summary>
+    public async Task SendAsync<T>(T message, CancellationToken cancellationToken)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, Json);
+        await _sending.WaitAsync(cancellationToken);
+        try
+        {
+            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    /// <summary>
+    /// The next message, or null when the other side closed. Throws <see cref="InvalidDataException"/>
+    /// for a message over the cap, a binary message, or JSON that is not a <typeparamref name="T"/>.
+    /// </summary>
+    public async Task<T?> ReceiveAsync<T>(CancellationToken cancellationToken) where T : class
+    {
+        var buffer = new byte[Math.Min(maxMessageBytes, 16 * 1024)];
+        using var message = new MemoryStream();
+        while (true)
+        {
+            var read = await socket.ReceiveAsync(buffer, cancellationToken);
+            if (read.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+            if (read.MessageType != WebSocketMessageType.Text)
+            {
+                throw new InvalidDataException("Messages are JSON text.");
+            }
+            if (message.Length + read.Count > maxMessageBytes)
+            {
+                throw new InvalidDataException($"A message may have at most {maxMessageBytes} bytes.");
+            }
+            message.Write(buffer, 0, read.Count);
+            if (read.EndOfMessage)
+            {
+                break;
+            }
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<T>(message.GetBuffer().AsSpan(0, (int)message.Length), Json)
+                ?? throw new InvalidDataException("The message is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException("The message is not valid JSON of the expected shape: " + e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// The server's side of a live run's input: <c>stdin</c> messages into <paramref name="stdin"/> (when the
+    /// run is interactive), <c>eof</c> completes it. The peer closing the socket, or breaking it, cancels
+    /// <paramref name="closed"/>, which stops the run. Returns once <paramref name="closed"/> is cancelled.
+    /// </summary>
+    public async Task ReadInputAsync(ChannelWriter<string>? stdin, CancellationTokenSource closed)
+    {
+        try
+        {
+            while (await ReceiveAsync<LiveMessage>(closed.Token) is { } message)
+            {
+                switch (message.Type)
+                {
+                    case RunEventNames.Stdin when stdin is not null && message.Text is not null:
+                        stdin.TryWrite(message.Text);
+                        break;
+                    case RunEventNames.Eof:
+                        stdin?.TryComplete();
+                        break;
+                }
+            }
+            await closed.CancelAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended.
+        }
+        catch (Exception e) when (e is WebSocketException or InvalidDataException or ObjectDisposedException)
+        {
+            await closed.CancelAsync();
+        }
+        finally
+        {
+            stdin?.TryComplete();
+        }
+    }
+
+    /// <summary>
+    /// Ends the server's side after its last message: closes, lets the peer acknowledge (up to 2 s) so the
+    /// reader <paramref name="reading"/> ends by itself, and only then cancels it: cancelling a pending
+    /// receive aborts the socket, and an abort can lose what was sent just before it.
+    /// </summary>
+    public async Task FinishAsync(Task reading, CancellationTokenSource closed)
+    {
+        await CloseAsync();
+        await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+        await closed.CancelAsync();
+        await reading;
+    }
+
+    /// <summary>Closes the socket (normal closure unless told otherwise), ignoring a peer that is already gone.</summary>
+    public async Task CloseAsync(WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure, string? reason = null)
+    {
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.CloseOutputAsync(status, reason, timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The peer is gone: nothing to tell it.
+        }
+    }
+}
