@@ -156,6 +156,29 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Streamed_output_crosses_the_queue_as_the_program_writes_it()
+    {
+        var (_, client) = await _stack.StartWithOneExecutorAsync(slots: 2, queueLength: 2);
+        var events = await QuickTry.Api.Tests.Live.LiveRunTests.StreamAsync(client,
+            new { lang = "python3", code = "import time, sys\nprint('first', flush=True)\ntime.sleep(1.5)\nprint('oops', file=sys.stderr)\nprint('last')" });
+        foreach (var e in events)
+        {
+            output.WriteLine($"{e.At.TotalMilliseconds,6:0} ms  {e.Name}: {e.Data.GetRawText()}");
+        }
+
+        var result = events[^1];
+        Assert.Equal("result", result.Name);
+        Assert.Equal("ok", result.Data.GetProperty("status").GetString());
+        // It went through the queue: the run's state is in Redis, under the executor that pulled it.
+        Assert.NotNull(await _stack.Queue.GetAsync(result.Data.GetProperty("runId").GetString()!));
+        var first = events.First(e => e.Name == "stdout");
+        Assert.Equal("first\n", first.Data.GetProperty("text").GetString());
+        Assert.True(result.At - first.At > TimeSpan.FromSeconds(1), $"first at {first.At}, result at {result.At}");
+        Assert.Equal("first\nlast\n", QuickTry.Api.Tests.Live.LiveRunTests.Joined(events, "stdout"));
+        Assert.Equal("oops\n", QuickTry.Api.Tests.Live.LiveRunTests.Joined(events, "stderr"));
+    }
+
+    [Fact]
     public async Task With_Redis_down_runs_go_to_the_executor_directly_and_with_Redis_back_through_the_queue_again()
     {
         var (_, client) = await _stack.StartWithOneExecutorAsync(slots: 2, queueLength: 2);
