@@ -1,6 +1,8 @@
 using QuickTry.Executor.Extensions;
 using QuickTry.Executor.Languages;
+using QuickTry.Sandbox.Languages;
 using QuickTry.Executor.Runs;
+using QuickTry.Sandbox.Runs;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -20,10 +20,3 @@ public static class RunHeaders
     /// </summary>
     public const string Runtime = "X-QuickTry-Runtime";
 }
-
-/// <summary>What the caller's plan asks of the sandbox; unset parts leave it to the executor.</summary>
-public sealed record PlanSandbox(Isolation? Isolation = null, string? Runtime = null)
-{
-    /// <summary>Nothing asked: the executor decides.</summary>
-    public static readonly PlanSandbox None = new();
-}

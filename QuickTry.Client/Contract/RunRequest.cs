@@ -2,6 +2,15 @@ using System.Text.Json.Serialization;
 
 namespace QuickTry.Client;
 
+/// <summary>What the caller's plan asks of the sandbox; unset parts leave it to the executor.</summary>
+/// <param name="Isolation">The isolation the plan asks for; the stricter of it and the sandbox's own applies.</param>
+/// <param name="Runtime">The OCI runtime the plan asks for; when set it decides.</param>
+public sealed record PlanSandbox(Isolation? Isolation = null, string? Runtime = null)
+{
+    /// <summary>Nothing asked: the executor decides.</summary>
+    public static readonly PlanSandbox None = new();
+}
+
 /// <summary>The OCI runtimes a sandbox can run under, as the Docker engine names them.</summary>
 public static class SandboxRuntimes
 {

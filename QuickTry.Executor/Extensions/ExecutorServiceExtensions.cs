@@ -1,14 +1,16 @@
 using Docker.DotNet;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using QuickTry.Executor.Engine;
+using QuickTry.Sandbox.Engine;
 using QuickTry.Executor.Health;
 using QuickTry.Executor.Languages;
-using QuickTry.Executor.Pool;
+using QuickTry.Sandbox.Languages;
+using QuickTry.Sandbox.Pool;
 using QuickTry.Executor.Queue;
 using QuickTry.Executor.Runs;
-using QuickTry.Executor.Sandbox;
-using QuickTry.Executor.Telemetry;
+using QuickTry.Sandbox.Runs;
+using QuickTry.Sandbox.Containers;
+using QuickTry.Sandbox.Telemetry;
 using QuickTry.RunQueue;
 
 namespace QuickTry.Executor.Extensions;
@@ -19,31 +21,8 @@ internal static class ExecutorServiceExtensions
     public static IHostApplicationBuilder AddExecutor(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<ExecutorOptions>().Bind(builder.Configuration.GetSection(ExecutorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<LimitsOptions>().Bind(builder.Configuration.GetSection(LimitsOptions.Section)).ValidateOnStart();
-        services.AddOptions<SandboxOptions>().Bind(builder.Configuration.GetSection(SandboxOptions.Section)).ValidateOnStart();
-        services.AddOptions<PoolOptions>().Bind(builder.Configuration.GetSection(PoolOptions.Section)).ValidateOnStart();
-        services.AddOptions<IsolationOptions>().Bind(builder.Configuration.GetSection(IsolationOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<IsolationOptions>, IsolationOptionsValidator>();
-        services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
-        services.AddSingleton<IValidateOptions<SandboxOptions>, SandboxOptionsValidator>();
-        services.AddSingleton<IValidateOptions<PoolOptions>, PoolOptionsValidator>();
-
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IDockerClient>(sp =>
-            new DockerClientConfiguration(new Uri(sp.GetRequiredService<IOptions<ExecutorOptions>>().Value.DockerEndpoint)).CreateClient());
-        services.AddLanguageCatalog();
-        services.AddSingleton<SandboxContainerFactory>();
-        services.AddSingleton<MemoryPeakReset>();
-        services.AddSingleton<SandboxRunner>();
-        services.AddSingleton<ContainerPool>();
-        services.AddSingleton<RunAdmission>();
-        services.AddSingleton<RunValidator>();
-        services.AddSingleton<RunService>();
-        services.AddSingleton<ExecutorTelemetry>();
-        services.AddSingleton<EngineState>();
-        services.AddHostedService<PoolJanitor>();
-        services.AddHostedService<EngineMonitor>();
+        // The sandbox itself (options, Docker client, pool, runner): the same library any .NET app can use.
+        services.AddQuickTrySandbox(builder.Configuration);
         services.AddSingleton<ExecutorIdentity>();
         builder.AddRunQueueWorker();
 

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using QuickTry.Executor.Engine;
+using QuickTry.Sandbox.Engine;
 using QuickTry.Executor.Runs;
-using QuickTry.Executor.Sandbox;
+using QuickTry.Sandbox.Runs;
+using QuickTry.Sandbox.Containers;
 
 namespace QuickTry.Executor.Health;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using QuickTry.Executor.Pool;
+using QuickTry.Sandbox.Pool;
 
 namespace QuickTry.Executor.Health;
 

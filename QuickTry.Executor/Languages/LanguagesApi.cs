@@ -1,5 +1,6 @@
-using QuickTry.Executor.Pool;
+using QuickTry.Sandbox.Pool;
 using QuickTry.Executor.Runs;
+using QuickTry.Sandbox.Runs;
 
 namespace QuickTry.Executor.Languages;
 

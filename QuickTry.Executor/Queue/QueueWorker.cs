@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
-using QuickTry.Executor.Engine;
-using QuickTry.Executor.Pool;
+using QuickTry.Sandbox.Engine;
+using QuickTry.Sandbox.Pool;
 using QuickTry.Executor.Runs;
-using QuickTry.Executor.Telemetry;
+using QuickTry.Sandbox.Runs;
+using QuickTry.Sandbox.Telemetry;
 using QuickTry.RunQueue;
 using StackExchange.Redis;
 

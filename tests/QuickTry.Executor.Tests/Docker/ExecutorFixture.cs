@@ -5,7 +5,8 @@ using Docker.DotNet.Models;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using QuickTry.Executor.Runs;
-using QuickTry.Executor.Sandbox;
+using QuickTry.Sandbox.Runs;
+using QuickTry.Sandbox.Containers;
 
 namespace QuickTry.Executor.Tests.Docker;
 

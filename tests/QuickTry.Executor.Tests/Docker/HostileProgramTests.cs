@@ -1,8 +1,10 @@
 using Docker.DotNet.Models;
 using Microsoft.Extensions.DependencyInjection;
 using QuickTry.Executor.Languages;
+using QuickTry.Sandbox.Languages;
 using QuickTry.Executor.Runs;
-using QuickTry.Executor.Sandbox;
+using QuickTry.Sandbox.Runs;
+using QuickTry.Sandbox.Containers;
 
 namespace QuickTry.Executor.Tests.Docker;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using QuickTry.Executor.Runs;
+using QuickTry.Sandbox.Runs;
 using QuickTry.RunQueue;
 
 namespace QuickTry.Executor.Tests.Docker;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using QuickTry.Executor.Runs;
+using QuickTry.Sandbox.Runs;
 
 namespace QuickTry.Executor.Tests.Docker;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using QuickTry.Executor.Runs;
+using QuickTry.Sandbox.Runs;
 
 namespace QuickTry.Executor.Tests.Docker;
 

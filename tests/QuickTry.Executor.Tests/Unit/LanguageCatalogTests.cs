@@ -1,4 +1,5 @@
 using QuickTry.Executor.Languages;
+using QuickTry.Sandbox.Languages;
 
 namespace QuickTry.Executor.Tests.Unit;
 

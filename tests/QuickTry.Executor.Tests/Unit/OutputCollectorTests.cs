@@ -1,5 +1,5 @@
 using System.Text;
-using QuickTry.Executor.Sandbox;
+using QuickTry.Sandbox.Containers;
 
 namespace QuickTry.Executor.Tests.Unit;
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using QuickTry.Executor.Languages;
+using QuickTry.Sandbox.Languages;
 using QuickTry.Executor.Runs;
+using QuickTry.Sandbox.Runs;
 
 namespace QuickTry.Executor.Tests.Unit;
 

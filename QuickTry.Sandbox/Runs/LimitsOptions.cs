@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Options;
+
+namespace QuickTry.Sandbox.Runs;
+
+/// <summary>A limit a request may choose, up to a ceiling; a request above the ceiling is refused.</summary>
+public sealed class LimitRange
+{
+    public int Default { get; set; }
+    public int Max { get; set; }
+}
+
+/// <summary>Limits of a run (section <c>Executor:Limits</c>). Each has a default and a ceiling.</summary>
+public sealed class LimitsOptions
+{
+    public const string Section = "Executor:Limits";
+
+    /// <summary>Wall-clock time of the run step.</summary>
+    public LimitRange TimeMs { get; set; } = new() { Default = 3_000, Max = 20_000 };
+
+    /// <summary>Wall-clock time of the compile step (languages raise the default in their definition).</summary>
+    public LimitRange CompileTimeMs { get; set; } = new() { Default = 10_000, Max = 60_000 };
+
+    /// <summary>Memory of the whole sandbox, swap included (Memory == MemorySwap).</summary>
+    public LimitRange MemoryMb { get; set; } = new() { Default = 128, Max = 1_024 };
+
+    /// <summary>Processes and threads in the sandbox.</summary>
+    public LimitRange Pids { get; set; } = new() { Default = 64, Max = 512 };
+
+    /// <summary>Bytes kept of each of stdout and stderr; a program that writes more is stopped.</summary>
+    public LimitRange OutputBytes { get; set; } = new() { Default = 64 * 1024, Max = 1024 * 1024 };
+
+    public int MaxCodeBytes { get; set; } = 64 * 1024;
+    public int MaxStdinBytes { get; set; } = 1024 * 1024;
+    public int MaxFiles { get; set; } = 20;
+    /// <summary>Code, stdin, files and arguments together.</summary>
+    public int MaxTotalBytes { get; set; } = 4 * 1024 * 1024;
+    public int MaxArgs { get; set; } = 64;
+    public int MaxArgBytes { get; set; } = 4 * 1024;
+}
+
+/// <summary>Refuses to start on limits that contradict each other, naming the configuration key.</summary>
+internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LimitsOptions options)
+    {
+        var failures = new List<string>();
+        Check(options.TimeMs, nameof(options.TimeMs), minimum: 100);
+        Check(options.CompileTimeMs, nameof(options.CompileTimeMs), minimum: 1_000);
+        // Docker refuses memory limits below 6 MiB.
+        Check(options.MemoryMb, nameof(options.MemoryMb), minimum: 16);
+        Check(options.Pids, nameof(options.Pids), minimum: 8);
+        Check(options.OutputBytes, nameof(options.OutputBytes), minimum: 1_024);
+        Positive(options.MaxCodeBytes, nameof(options.MaxCodeBytes));
+        Positive(options.MaxStdinBytes, nameof(options.MaxStdinBytes));
+        Positive(options.MaxFiles, nameof(options.MaxFiles));
+        Positive(options.MaxTotalBytes, nameof(options.MaxTotalBytes));
+        Positive(options.MaxArgs, nameof(options.MaxArgs));
+        Positive(options.MaxArgBytes, nameof(options.MaxArgBytes));
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void Check(LimitRange range, string key, int minimum)
+        {
+            if (range.Default < minimum)
+            {
+                failures.Add($"{LimitsOptions.Section}:{key}:Default must be at least {minimum} (is {range.Default}).");
+            }
+            if (range.Max < range.Default)
+            {
+                failures.Add($"{LimitsOptions.Section}:{key}:Max ({range.Max}) must not be below {LimitsOptions.Section}:{key}:Default ({range.Default}).");
+            }
+        }
+
+        void Positive(int value, string key)
+        {
+            if (value <= 0)
+            {
+                failures.Add($"{LimitsOptions.Section}:{key} must be positive (is {value}).");
+            }
+        }
+    }
+}

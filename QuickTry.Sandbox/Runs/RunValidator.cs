@@ -1,0 +1,148 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using QuickTry.Sandbox.Languages;
+using QuickTry.Sandbox.Containers;
+
+namespace QuickTry.Sandbox.Runs;
+
+/// <summary>
+/// Turns a request into a <see cref="PreparedRun"/> or a set of errors keyed by field, the shape of a
+/// validation problem. Limits above their ceiling are refused, not clamped, so a client learns its bound.
+/// </summary>
+public sealed class RunValidator(LanguageCatalog languages, IOptions<LimitsOptions> limitsOptions)
+{
+    private readonly LimitsOptions _limits = limitsOptions.Value;
+
+    public bool TryPrepare(RunRequest request, out PreparedRun run, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        run = null!;
+        var e = errors;
+        void Error(string field, string message) =>
+            e[field] = e.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
+
+        LanguageDefinition? language = null;
+        if (string.IsNullOrWhiteSpace(request.EffectiveLang))
+        {
+            Error("lang", "A language is required.");
+        }
+        else if (!languages.TryFind(request.EffectiveLang.Trim(), out language))
+        {
+            Error("lang", $"Unknown language '{Truncate(request.EffectiveLang)}'. Valid: {string.Join(", ", languages.All.Select(l => l.Name))}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Code))
+        {
+            Error("code", "Code is required and must not be empty.");
+        }
+        else if (Encoding.UTF8.GetByteCount(request.Code) > _limits.MaxCodeBytes)
+        {
+            Error("code", $"Code is larger than {_limits.MaxCodeBytes} bytes.");
+        }
+
+        var stdin = request.EffectiveStdin ?? "";
+        if (Encoding.UTF8.GetByteCount(stdin) > _limits.MaxStdinBytes)
+        {
+            Error("stdin", $"Stdin is larger than {_limits.MaxStdinBytes} bytes.");
+        }
+
+        var args = new List<string>();
+        if (request.Args is { } requestArgs)
+        {
+            if (requestArgs.Count > _limits.MaxArgs)
+            {
+                Error("args", $"At most {_limits.MaxArgs} arguments are allowed.");
+            }
+            foreach (var arg in requestArgs)
+            {
+                if (arg is null || arg.Contains('\0'))
+                {
+                    Error("args", "Arguments must be strings without NUL characters.");
+                    break;
+                }
+                if (Encoding.UTF8.GetByteCount(arg) > _limits.MaxArgBytes)
+                {
+                    Error("args", $"Each argument must be at most {_limits.MaxArgBytes} bytes.");
+                    break;
+                }
+                args.Add(arg);
+            }
+        }
+
+        var files = new List<(string, string)>();
+        if (request.Files is { } requestFiles)
+        {
+            if (requestFiles.Count > _limits.MaxFiles)
+            {
+                Error("files", $"At most {_limits.MaxFiles} files are allowed.");
+            }
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            if (language is not null)
+            {
+                names.Add(language.SourceFile);
+            }
+            foreach (var file in requestFiles)
+            {
+                if (file?.Name is null || !FileNames.IsValid(file.Name))
+                {
+                    Error("files", $"'{Truncate(file?.Name)}' is not a valid file name: use relative paths of letters, digits, '_', '-', '.' and '+', at most {FileNames.MaxDepth} levels, no '..' and no leading '.'.");
+                    continue;
+                }
+                if (!names.Add(file.Name))
+                {
+                    Error("files", $"'{file.Name}' is given twice (or is the main file's name).");
+                    continue;
+                }
+                if (names.Any(n => n != file.Name && (n.StartsWith(file.Name + "/", StringComparison.Ordinal) || file.Name.StartsWith(n + "/", StringComparison.Ordinal))))
+                {
+                    Error("files", $"'{file.Name}' is both a file and a folder.");
+                    continue;
+                }
+                files.Add((file.Name, file.Content ?? ""));
+            }
+        }
+
+        var total = Encoding.UTF8.GetByteCount(request.Code ?? "") + Encoding.UTF8.GetByteCount(stdin)
+            + files.Sum(f => Encoding.UTF8.GetByteCount(f.Item2)) + args.Sum(Encoding.UTF8.GetByteCount);
+        if (total > _limits.MaxTotalBytes)
+        {
+            Error("files", $"Code, stdin, files and arguments together are larger than {_limits.MaxTotalBytes} bytes.");
+        }
+
+        var requested = request.Limits ?? new RequestedLimits();
+        var perLanguage = language?.Limits ?? new LanguageLimits();
+        foreach (var (field, error) in LimitRules.Violations(requested, Ceilings))
+        {
+            Error(field, error);
+        }
+        var applied = new AppliedLimits(
+            requested.TimeMs ?? Default(perLanguage.TimeMs, _limits.TimeMs),
+            requested.CompileTimeMs ?? Default(perLanguage.CompileTimeMs, _limits.CompileTimeMs),
+            requested.MemoryMb ?? Default(perLanguage.MemoryMb, _limits.MemoryMb),
+            requested.Pids ?? Default(perLanguage.Pids, _limits.Pids),
+            requested.OutputBytes ?? _limits.OutputBytes.Default);
+
+        if (errors.Count > 0 || language is null)
+        {
+            return false;
+        }
+        run = new PreparedRun(language, request.Code!, stdin, args, files, applied);
+        return true;
+    }
+
+    /// <summary>The highest value a request may ask for, per limit (published in GET /languages).</summary>
+    public AppliedLimits Ceilings => new(_limits.TimeMs.Max, _limits.CompileTimeMs.Max, _limits.MemoryMb.Max, _limits.Pids.Max, _limits.OutputBytes.Max);
+
+    private static int Default(int? languageDefault, LimitRange range) => Math.Min(languageDefault ?? range.Default, range.Max);
+
+    /// <summary>The limits a run of <paramref name="language"/> gets when it asks for none.</summary>
+    public AppliedLimits DefaultsFor(LanguageDefinition language) => new(
+        Default(language.Limits.TimeMs, _limits.TimeMs),
+        Default(language.Limits.CompileTimeMs, _limits.CompileTimeMs),
+        Default(language.Limits.MemoryMb, _limits.MemoryMb),
+        Default(language.Limits.Pids, _limits.Pids),
+        _limits.OutputBytes.Default);
+
+    private static string Truncate(string? value) =>
+        value is null ? "(null)" : value.Length <= 40 ? value : value[..40] + "…";
+}
