@@ -3,21 +3,6 @@ using QuickTry.Api.RateLimiting;
 
 namespace QuickTry.Api.Quotas;
 
-/// <summary>What the caller may still do.</summary>
-public sealed record QuotaReport(
-    string Client,
-    string Plan,
-    int WindowSeconds,
-    double ResetsInSeconds,
-    QuotaCounter Runs,
-    QuotaCounter RunSeconds,
-    RateLimitReport RateLimit,
-    bool Approximate);
-
-public sealed record QuotaCounter(double Limit, double Used, double Remaining);
-
-public sealed record RateLimitReport(int RequestsPerMinute, int Burst, long Remaining);
-
 public static class QuotaApi
 {
     public static RouteGroupBuilder MapQuotaApi(this IEndpointRouteBuilder app)

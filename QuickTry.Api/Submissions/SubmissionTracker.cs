@@ -64,7 +64,7 @@ public sealed class SubmissionTracker(
         {
             return;
         }
-        var view = SubmissionView.From(record);
+        var view = SubmissionViews.From(record);
         await gate.SettleAsync(record.Settlement, view.Result);
         if (!string.IsNullOrEmpty(record.Callback)
             && clients.Value.ApiKeys.FirstOrDefault(k => k.Name == record.Client)?.CallbackSecret is { Length: > 0 } secret)
@@ -72,36 +72,4 @@ public sealed class SubmissionTracker(
             callbacks.Enqueue(new Callback(id, record.Callback, JsonSerializer.Serialize(view, ExecutorClient.Json), secret));
         }
     }
-}
-
-/// <summary>A submission as <c>GET /submissions/{id}</c> and its callback show it.</summary>
-public sealed record SubmissionView
-{
-    public required string Id { get; init; }
-
-    /// <summary><c>queued</c>, <c>running</c>, <c>done</c>, <c>expired</c> (never started), <c>lost</c> (its executor died mid-run), <c>invalid</c>, <c>unavailable</c>.</summary>
-    public required string Status { get; init; }
-
-    /// <summary>The result, as <c>POST /run</c> returns it, once done.</summary>
-    public RunResult? Result { get; init; }
-
-    /// <summary>Why it ended without a result.</summary>
-    public string? Message { get; init; }
-
-    /// <summary>What was invalid, for <c>invalid</c>.</summary>
-    public IDictionary<string, string[]>? Errors { get; init; }
-
-    public static SubmissionView From(string id, string state, RunResult? result, string? detail) => state == RunStates.Invalid
-        ? new SubmissionView
-        {
-            Id = id,
-            Status = state,
-            Message = "The run request is invalid.",
-            Errors = JsonSerializer.Deserialize<Dictionary<string, string[]>>(detail ?? "{}", ExecutorClient.Json),
-        }
-        : new SubmissionView { Id = id, Status = state, Result = result, Message = string.IsNullOrEmpty(detail) ? null : detail };
-
-    public static SubmissionView From(RunRecord record) => From(record.Id, record.State,
-        record.State == RunStates.Done && record.Result is { } json ? JsonSerializer.Deserialize<RunResult>(json, ExecutorClient.Json) : null,
-        record.Detail);
 }

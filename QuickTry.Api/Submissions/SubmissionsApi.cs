@@ -86,13 +86,8 @@ public static class SubmissionsApi
 
     public static async Task<IResult> GetAsync(string id, HttpContext context, SubmissionDesk desk)
     {
-        var view = await desk.GetAsync(context, id);
-        return view switch
-        {
-            null => NotFound(id),
-            { Status: SubmissionDesk.Unreachable } => RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "Submissions cannot be read right now."),
-            _ => TypedResults.Ok(view),
-        };
+        var (view, unreachable) = await desk.GetAsync(context, id);
+        return unreachable ? Unreadable(context) : view is null ? NotFound(id) : TypedResults.Ok(view);
     }
 
     public static async Task<IResult> GetManyAsync(string? ids, HttpContext context, SubmissionDesk desk, IOptions<SubmissionOptions> options)
@@ -106,36 +101,23 @@ public static class SubmissionsApi
         var views = new List<SubmissionView>();
         foreach (var id in list)
         {
-            var view = await desk.GetAsync(context, id);
-            if (view is { Status: SubmissionDesk.Unreachable })
+            var (view, unreachable) = await desk.GetAsync(context, id);
+            if (unreachable)
             {
-                return RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "Submissions cannot be read right now.");
+                return Unreadable(context);
             }
-            views.Add(view ?? new SubmissionView { Id = id, Status = "not_found" });
+            views.Add(view ?? new SubmissionView { Id = id, Status = SubmissionStatus.NotFound });
         }
         return TypedResults.Ok(views);
     }
+
+    private static IResult Unreadable(HttpContext context) =>
+        RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "Submissions cannot be read right now.");
 
     private static IResult NotFound(string id) => TypedResults.Problem(
         title: "No such submission.",
         detail: $"No submission '{(id.Length > 40 ? id[..40] + "…" : id)}' of this client exists; results are kept for a limited time.",
         statusCode: StatusCodes.Status404NotFound);
-}
-
-/// <summary>The body of <c>POST /submissions</c>: a run request and, optionally, where to send its result.</summary>
-public sealed record SubmissionRequest : RunRequest
-{
-    /// <summary>
-    /// Receives the result as a signed <c>POST</c> when the run ends. Needs an API key with a callback secret;
-    /// loopback, private and link-local addresses are refused unless allow-listed.
-    /// </summary>
-    public string? CallbackUrl { get; init; }
-}
-
-/// <summary>The body of <c>POST /submissions/batch</c>.</summary>
-public sealed record SubmissionBatch
-{
-    public IReadOnlyList<SubmissionRequest?>? Submissions { get; init; }
 }
 
 /// <summary>
@@ -152,9 +134,6 @@ public sealed class SubmissionDesk(
     TimeProvider time,
     ILogger<SubmissionDesk> logger)
 {
-    /// <summary>A view's status when Redis could not be read (answered as 503).</summary>
-    public const string Unreachable = "unreachable";
-
     public async Task<(IReadOnlyList<SubmissionView>? Views, IResult? Refusal)> SubmitAsync(
         HttpContext context, IReadOnlyList<SubmissionRequest> requests, CancellationToken cancellationToken)
     {
@@ -226,24 +205,27 @@ public sealed class SubmissionDesk(
                 ? RunApi.Unavailable(context, TimeSpan.FromSeconds(2), "The executors are busy.")
                 : RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "No executor is available."));
         }
-        return (tickets.Select(t => new SubmissionView { Id = t.Id, Status = RunStates.Queued }).ToList(), null);
+        return (tickets.Select(t => new SubmissionView { Id = t.Id, Status = SubmissionStatus.Queued }).ToList(), null);
     }
 
-    /// <summary>The caller's submission, null when there is none (or it is another client's).</summary>
-    public async Task<SubmissionView?> GetAsync(HttpContext context, string id)
+    /// <summary>
+    /// The caller's submission: null when there is none (or it is another client's); <c>Unreachable</c>
+    /// when Redis could not be read (answered as 503).
+    /// </summary>
+    public async Task<(SubmissionView? View, bool Unreachable)> GetAsync(HttpContext context, string id)
     {
         if (id.Length != 32 || !id.All(char.IsAsciiHexDigitLower))
         {
-            return null;
+            return (null, false);
         }
         try
         {
             var record = await queue.GetAsync(id);
-            return record is null || record.Client != context.Client().DisplayName ? null : SubmissionView.From(record);
+            return (record is null || record.Client != context.Client().DisplayName ? null : SubmissionViews.From(record), false);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            return new SubmissionView { Id = id, Status = Unreachable };
+            return (null, true);
         }
     }
 }

@@ -6,7 +6,11 @@ using System.Text.Json;
 
 namespace QuickTry.Api.Tests;
 
-/// <summary>The public contract of /run, /languages and /quota, in process against a real Redis.</summary>
+/// <summary>
+/// The public contract of /run, /languages and /quota, in process against a real Redis. Behaviour is read
+/// through QuickTryClient as callers see it; raw HTTP where the wire itself is the point (headers, content
+/// types, malformed bodies).
+/// </summary>
 public sealed class RunApiTests : IAsyncLifetime
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -26,6 +30,10 @@ public sealed class RunApiTests : IAsyncLifetime
     }
 
     private static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static QuickTryClient ClientOf(ApiFactory api) => new(api.CreateClient());
+
+    private static RunRequest Python(string code = "x") => new() { Lang = "python3", Code = code };
 
     private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
@@ -70,10 +78,10 @@ public sealed class RunApiTests : IAsyncLifetime
     [Fact]
     public async Task The_original_field_names_and_language_aliases_are_accepted()
     {
-        var client = _api.CreateClient();
-        var response = await client.PostAsync("/run", JsonBody("""{"language":"py","code":"x","params":"from params"}"""));
+        // The client sends what it is given: here "language" and "params", the original QuickTry's names.
+        var result = await ClientOf(_api).RunAsync(new RunRequest { Language = "py", Code = "x", Params = "from params" });
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("from params", result.Stdout);
         Assert.True(_api.Executor.Requests.TryDequeue(out var forwarded));
         Assert.Equal("python3", forwarded.Lang);
         Assert.Equal("from params", forwarded.Stdin);
@@ -93,13 +101,11 @@ public sealed class RunApiTests : IAsyncLifetime
     [Fact]
     public async Task Missing_code_and_unknown_language_are_400_naming_the_valid_languages()
     {
-        var client = _api.CreateClient();
-        var problem = await ProblemAsync(await client.PostAsync("/run", JsonBody("""{"lang":"cobol","code":"  "}""")), HttpStatusCode.BadRequest);
+        var error = await Assert.ThrowsAsync<QuickTryValidationException>(() => ClientOf(_api).RunAsync(new RunRequest { Lang = "cobol", Code = "  " }));
 
-        var errors = problem.GetProperty("errors");
-        Assert.Contains("python3", errors.GetProperty("lang")[0].GetString());
-        Assert.Contains("c,", errors.GetProperty("lang")[0].GetString());
-        Assert.True(errors.TryGetProperty("code", out _));
+        Assert.Contains("python3", error.Errors["lang"][0]);
+        Assert.Contains("c,", error.Errors["lang"][0]);
+        Assert.True(error.Errors.ContainsKey("code"));
         Assert.Empty(_api.Executor.Requests);
     }
 
@@ -129,12 +135,10 @@ public sealed class RunApiTests : IAsyncLifetime
     public async Task A_body_over_the_maximum_is_413()
     {
         await using var api = new ApiFactory(_redis, new() { ["Gateway:MaxBodyBytes"] = "2048" });
-        var client = api.CreateClient();
-        var code = new string('x', 4096);
-        var response = await client.PostAsync("/run", JsonBody($$"""{"lang":"python3","code":"{{code}}"}"""));
 
-        var problem = await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
-        Assert.Contains("2048", problem.GetProperty("detail").GetString());
+        var error = await Assert.ThrowsAsync<QuickTryRequestTooLargeException>(() => ClientOf(api).RunAsync(Python(new string('x', 4096))));
+
+        Assert.Contains("2048", error.Detail);
     }
 
     [Fact]
@@ -144,10 +148,10 @@ public sealed class RunApiTests : IAsyncLifetime
         {
             Content = JsonContent.Create(new { title = "invalid", status = 400, errors = new Dictionary<string, string[]> { ["limits.timeMs"] = ["Must be at most 20000 (asked 99999)."] } }),
         });
-        var client = _api.CreateClient();
-        var problem = await ProblemAsync(await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x","limits":{"timeMs":99999}}""")), HttpStatusCode.BadRequest);
+        var error = await Assert.ThrowsAsync<QuickTryValidationException>(() =>
+            ClientOf(_api).RunAsync(Python() with { Limits = new RequestedLimits { TimeMs = 99999 } }));
 
-        Assert.Contains("20000", problem.GetProperty("errors").GetProperty("limits.timeMs")[0].GetString());
+        Assert.Contains("20000", error.Errors["limits.timeMs"][0]);
     }
 
     [Fact]
@@ -159,39 +163,37 @@ public sealed class RunApiTests : IAsyncLifetime
             busy.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(3));
             return Task.FromResult(busy);
         };
-        var client = _api.CreateClient();
-        var response = await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""));
+        var client = ClientOf(_api);
 
-        await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
-        Assert.Equal(TimeSpan.FromSeconds(3), response.Headers.RetryAfter?.Delta);
-        var quota = await client.GetFromJsonAsync<JsonElement>("/quota");
-        Assert.Equal(0, quota.GetProperty("runs").GetProperty("used").GetDouble());
-        Assert.Equal(0, quota.GetProperty("runSeconds").GetProperty("used").GetDouble());
+        var error = await Assert.ThrowsAsync<QuickTryUnavailableException>(() => client.RunAsync(Python()));
+
+        Assert.Equal(TimeSpan.FromSeconds(3), error.RetryAfter);
+        var quota = await client.GetQuotaAsync();
+        Assert.Equal(0, quota.Runs.Used);
+        Assert.Equal(0, quota.RunSeconds.Used);
     }
 
     [Fact]
     public async Task An_unreachable_executor_is_503_with_retry_after_not_500()
     {
-        var client = _api.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/languages")).StatusCode);
+        var client = ClientOf(_api);
+        Assert.NotEmpty(await client.GetLanguagesAsync());
         _api.Executor.Down = true;
 
-        var response = await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""));
+        var error = await Assert.ThrowsAsync<QuickTryUnavailableException>(() => client.RunAsync(Python()));
 
-        await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
-        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.NotNull(error.RetryAfter);
     }
 
     [Fact]
     public async Task Languages_lists_name_version_aliases_and_whether_compiled()
     {
-        var client = _api.CreateClient();
-        var languages = await client.GetFromJsonAsync<JsonElement>("/languages");
+        var languages = await ClientOf(_api).GetLanguagesAsync();
 
-        var c = languages.EnumerateArray().Single(l => l.GetProperty("name").GetString() == "c");
-        Assert.Equal("12.2.0", c.GetProperty("version").GetString());
-        Assert.True(c.GetProperty("compiled").GetBoolean());
-        Assert.Equal("gcc", c.GetProperty("aliases")[0].GetString());
+        var c = languages.Single(l => l.Name == "c");
+        Assert.Equal("12.2.0", c.Version);
+        Assert.True(c.Compiled);
+        Assert.Equal("gcc", c.Aliases[0]);
     }
 
     [Fact]
@@ -250,20 +252,20 @@ public sealed class RunApiTests : IAsyncLifetime
             await release.Task;
             return FakeExecutor.Ok(request, 10);
         };
-        var client = api.CreateClient();
-        var first = client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""));
+        var client = ClientOf(api);
+        var first = client.RunAsync(Python());
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (api.Executor.Requests.IsEmpty && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);
         }
 
-        var second = await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""));
+        var second = await Record.ExceptionAsync(() => client.RunAsync(Python()));
         release.SetResult();
 
-        await ProblemAsync(second, HttpStatusCode.TooManyRequests);
-        Assert.NotNull(second.Headers.RetryAfter);
-        Assert.Equal(HttpStatusCode.OK, (await first.WaitAsync(TimeSpan.FromSeconds(10))).StatusCode);
+        var limited = Assert.IsType<QuickTryRateLimitedException>(second);
+        Assert.NotNull(limited.RetryAfter);
+        Assert.Equal(RunStatus.Ok, (await first.WaitAsync(TimeSpan.FromSeconds(10))).Status);
     }
 
     [Fact]
@@ -274,23 +276,21 @@ public sealed class RunApiTests : IAsyncLifetime
             ["Clients:Plans:anonymous:RunsPerWindow"] = "2",
             ["Clients:Plans:anonymous:WindowSeconds"] = "600",
         });
-        var client = api.CreateClient();
+        var client = ClientOf(api);
         for (var i = 0; i < 2; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""))).StatusCode);
+            Assert.Equal(RunStatus.Ok, (await client.RunAsync(Python())).Status);
         }
 
-        var exhausted = await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""));
+        var exhausted = await Assert.ThrowsAsync<QuickTryRateLimitedException>(() => client.RunAsync(Python()));
 
-        var problem = await ProblemAsync(exhausted, HttpStatusCode.TooManyRequests);
-        Assert.Contains("quota", problem.GetProperty("type").GetString());
-        var retryAfter = exhausted.Headers.RetryAfter?.Delta;
-        Assert.True(retryAfter > TimeSpan.Zero && retryAfter <= TimeSpan.FromSeconds(600), $"Retry-After {retryAfter}");
+        Assert.Contains("quota", exhausted.Type);
+        Assert.True(exhausted.RetryAfter > TimeSpan.Zero && exhausted.RetryAfter <= TimeSpan.FromSeconds(600), $"Retry-After {exhausted.RetryAfter}");
         Assert.Equal(2, api.Executor.Requests.Count);
 
-        var quota = await client.GetFromJsonAsync<JsonElement>("/quota");
-        Assert.Equal(0, quota.GetProperty("runs").GetProperty("remaining").GetDouble());
-        Assert.Equal(0.2, quota.GetProperty("runSeconds").GetProperty("used").GetDouble(), 3);
+        var quota = await client.GetQuotaAsync();
+        Assert.Equal(0, quota.Runs.Remaining);
+        Assert.Equal(0.2, quota.RunSeconds.Used, 3);
     }
 
     [Fact]

@@ -61,12 +61,11 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         // An executor outside the queue, only for the gateway's language list.
         var lister = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 0, new() { ["Executor__Queue__Enabled"] = "false" });
         var client = _stack.StartApi(lister.Url);
+        var quicktry = new QuickTryClient(client);
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            var response = await client.PostAsync("/submissions", Run("python3", $"print('entry {i}')"));
-            Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
-            ids.Add((await BodyAsync(response)).GetProperty("id").GetString()!);
+            ids.Add((await quicktry.SubmitAsync(new SubmissionRequest { Lang = "python3", Code = $"print('entry {i}')" })).Id);
         }
         var held = await queue.ReadAsync(RunLane.Async, ghost, 10);
         Assert.Equal(3, held.Count);
@@ -74,14 +73,13 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         // A live executor takes them over once the ghost's heartbeat lapses.
         var clock = Stopwatch.StartNew();
         var live = await _stack.StartExecutorAsync(MainEngine, slots: 2, queueLength: 4);
-        var ended = await WaitForSubmissionsAsync(client, ids, TimeSpan.FromSeconds(30));
+        var ended = await WaitForSubmissionsAsync(quicktry, ids, TimeSpan.FromSeconds(30));
         output.WriteLine($"taken over and done {clock.Elapsed.TotalSeconds:0.0} s after the live executor was started");
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal("done", ended[i].GetProperty("status").GetString());
-            var result = ended[i].GetProperty("result");
-            Assert.Equal($"entry {i}\n", result.GetProperty("stdout").GetString());
-            Assert.StartsWith(live.InstanceName, result.GetProperty("executor").GetString());
+            Assert.Equal(SubmissionStatus.Done, ended[i].Status);
+            Assert.Equal($"entry {i}\n", ended[i].Result!.Stdout);
+            Assert.StartsWith(live.InstanceName, ended[i].Result!.Executor);
         }
 
         // The ghost comes back and tries to start what it had read: the queue says no, for every one.
@@ -228,18 +226,16 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         await queue.HeartbeatAsync(new ExecutorOffer("test-hung-executor", 1, 1, ""), TimeSpan.FromSeconds(60));
         var lister = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 0, new() { ["Executor__Queue__Enabled"] = "false" });
         var client = _stack.StartApi(lister.Url, new() { ["Submissions:StartTimeoutSeconds"] = "1" });
-        var response = await client.PostAsync("/submissions", Run("python3", "print('never')"));
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var id = (await BodyAsync(response)).GetProperty("id").GetString()!;
+        var quicktry = new QuickTryClient(client);
+        var id = (await quicktry.SubmitAsync(new SubmissionRequest { Lang = "python3", Code = "print('never')" })).Id;
 
         var clock = Stopwatch.StartNew();
-        var ended = await WaitForSubmissionsAsync(client, [id], TimeSpan.FromSeconds(10));
+        var ended = await WaitForSubmissionsAsync(quicktry, [id], TimeSpan.FromSeconds(10));
         output.WriteLine($"expired {clock.Elapsed.TotalSeconds:0.0} s after it was accepted (start-by 1 s)");
-        Assert.Equal("expired", ended[0].GetProperty("status").GetString());
+        Assert.Equal(SubmissionStatus.Expired, ended[0].Status);
         Assert.Equal(0, await queue.WaitingAsync());
         // Not billed: the reservation was returned.
-        await QueueTests.WaitUntilAsync(async () =>
-            (await client.GetFromJsonAsync<JsonElement>("/quota")).GetProperty("runs").GetProperty("used").GetInt32() == 0, TimeSpan.FromSeconds(5));
+        await QueueTests.WaitUntilAsync(async () => (await quicktry.GetQuotaAsync()).Runs.Used == 0, TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -285,17 +281,17 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    internal static async Task<List<JsonElement>> WaitForSubmissionsAsync(HttpClient client, IReadOnlyList<string> ids, TimeSpan timeout)
+    internal static async Task<IReadOnlyList<SubmissionView>> WaitForSubmissionsAsync(QuickTryClient client, IReadOnlyList<string> ids, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var views = await client.GetFromJsonAsync<List<JsonElement>>("/submissions?ids=" + string.Join(",", ids)) ?? [];
-            if (views.All(v => v.GetProperty("status").GetString() is not ("queued" or "running")))
+            var views = await client.GetSubmissionsAsync(ids);
+            if (views.All(v => v.Status is not (SubmissionStatus.Queued or SubmissionStatus.Running)))
             {
                 return views;
             }
-            Assert.True(DateTime.UtcNow < deadline, $"submissions still open after {timeout}: {string.Join(", ", views.Select(v => v.GetProperty("status").GetString()))}");
+            Assert.True(DateTime.UtcNow < deadline, $"submissions still open after {timeout}: {string.Join(", ", views.Select(v => v.Status))}");
             await Task.Delay(200);
         }
     }

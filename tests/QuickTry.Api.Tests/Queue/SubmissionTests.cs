@@ -13,7 +13,7 @@ namespace QuickTry.Api.Tests.Queue;
 /// <summary>
 /// Asynchronous submissions through the real queue and a real executor: submit and poll, batches, owners,
 /// expiry, signed callbacks to a receiver on loopback (allow-listed), refused callbacks, and the slots
-/// reserved for synchronous runs.
+/// reserved for synchronous runs. Through QuickTryClient, as callers do, but for the 202 and its Location.
 /// </summary>
 [Collection(QueueCollection.Name)]
 public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
@@ -30,6 +30,8 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
 
     private readonly QueueStack _stack = new();
     private HttpClient _client = null!;
+    private QuickTryClient _quicktry = null!;
+    private QuickTryClient _alice = null!;
     private string _executorUrl = "";
 
     public async Task InitializeAsync()
@@ -38,17 +40,15 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
         var executor = await _stack.StartExecutorAsync(MainEngine, slots: 2, queueLength: 8, new() { ["Executor__Queue__SyncReservedSlots"] = "1" });
         _executorUrl = executor.Url;
         _client = _stack.StartApi(executor.Url, Settings);
+        _quicktry = new QuickTryClient(_client);
+        _alice = new QuickTryClient(_client, ApiFactory.AliceKey);
         await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
     }
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
 
-    private HttpRequestMessage AsAlice(HttpMethod method, string path, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent(body) };
-        request.Headers.Add("X-Api-Key", ApiFactory.AliceKey);
-        return request;
-    }
+    private static SubmissionRequest Submission(string lang, string code, string? callbackUrl = null) =>
+        new() { Lang = lang, Code = code, CallbackUrl = callbackUrl };
 
     [Fact]
     public async Task A_submission_is_accepted_at_once_runs_and_can_be_read_by_its_owner_until_its_result_expires()
@@ -61,57 +61,47 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal($"/submissions/{id}", response.Headers.Location!.ToString());
         Assert.True(acceptedIn < 1_000, $"202 after {acceptedIn} ms");
 
-        var first = await BodyAsync(await _client.GetAsync($"/submissions/{id}"));
-        Assert.Contains(first.GetProperty("status").GetString(), new[] { "queued", "running" });
-        var done = (await QueueTests.WaitForSubmissionsAsync(_client, [id], TimeSpan.FromSeconds(30)))[0];
-        Assert.Equal("done", done.GetProperty("status").GetString());
-        Assert.Equal("later\n", done.GetProperty("result").GetProperty("stdout").GetString());
-        Assert.Equal(id, done.GetProperty("result").GetProperty("runId").GetString());
+        var first = await _quicktry.GetSubmissionAsync(id);
+        Assert.Contains(first.Status, new[] { SubmissionStatus.Queued, SubmissionStatus.Running });
+        var done = (await QueueTests.WaitForSubmissionsAsync(_quicktry, [id], TimeSpan.FromSeconds(30)))[0];
+        Assert.Equal(SubmissionStatus.Done, done.Status);
+        Assert.Equal("later\n", done.Result!.Stdout);
+        Assert.Equal(id, done.Result.RunId);
 
-        // Another client does not see it.
-        var other = await _client.SendAsync(AsAlice(HttpMethod.Get, $"/submissions/{id}"));
-        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        // Another client does not see it (the API answers 404).
+        Assert.Equal(SubmissionStatus.NotFound, (await _alice.GetSubmissionAsync(id)).Status);
 
         // Results are kept 3 s here.
         await Task.Delay(3_500);
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/submissions/{id}")).StatusCode);
+        Assert.Equal(SubmissionStatus.NotFound, (await _quicktry.GetSubmissionAsync(id)).Status);
     }
 
     [Fact]
     public async Task A_batch_is_admitted_whole_and_read_back_by_ids_and_an_oversized_or_invalid_batch_is_refused_whole()
     {
-        var response = await _client.PostAsync("/submissions/batch", JsonContent(new
-        {
-            submissions = new object[] { new { lang = "python3", code = "print(1)" }, new { lang = "bash", code = "echo 2" }, new { lang = "python3", code = "raise SystemExit(3)" } },
-        }));
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
-        var ids = (await BodyAsync(response)).EnumerateArray().Select(v => v.GetProperty("id").GetString()!).ToList();
-        var ended = await QueueTests.WaitForSubmissionsAsync(_client, ids, TimeSpan.FromSeconds(30));
-        Assert.Equal(["1\n", "2\n", ""], ended.Select(e => e.GetProperty("result").GetProperty("stdout").GetString()));
-        Assert.Equal(["ok", "ok", "runtime_error"], ended.Select(e => e.GetProperty("result").GetProperty("status").GetString()));
-        var unknown = await BodyAsync(await _client.GetAsync($"/submissions?ids={ids[0]},{new string('0', 32)}"));
-        Assert.Equal("not_found", unknown[1].GetProperty("status").GetString());
+        var accepted = await _quicktry.SubmitBatchAsync(
+            [Submission("python3", "print(1)"), Submission("bash", "echo 2"), Submission("python3", "raise SystemExit(3)")]);
+        Assert.All(accepted, view => Assert.Equal(SubmissionStatus.Queued, view.Status));
+        var ids = accepted.Select(v => v.Id).ToList();
+        var ended = await QueueTests.WaitForSubmissionsAsync(_quicktry, ids, TimeSpan.FromSeconds(30));
+        Assert.Equal(["1\n", "2\n", ""], ended.Select(e => e.Result!.Stdout));
+        Assert.Equal([RunStatus.Ok, RunStatus.Ok, RunStatus.RuntimeError], ended.Select(e => e.Result!.Status));
+        var unknown = await _quicktry.GetSubmissionsAsync([ids[0], new string('0', 32)]);
+        Assert.Equal(SubmissionStatus.NotFound, unknown[1].Status);
 
-        var tooMany = await _client.PostAsync("/submissions/batch", JsonContent(new { submissions = Enumerable.Repeat(new { lang = "bash", code = "echo" }, 4) }));
-        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
-        var oneBad = await _client.PostAsync("/submissions/batch", JsonContent(new
-        {
-            submissions = new object[] { new { lang = "bash", code = "echo ok" }, new { lang = "nosuchlanguage", code = "x" } },
-        }));
-        Assert.Equal(HttpStatusCode.BadRequest, oneBad.StatusCode);
+        var tooMany = await Assert.ThrowsAsync<QuickTryValidationException>(() => _quicktry.SubmitBatchAsync(Enumerable.Repeat(Submission("bash", "echo"), 4)));
+        Assert.True(tooMany.Errors.ContainsKey("submissions"));
+        await Assert.ThrowsAsync<QuickTryValidationException>(() =>
+            _quicktry.SubmitBatchAsync([Submission("bash", "echo ok"), Submission("nosuchlanguage", "x")]));
         // Nothing of the refused batches was queued or billed: only the 3 runs above count.
-        var quota = await BodyAsync(await _client.GetAsync("/quota"));
-        Assert.Equal(3, quota.GetProperty("runs").GetProperty("used").GetInt32());
+        Assert.Equal(3, (await _quicktry.GetQuotaAsync()).Runs.Used);
     }
 
     [Fact]
     public async Task A_callback_is_delivered_signed_and_retried_and_internal_addresses_or_keys_without_a_secret_are_refused()
     {
         using var receiver = new CallbackReceiver(failFirst: 1);
-        var response = await _client.SendAsync(AsAlice(HttpMethod.Post, "/submissions",
-            new { lang = "python3", code = "print('called back')", callbackUrl = receiver.Url }));
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
-        var id = (await BodyAsync(response)).GetProperty("id").GetString()!;
+        var id = (await _alice.SubmitAsync(Submission("python3", "print('called back')", receiver.Url))).Id;
 
         var delivery = await receiver.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         output.WriteLine($"delivered on attempt {delivery.Attempt} after {receiver.Attempts} tries");
@@ -126,15 +116,13 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
         // A private address, a link-local metadata address, loopback on a host that is not allow-listed.
         foreach (var url in new[] { "http://10.1.2.3/hook", "http://169.254.169.254/latest/meta-data", "http://localhost:1/hook", "ftp://example.org/x" })
         {
-            var refused = await _client.SendAsync(AsAlice(HttpMethod.Post, "/submissions", new { lang = "bash", code = "echo", callbackUrl = url }));
-            var text = await refused.Content.ReadAsStringAsync();
-            output.WriteLine($"{url}: {(int)refused.StatusCode} {text}");
-            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-            Assert.Contains("callbackUrl", text);
+            var refused = await Assert.ThrowsAsync<QuickTryValidationException>(() => _alice.SubmitAsync(Submission("bash", "echo", url)));
+            output.WriteLine($"{url}: {string.Join(" ", refused.Errors.SelectMany(e => e.Value))}");
+            Assert.True(refused.Errors.ContainsKey("callbackUrl"));
         }
         // Without an API key there is no secret to sign with.
-        var anonymous = await _client.PostAsync("/submissions", JsonContent(new { lang = "bash", code = "echo", callbackUrl = receiver.Url }));
-        Assert.Equal(HttpStatusCode.BadRequest, anonymous.StatusCode);
+        var anonymous = await Assert.ThrowsAsync<QuickTryValidationException>(() => _quicktry.SubmitAsync(Submission("bash", "echo", receiver.Url)));
+        Assert.True(anonymous.Errors.ContainsKey("callbackUrl"));
     }
 
     [Fact]
@@ -143,19 +131,15 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
         using var receiver = new CallbackReceiver(failFirst: 0);
         // A second replica on the same Redis accepts the submission, then goes away before the run ends.
         var other = new ApiFactory(_stack.Redis, new(Settings) { ["Queue:Enabled"] = "true" }, executorUrl: _executorUrl);
-        var viaOther = other.CreateClient();
-        var response = await viaOther.SendAsync(AsAlice(HttpMethod.Post, "/submissions",
-            new { lang = "python3", code = "import time; time.sleep(1.5); print('settled elsewhere')", callbackUrl = receiver.Url }));
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
-        var id = (await BodyAsync(response)).GetProperty("id").GetString()!;
+        var viaOther = new QuickTryClient(other.CreateClient(), ApiFactory.AliceKey);
+        var id = (await viaOther.SubmitAsync(Submission("python3", "import time; time.sleep(1.5); print('settled elsewhere')", receiver.Url))).Id;
         await other.DisposeAsync();
 
         // The remaining replica delivers the callback and settles the quota to the real run time.
         var delivery = await receiver.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(id, delivery.Submission);
         Assert.Equal("settled elsewhere\n", JsonDocument.Parse(delivery.Body).RootElement.GetProperty("result").GetProperty("stdout").GetString());
-        var quota = await BodyAsync(await _client.SendAsync(AsAlice(HttpMethod.Get, "/quota")));
-        var usedSeconds = quota.GetProperty("runSeconds").GetProperty("used").GetDouble();
+        var usedSeconds = (await _alice.GetQuotaAsync()).RunSeconds.Used;
         output.WriteLine($"alice's run seconds after settling elsewhere: {usedSeconds}");
         // Reserved at its 3 s time limit; settled to about 1.5 s.
         Assert.InRange(usedSeconds, 1.4, 2.9);
@@ -179,19 +163,15 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
     {
         // Two slots, one reserved: three long submissions run one at a time, and a synchronous run
         // starts at once beside them.
-        var submitted = await _client.PostAsync("/submissions/batch", JsonContent(new
-        {
-            submissions = Enumerable.Repeat(new { lang = "python3", code = "import time; time.sleep(2)" }, 3),
-        }));
-        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        await _quicktry.SubmitBatchAsync(Enumerable.Repeat(Submission("python3", "import time; time.sleep(2)"), 3));
         await QueueTests.WaitUntilAsync(async () => (await _stack.Queue.RunningAsync()).Length == 1, TimeSpan.FromSeconds(10));
         await Task.Delay(300);
         Assert.Single(await _stack.Queue.RunningAsync());
 
-        var sync = await BodyAsync(await _client.PostAsync("/run", Run("python3", "print('now')")));
-        output.WriteLine($"sync run queued {sync.GetProperty("queueTimeMs").GetDouble():0} ms beside the submissions");
-        Assert.Equal("now\n", sync.GetProperty("stdout").GetString());
-        Assert.True(sync.GetProperty("queueTimeMs").GetDouble() < 1_000);
+        var sync = await _quicktry.RunAsync(new RunRequest { Lang = "python3", Code = "print('now')" });
+        output.WriteLine($"sync run queued {sync.QueueTimeMs:0} ms beside the submissions");
+        Assert.Equal("now\n", sync.Stdout);
+        Assert.True(sync.QueueTimeMs < 1_000);
     }
 
     /// <summary>An HTTP receiver on loopback that answers 500 to the first <c>failFirst</c> deliveries.</summary>
