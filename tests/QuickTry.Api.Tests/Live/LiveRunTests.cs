@@ -67,6 +67,25 @@ public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_dotnet_client_streams_the_output_then_the_result()
+    {
+        var quicktry = new QuickTryClient(_api.CreateClient());
+        var events = new List<(RunEvent Event, TimeSpan At)>();
+        var clock = Stopwatch.StartNew();
+        await foreach (var e in quicktry.StreamAsync(new RunRequest { Lang = "bash", Code = "echo one; sleep 1.5; echo two" }))
+        {
+            events.Add((e, clock.Elapsed));
+        }
+
+        var outputs = events.Where(e => e.Event is RunOutput).ToList();
+        var completed = Assert.IsType<RunCompleted>(events[^1].Event);
+        Assert.Equal(RunStatus.Ok, completed.Result.Status);
+        Assert.Equal("one\n", ((RunOutput)outputs[0].Event).Text);
+        Assert.True(events[^1].At - outputs[0].At > TimeSpan.FromSeconds(1), $"one at {outputs[0].At}, result at {events[^1].At}");
+        Assert.Equal(completed.Result.Stdout, string.Concat(outputs.Select(o => ((RunOutput)o.Event).Text)));
+    }
+
+    [Fact]
     public async Task Streamed_output_stops_at_the_output_limit_and_the_result_says_so()
     {
         using var client = _api.CreateClient();
