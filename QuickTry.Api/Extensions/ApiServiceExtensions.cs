@@ -75,6 +75,7 @@ internal static class ApiServiceExtensions
             .ConfigurePrimaryHttpMessageHandler(sp => CallbackSender.CreateHandler(sp.GetRequiredService<IOptions<SubmissionOptions>>().Value.CallbackAllowedHosts));
         services.AddSingleton<RunRequestReader>();
         services.AddSingleton<RunGate>();
+        services.AddSingleton<SyncRunner>();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
