@@ -1,6 +1,7 @@
 using QuickTry.Api.Clients;
 using QuickTry.Api.Extensions;
 using QuickTry.Api.Languages;
+using QuickTry.Api.Piston;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.Runs;
 using QuickTry.Api.Submissions;
@@ -38,6 +39,9 @@ app.MapRunApi();
 app.MapSubmissionsApi();
 app.MapLanguagesApi();
 app.MapQuotaApi();
+
+// Piston v2's execute and runtimes, for the tools that already speak Piston.
+app.MapPistonApi();
 
 app.Run();
 
