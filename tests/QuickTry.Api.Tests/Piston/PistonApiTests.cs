@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace QuickTry.Api.Tests.Piston;
 
@@ -10,7 +11,7 @@ namespace QuickTry.Api.Tests.Piston;
 /// in Piston's shape.
 /// </summary>
 [Collection(PistonStackCollection.Name)]
-public sealed class PistonApiTests(PistonStack stack)
+public sealed class PistonApiTests(PistonStack stack, ITestOutputHelper output)
 {
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
@@ -86,6 +87,22 @@ public sealed class PistonApiTests(PistonStack stack)
             }
             """);
         Assert.Equal("1,2,3\n", Str(answer.GetProperty("run"), "stdout"));
+    }
+
+    [Fact]
+    public async Task QuickTrys_README_example_answers_as_documented()
+    {
+        var answer = await ExecuteAsync("""
+            {
+              "language": "python", "version": "3.x",
+              "files": [{ "name": "main.py", "content": "import helper\nprint(helper.X, input())" },
+                        { "name": "helper.py", "content": "X = 41" }],
+              "stdin": "hi", "args": [], "run_timeout": 3000, "run_memory_limit": -1 }
+            """);
+        output.WriteLine(answer.GetRawText());
+
+        Assert.Equal("python", Str(answer, "language"));
+        Assert.Equal("41 hi\n", Str(answer.GetProperty("run"), "output"));
     }
 
     [Fact]
