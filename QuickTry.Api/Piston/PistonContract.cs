@@ -42,13 +42,17 @@ public sealed record PistonExecuteRequest
 }
 
 /// <summary>One file of a Piston request.</summary>
-/// <param name="Name">Its name; <c>file{i}.code</c> when left out, as Piston names it.</param>
-/// <param name="Content">Its content, in <paramref name="Encoding"/>.</param>
-/// <param name="Encoding"><c>utf8</c> (the default), <c>base64</c> or <c>hex</c>.</param>
-public sealed record PistonFile(
-    [property: JsonPropertyName("name")] string? Name,
-    [property: JsonPropertyName("content")] string? Content,
-    [property: JsonPropertyName("encoding")] string? Encoding);
+public sealed record PistonFile
+{
+    /// <summary>Its name; <c>file{i}.code</c> when left out, as Piston names it.</summary>
+    [JsonPropertyName("name")] public string? Name { get; init; }
+
+    /// <summary>Its content, in <see cref="Encoding"/>.</summary>
+    [JsonPropertyName("content")] public string? Content { get; init; }
+
+    /// <summary><c>utf8</c> (the default), <c>base64</c> or <c>hex</c>.</summary>
+    [JsonPropertyName("encoding")] public string? Encoding { get; init; }
+}
 
 /// <summary>The answer of <c>POST /api/v2/execute</c>.</summary>
 /// <param name="Language">The language's Piston name (never the alias asked for).</param>

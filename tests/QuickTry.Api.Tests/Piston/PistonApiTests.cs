@@ -276,4 +276,21 @@ public sealed class PistonApiTests(PistonStack stack, ITestOutputHelper output)
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.StartsWith("The executor is unavailable.", Message(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement));
     }
+
+    [Fact]
+    public async Task The_openapi_document_describes_Pistons_endpoints_in_Pistons_names()
+    {
+        using var client = stack.CreateClient();
+        var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
+
+        var execute = document.GetProperty("paths").GetProperty("/api/v2/execute").GetProperty("post");
+        Assert.Equal("PistonExecute", Str(execute, "operationId"));
+        Assert.True(execute.GetProperty("responses").TryGetProperty("503", out _));
+        Assert.True(document.GetProperty("paths").TryGetProperty("/api/v2/runtimes", out _));
+        var request = execute.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("properties");
+        Assert.True(request.TryGetProperty("run_timeout", out _));
+        Assert.True(request.TryGetProperty("compile_memory_limit", out _));
+        var stage = document.GetProperty("components").GetProperty("schemas").GetProperty("PistonStage").GetProperty("properties");
+        Assert.True(stage.TryGetProperty("wall_time", out _));
+    }
 }

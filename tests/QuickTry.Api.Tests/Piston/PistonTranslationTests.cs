@@ -16,6 +16,8 @@ public sealed class PistonTranslationTests
     private static readonly LanguageInfo Python = Language("python3", aliases: ["py", "py3", "python"]);
     private static readonly LanguageInfo Cpp = Language("cpp", "12.2.0", compiled: true, aliases: ["c++", "g++"]);
 
+    private static PistonFile FileOf(string? name, string? content, string? encoding) => new() { Name = name, Content = content, Encoding = encoding };
+
     private static PistonExecuteRequest Request(params PistonFile[] files) =>
         new() { Language = "python", Version = "*", Files = files };
 
@@ -40,18 +42,18 @@ public sealed class PistonTranslationTests
         Assert.Equal("version is required as a string", PistonTranslation.CheckShape(new() { Language = "python" }));
         Assert.Equal("files is required as an array", PistonTranslation.CheckShape(new() { Language = "python", Version = "3" }));
         Assert.Equal("files[1].content is required as a string",
-            PistonTranslation.CheckShape(Request(new PistonFile(null, "x", null), new PistonFile("a", null, null))));
-        Assert.Null(PistonTranslation.CheckShape(Request(new PistonFile(null, "x", null))));
+            PistonTranslation.CheckShape(Request(FileOf(null, "x", null), FileOf("a", null, null))));
+        Assert.Null(PistonTranslation.CheckShape(Request(FileOf(null, "x", null))));
     }
 
     [Fact]
     public void The_first_utf8_file_is_the_program_and_the_others_are_decoded_beside_it()
     {
         var run = Translate(Request(
-            new PistonFile("data.bin", Convert.ToBase64String(Encoding.UTF8.GetBytes("from base64")), "base64"),
-            new PistonFile("main.py", "print(1)", null),
-            new PistonFile("lib.py", "X = 1", "utf8"),
-            new PistonFile(null, Convert.ToHexString(Encoding.UTF8.GetBytes("from hex")), "hex")));
+            FileOf("data.bin", Convert.ToBase64String(Encoding.UTF8.GetBytes("from base64")), "base64"),
+            FileOf("main.py", "print(1)", null),
+            FileOf("lib.py", "X = 1", "utf8"),
+            FileOf(null, Convert.ToHexString(Encoding.UTF8.GetBytes("from hex")), "hex")));
 
         Assert.Equal("python3", run.Lang);
         Assert.Equal("print(1)", run.Code);
@@ -61,11 +63,11 @@ public sealed class PistonTranslationTests
     [Fact]
     public void Stdin_gets_a_trailing_newline_as_in_Piston_and_args_default_to_none()
     {
-        Assert.Equal("\n", Translate(Request(new PistonFile(null, "x", null))).Stdin);
-        Assert.Equal("a\n", Translate(Request(new PistonFile(null, "x", null)) with { Stdin = "a" }).Stdin);
-        Assert.Equal("a\n", Translate(Request(new PistonFile(null, "x", null)) with { Stdin = "a\n" }).Stdin);
-        Assert.Empty(Translate(Request(new PistonFile(null, "x", null))).Args!);
-        Assert.Equal(["1", "2"], Translate(Request(new PistonFile(null, "x", null)) with { Args = ["1", "2"] }).Args!);
+        Assert.Equal("\n", Translate(Request(FileOf(null, "x", null))).Stdin);
+        Assert.Equal("a\n", Translate(Request(FileOf(null, "x", null)) with { Stdin = "a" }).Stdin);
+        Assert.Equal("a\n", Translate(Request(FileOf(null, "x", null)) with { Stdin = "a\n" }).Stdin);
+        Assert.Empty(Translate(Request(FileOf(null, "x", null))).Args!);
+        Assert.Equal(["1", "2"], Translate(Request(FileOf(null, "x", null)) with { Args = ["1", "2"] }).Args!);
     }
 
     [Theory]
@@ -73,23 +75,23 @@ public sealed class PistonTranslationTests
     [InlineData("base64", "files[1].content is not valid base64")]
     [InlineData("hex", "files[1].content is not valid hex")]
     public void What_cannot_be_decoded_is_refused(string encoding, string message) =>
-        Assert.Equal(message, Error(Request(new PistonFile(null, "x", null), new PistonFile("f", "not*decodable", encoding))));
+        Assert.Equal(message, Error(Request(FileOf(null, "x", null), FileOf("f", "not*decodable", encoding))));
 
     [Fact]
     public void Decoded_content_that_is_not_utf8_text_is_refused_saying_why()
     {
-        var error = Error(Request(new PistonFile(null, "x", null), new PistonFile("f", "ff00fe", "hex")));
+        var error = Error(Request(FileOf(null, "x", null), FileOf("f", "ff00fe", "hex")));
         Assert.StartsWith("files[1] is not UTF-8 text once decoded from hex", error);
     }
 
     [Fact]
     public void A_request_without_a_utf8_file_is_refused_as_Piston_does() =>
-        Assert.Equal("files must include at least one utf8 encoded file", Error(Request(new PistonFile(null, "eA==", "base64"))));
+        Assert.Equal("files must include at least one utf8 encoded file", Error(Request(FileOf(null, "eA==", "base64"))));
 
     [Fact]
     public void Limits_are_translated_to_QuickTrys_units()
     {
-        var limits = Translate(Request(new PistonFile(null, "x", null)) with
+        var limits = Translate(Request(FileOf(null, "x", null)) with
         {
             RunTimeout = 2500, CompileTimeout = 15000, RunMemoryLimit = 256 * 1024 * 1024 + 5,
         }).Limits!;
@@ -97,14 +99,14 @@ public sealed class PistonTranslationTests
         Assert.Equal(15000, limits.CompileTimeMs);
         Assert.Equal(256, limits.MemoryMb);
 
-        var unset = Translate(Request(new PistonFile(null, "x", null)) with { RunTimeout = 0 });
+        var unset = Translate(Request(FileOf(null, "x", null)) with { RunTimeout = 0 });
         Assert.Null(unset.Limits);
     }
 
     [Fact]
     public void Minus_one_is_the_most_QuickTry_allows()
     {
-        var limits = Translate(Request(new PistonFile(null, "x", null)) with
+        var limits = Translate(Request(FileOf(null, "x", null)) with
         {
             RunTimeout = -1, CompileTimeout = -1, RunMemoryLimit = -1, CompileMemoryLimit = -1, RunCpuTime = -1,
         }).Limits!;
@@ -113,28 +115,28 @@ public sealed class PistonTranslationTests
 
     [Fact]
     public void Negative_limits_are_refused_with_Pistons_message() =>
-        Assert.Equal("run_timeout must be non-negative", Error(Request(new PistonFile(null, "x", null)) with { RunTimeout = -5 }));
+        Assert.Equal("run_timeout must be non-negative", Error(Request(FileOf(null, "x", null)) with { RunTimeout = -5 }));
 
     [Fact]
     public void Limits_QuickTry_cannot_honour_are_refused_saying_so()
     {
-        var memory = Error(Request(new PistonFile(null, "x", null)) with { RunMemoryLimit = 256_000_000, CompileMemoryLimit = 512_000_000 });
+        var memory = Error(Request(FileOf(null, "x", null)) with { RunMemoryLimit = 256_000_000, CompileMemoryLimit = 512_000_000 });
         Assert.StartsWith("compile_memory_limit cannot be honoured", memory);
 
-        var cpu = Error(Request(new PistonFile(null, "x", null)) with { RunTimeout = 3000, RunCpuTime = 1000 });
+        var cpu = Error(Request(FileOf(null, "x", null)) with { RunTimeout = 3000, RunCpuTime = 1000 });
         Assert.StartsWith("run_cpu_time cannot be honoured", cpu);
 
-        var compileCpu = Error(Request(new PistonFile(null, "x", null)) with { CompileCpuTime = 500 }, Cpp);
+        var compileCpu = Error(Request(FileOf(null, "x", null)) with { CompileCpuTime = 500 }, Cpp);
         Assert.StartsWith("compile_cpu_time cannot be honoured", compileCpu);
 
         // Piston's README example: CPU times equal to the timeouts hold under QuickTry's wall-time limits.
-        Translate(Request(new PistonFile(null, "x", null)) with
+        Translate(Request(FileOf(null, "x", null)) with
         {
             CompileTimeout = 10000, RunTimeout = 3000, CompileCpuTime = 10000, RunCpuTime = 3000,
             CompileMemoryLimit = -1, RunMemoryLimit = -1,
         }, Cpp);
         // Only one of the two memory limits: it is the sandbox's.
-        Assert.Equal(300, Translate(Request(new PistonFile(null, "x", null)) with { CompileMemoryLimit = 300 * 1024 * 1024 }).Limits!.MemoryMb);
+        Assert.Equal(300, Translate(Request(FileOf(null, "x", null)) with { CompileMemoryLimit = 300 * 1024 * 1024 }).Limits!.MemoryMb);
     }
 
     private static RunResult Result(RunStatus status, string lang = "python3") => new()
