@@ -2,6 +2,7 @@ using QuickTry.Api.Clients;
 using QuickTry.Api.Extensions;
 using QuickTry.Api.Languages;
 using QuickTry.Api.Live;
+using QuickTry.Api.Piston;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.Runs;
 using QuickTry.Api.Submissions;
@@ -30,7 +31,7 @@ app.UseForwardedHeaders();
 app.UseMiddleware<ClientIdentificationMiddleware>();
 app.UseRateLimiter();
 
-// Interactive runs (and Piston's) come over WebSockets.
+// Interactive runs come over WebSockets.
 app.UseWebSockets();
 
 // The API description and its interactive reference at /scalar, with system fonts rather than a font CDN.
@@ -43,6 +44,9 @@ app.MapLiveRunApi();
 app.MapSubmissionsApi();
 app.MapLanguagesApi();
 app.MapQuotaApi();
+
+// Piston v2's execute and runtimes, for the tools that already speak Piston.
+app.MapPistonApi();
 
 app.Run();
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using QuickTry.Api.Clients;
 using QuickTry.Api.Languages;
+using QuickTry.Api.Piston;
 using QuickTry.Api.Queue;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.RateLimiting;
@@ -75,7 +76,11 @@ internal static class ApiServiceExtensions
             .ConfigurePrimaryHttpMessageHandler(sp => CallbackSender.CreateHandler(sp.GetRequiredService<IOptions<SubmissionOptions>>().Value.CallbackAllowedHosts));
         services.AddSingleton<RunRequestReader>();
         services.AddSingleton<RunGate>();
+        services.AddSingleton<SyncRunner>();
 
+        // Piston's routes write their errors as Piston does; the first writer that can write a problem wins,
+        // so this one is registered before AddProblemDetails adds the default.
+        services.AddSingleton<IProblemDetailsWriter, PistonProblemWriter>();
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddOpenApi();

@@ -1,11 +1,8 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using QuickTry.Api.Clients;
-using QuickTry.Api.Queue;
 using QuickTry.Api.RateLimiting;
 using QuickTry.Api.Runs;
 
@@ -30,7 +27,7 @@ public static class LiveRunApi
     }
 
     public static async Task<IResult> RunAsync(
-        HttpContext context, RunGate gate, RunDispatcher dispatcher, IOptions<GatewayOptions> gateway, CancellationToken cancellationToken)
+        HttpContext context, SyncRunner runner, IOptions<GatewayOptions> gateway, CancellationToken cancellationToken)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -38,18 +35,15 @@ public static class LiveRunApi
                 detail: "Open a WebSocket to /run/ws, send the run request as JSON, then stdin messages.",
                 statusCode: StatusCodes.Status400BadRequest);
         }
-        var client = context.Client();
-        Activity.Current?.SetTag("quicktry.client", client.DisplayName);
         using var webSocket = await context.WebSockets.AcceptWebSocketAsync();
         var socket = new LiveSocket(webSocket, gateway.Value.MaxBodyBytes);
-        await RelayAsync(context, socket, client, gate, dispatcher, cancellationToken);
-        // After a result, RelayAsync has closed already; after a refusal, this closes.
+        await RelayAsync(context, socket, runner, cancellationToken);
+        // After a run, RelayAsync has closed already; after a refusal of the request, this closes.
         await socket.CloseAsync();
         return TypedResults.Empty;
     }
 
-    private static async Task RelayAsync(HttpContext context, LiveSocket socket, ClientIdentity client, RunGate gate,
-        RunDispatcher dispatcher, CancellationToken cancellationToken)
+    private static async Task RelayAsync(HttpContext context, LiveSocket socket, SyncRunner runner, CancellationToken cancellationToken)
     {
         RunRequest? request;
         try
@@ -65,49 +59,27 @@ public static class LiveRunApi
         {
             return;
         }
-        var (ticket, refusal) = await gate.PassAsync(context, client, request, cancellationToken);
-        if (ticket is null)
-        {
-            await socket.SendAsync(Refused(context, refusal!), cancellationToken);
-            return;
-        }
-        var (executorRequest, language, reservation) = ticket;
-        var runId = Activity.Current?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
-
         using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stdin = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         var typing = socket.ReadInputAsync(stdin.Writer, gone);
-        ExecutorAnswer answer;
+        RunResult? result;
+        IResult? refusal;
         try
         {
-            answer = await dispatcher.RunLiveAsync(executorRequest, runId, client, language, new SocketObserver(socket), stdin.Reader, gone.Token);
+            (result, refusal) = await runner.RunAsync(context, request, gone.Token, new SocketObserver(socket), stdin.Reader);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
             // The caller closed the socket: the executor killed the run when its own socket closed.
-            await gate.SettleAsync(reservation, null);
+            await gone.CancelAsync();
+            await typing;
             return;
         }
         finally
         {
             stdin.Writer.TryComplete();
         }
-        if (answer is ExecutorAnswer.Completed completed)
-        {
-            await gate.SettleAsync(reservation, completed.Result);
-            await socket.SendAsync(LiveMessage.Completed(completed.Result), cancellationToken);
-        }
-        else
-        {
-            await gate.SettleAsync(reservation, null);
-            await socket.SendAsync(answer switch
-            {
-                ExecutorAnswer.Invalid invalid => LiveMessage.Refused(StatusCodes.Status400BadRequest, "The run request is invalid.", errors: invalid.Errors),
-                ExecutorAnswer.Busy busy => LiveMessage.Refused(StatusCodes.Status503ServiceUnavailable, "The executor is busy.", retryAfter: busy.RetryAfter),
-                ExecutorAnswer.Unavailable down => LiveMessage.Refused(StatusCodes.Status503ServiceUnavailable, "The executor is unavailable.", retryAfter: down.RetryAfter),
-                _ => LiveMessage.Refused(StatusCodes.Status503ServiceUnavailable, "The run did not start.", retryAfter: TimeSpan.FromSeconds(1)),
-            }, cancellationToken);
-        }
+        await socket.SendAsync(result is not null ? LiveMessage.Completed(result) : Refused(context, refusal!), cancellationToken);
         await socket.FinishAsync(typing, gone);
     }
 

@@ -1,13 +1,8 @@
-using System.Diagnostics;
 using System.Globalization;
 using QuickTry.Api.Clients;
 using QuickTry.Api.Extensions;
-using QuickTry.Api.Languages;
 using QuickTry.Api.Live;
-using QuickTry.Api.Queue;
-using QuickTry.Api.Quotas;
 using QuickTry.Api.RateLimiting;
-using QuickTry.Api.Telemetry;
 
 namespace QuickTry.Api.Runs;
 
@@ -44,57 +39,26 @@ public static class RunApi
     public static async Task<IResult> RunAsync(
         HttpContext context,
         RunRequestReader reader,
-        RunGate gate,
-        RunDispatcher dispatcher,
-        ApiTelemetry telemetry,
+        SyncRunner runner,
         CancellationToken cancellationToken)
     {
-        var client = context.Client();
-        Activity.Current?.SetTag("quicktry.client", client.DisplayName);
         var (request, error) = await reader.ReadAsync<RunRequest>(context.Request, cancellationToken);
         if (error is not null)
         {
             return error;
         }
-
-        var (ticket, refusal) = await gate.PassAsync(context, client, request!, cancellationToken);
-        if (ticket is null)
+        var events = ServerSentEventsWriter.IsWanted(context.Request) ? new ServerSentEventsWriter(context.Response) : null;
+        var (result, refusal) = await runner.RunAsync(context, request!, cancellationToken, events);
+        if (result is null)
         {
             return refusal!;
         }
-        var (executorRequest, language, reservation) = ticket;
-
-        // The run id is the trace id, so a user's report leads straight to the trace.
-        var runId = Activity.Current?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
-        var events = ServerSentEventsWriter.IsWanted(context.Request) ? new ServerSentEventsWriter(context.Response) : null;
-        var answer = events is null
-            ? await dispatcher.RunAsync(executorRequest, runId, client, language, cancellationToken)
-            : await dispatcher.RunLiveAsync(executorRequest, runId, client, language, events, stdin: null, cancellationToken);
-        if (answer is ExecutorAnswer.Completed completed)
+        if (events is null)
         {
-            // Settling only returns unused reservation: it need not hold up the response.
-            context.Response.OnCompleted(() => gate.SettleAsync(reservation, completed.Result));
-            Activity.Current?.SetTag("quicktry.run.id", completed.Result.RunId);
-            Activity.Current?.SetTag("quicktry.run.status", completed.Result.Status.ToWireName());
-            if (events is null)
-            {
-                return TypedResults.Ok(completed.Result);
-            }
-            await events.ResultAsync(completed.Result, cancellationToken);
-            return TypedResults.Empty;
+            return TypedResults.Ok(result);
         }
-
-        // Nothing ran: give the reservation back.
-        await gate.SettleAsync(reservation, null);
-        telemetry.Rejected(answer is ExecutorAnswer.Busy ? "busy" : answer is ExecutorAnswer.Invalid ? "invalid" : "unavailable");
-        Activity.Current?.SetStatus(ActivityStatusCode.Error, answer.GetType().Name.ToLowerInvariant());
-        return answer switch
-        {
-            ExecutorAnswer.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, title: "The run request is invalid."),
-            ExecutorAnswer.Busy busy => Unavailable(context, busy.RetryAfter, "The executor is busy."),
-            ExecutorAnswer.Unavailable down => Unavailable(context, down.RetryAfter, "The executor is unavailable."),
-            _ => throw new InvalidOperationException($"Unexpected answer {answer.GetType().Name}."),
-        };
+        await events.ResultAsync(result, cancellationToken);
+        return TypedResults.Empty;
     }
 
     internal static IResult Unavailable(HttpContext context, TimeSpan retryAfter, string title)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using QuickTry.Api.RateLimiting;
 
 namespace QuickTry.Api.Runs;
@@ -13,9 +14,10 @@ public sealed class RunRequestReader(IOptions<GatewayOptions> options)
 {
     private readonly int _maxBytes = options.Value.MaxBodyBytes;
 
-    public async Task<(T? Request, IResult? Error)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken) where T : class
+    /// <param name="alsoPlainText">Also read a <c>text/plain</c> body as JSON, for clients that send JSON without saying so.</param>
+    public async Task<(T? Request, IResult? Error)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken, bool alsoPlainText = false) where T : class
     {
-        if (!request.HasJsonContentType())
+        if (!request.HasJsonContentType() && !(alsoPlainText && IsPlainText(request)))
         {
             return (null, TypedResults.Problem(
                 title: "The body must be JSON.",
@@ -54,6 +56,10 @@ public sealed class RunRequestReader(IOptions<GatewayOptions> options)
             return (null, BadRequest("The body is not a valid run request.", e.Message));
         }
     }
+
+    private static bool IsPlainText(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+        && type.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase);
 
     private IResult TooLarge() => TypedResults.Problem(
         title: "The body is too large.",

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using QuickTry.Api.Clients;
+using QuickTry.Api.Live;
+using QuickTry.Api.Queue;
+using QuickTry.Api.Telemetry;
+
+namespace QuickTry.Api.Runs;
+
+/// <summary>
+/// One synchronous run from a request that has been read: the gate (validation, ceilings, quota), the
+/// dispatcher (queue or direct), and settlement. Shared by <c>POST /run</c> and Piston's
+/// <c>POST /api/v2/execute</c>, so both see the same client identity, limits and quotas.
+/// </summary>
+public sealed class SyncRunner(RunGate gate, RunDispatcher dispatcher, ApiTelemetry telemetry)
+{
+    /// <summary>The run's result, or the refusal to answer (problem details: 400, 429 or 503) when nothing ran.</summary>
+    /// <param name="observer">Watches the output as it is written (a live run), when set.</param>
+    /// <param name="stdin">The program's input as the caller types it (an interactive run), when set.</param>
+    public async Task<(RunResult? Result, IResult? Refusal)> RunAsync(HttpContext context, RunRequest request, CancellationToken cancellationToken,
+        IRunObserver? observer = null, ChannelReader<string>? stdin = null)
+    {
+        var client = context.Client();
+        Activity.Current?.SetTag("quicktry.client", client.DisplayName);
+        var (ticket, refusal) = await gate.PassAsync(context, client, request, cancellationToken);
+        if (ticket is null)
+        {
+            return (null, refusal!);
+        }
+        var (executorRequest, language, reservation) = ticket;
+
+        // The run id is the trace id, so a user's report leads straight to the trace.
+        var runId = Activity.Current?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
+        var answer = observer is null
+            ? await dispatcher.RunAsync(executorRequest, runId, client, language, cancellationToken)
+            : await dispatcher.RunLiveAsync(executorRequest, runId, client, language, observer, stdin, cancellationToken);
+        if (answer is ExecutorAnswer.Completed completed)
+        {
+            // Settling only returns unused reservation: it need not hold up the response.
+            context.Response.OnCompleted(() => gate.SettleAsync(reservation, completed.Result));
+            Activity.Current?.SetTag("quicktry.run.id", completed.Result.RunId);
+            Activity.Current?.SetTag("quicktry.run.status", completed.Result.Status.ToWireName());
+            return (completed.Result, null);
+        }
+
+        // Nothing ran: give the reservation back.
+        await gate.SettleAsync(reservation, null);
+        telemetry.Rejected(answer is ExecutorAnswer.Busy ? "busy" : answer is ExecutorAnswer.Invalid ? "invalid" : "unavailable");
+        Activity.Current?.SetStatus(ActivityStatusCode.Error, answer.GetType().Name.ToLowerInvariant());
+        return (null, answer switch
+        {
+            ExecutorAnswer.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, title: "The run request is invalid."),
+            ExecutorAnswer.Busy busy => RunApi.Unavailable(context, busy.RetryAfter, "The executor is busy."),
+            ExecutorAnswer.Unavailable down => RunApi.Unavailable(context, down.RetryAfter, "The executor is unavailable."),
+            _ => throw new InvalidOperationException($"Unexpected answer {answer.GetType().Name}."),
+        });
+    }
+}
