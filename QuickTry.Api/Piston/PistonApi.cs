@@ -32,6 +32,10 @@ public static class PistonApi
             .Produces<PistonMessage>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<PistonMessage>(StatusCodes.Status429TooManyRequests)
             .Produces<PistonMessage>(StatusCodes.Status503ServiceUnavailable);
+        group.Map("/connect", PistonConnect.RunAsync)
+            .WithName("PistonConnect")
+            .RequirePerClientRateLimit()
+            .ExcludeFromDescription();
         group.MapGet("/runtimes", GetRuntimesAsync)
             .WithName("PistonRuntimes")
             .WithSummary("Piston v2: the languages that can run now, by Piston's names, with version and aliases.")
@@ -52,27 +56,42 @@ public static class PistonApi
         {
             return error;
         }
-        if (PistonTranslation.CheckShape(request!) is { } shapeError)
+        var (run, language, problem, unavailable) = await TranslateAsync(request!, languages, cancellationToken);
+        if (unavailable)
         {
-            return TypedResults.BadRequest(new PistonMessage(shapeError));
+            return RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "The executor is unavailable.");
+        }
+        if (problem is not null)
+        {
+            return TypedResults.BadRequest(new PistonMessage(problem));
+        }
+        var (result, refusal) = await runner.RunAsync(context, run!, cancellationToken);
+        return result is not null ? TypedResults.Ok(PistonTranslation.ToResponse(result, language!)) : refusal!;
+    }
+
+    /// <summary>
+    /// A Piston request as QuickTry's run and its language, or Piston's message for what cannot be
+    /// translated (<paramref name="request"/>'s shape, an unknown runtime), or unavailable (no language list).
+    /// </summary>
+    internal static async Task<(RunRequest? Run, LanguageInfo? Language, string? Problem, bool Unavailable)> TranslateAsync(
+        PistonExecuteRequest request, LanguageDirectory languages, CancellationToken cancellationToken)
+    {
+        if (PistonTranslation.CheckShape(request) is { } shapeError)
+        {
+            return (null, null, shapeError, false);
         }
         var all = await languages.GetAsync(cancellationToken);
         if (all is null)
         {
-            return RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "The executor is unavailable.");
+            return (null, null, null, true);
         }
-        var language = PistonRuntimes.Find(all, request!.Language!.Trim(), request.Version!);
+        var language = PistonRuntimes.Find(all, request.Language!.Trim(), request.Version!);
         if (language is null)
         {
-            return TypedResults.BadRequest(new PistonMessage($"{request.Language}-{request.Version} runtime is unknown"));
+            return (null, null, $"{request.Language}-{request.Version} runtime is unknown", false);
         }
         var (run, translationError) = PistonTranslation.ToRunRequest(request, language);
-        if (translationError is not null)
-        {
-            return TypedResults.BadRequest(new PistonMessage(translationError));
-        }
-        var (result, refusal) = await runner.RunAsync(context, run!, cancellationToken);
-        return result is not null ? TypedResults.Ok(PistonTranslation.ToResponse(result, language)) : refusal!;
+        return (run, language, translationError, false);
     }
 
     public static async Task<Results<Ok<IReadOnlyList<PistonRuntime>>, ProblemHttpResult>> GetRuntimesAsync(

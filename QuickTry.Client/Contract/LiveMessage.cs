@@ -163,9 +163,14 @@ public sealed class LiveSocket(WebSocket socket, int maxMessageBytes)
     /// reader <paramref name="reading"/> ends by itself, and only then cancels it: cancelling a pending
     /// receive aborts the socket, and an abort can lose what was sent just before it.
     /// </summary>
-    public async Task FinishAsync(Task reading, CancellationTokenSource closed)
+    /// <param name="reading">The task reading the peer's messages until <paramref name="closed"/> is cancelled.</param>
+    /// <param name="closed">Cancels the reader.</param>
+    /// <param name="status">The close status (a protocol's own code, 4000-4999, where it has one).</param>
+    /// <param name="reason">The close reason.</param>
+    public async Task FinishAsync(Task reading, CancellationTokenSource closed,
+        WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure, string? reason = null)
     {
-        await CloseAsync();
+        await CloseAsync(status, reason);
         await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
         await closed.CancelAsync();
         await reading;
