@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.ServiceDiscovery;
 
 namespace QuickTry.Api.Runs;
 
@@ -13,7 +14,8 @@ namespace QuickTry.Api.Runs;
 /// a run is not idempotent, and a retry could run the user's code twice. Only an executor that answered
 /// busy or could not be reached (nothing ran) passes the run to the next one.
 /// </summary>
-public sealed class ExecutorClient(HttpClient http, IOptions<ExecutorEndpointOptions> endpoints, ILogger<ExecutorClient> logger)
+public sealed class ExecutorClient(HttpClient http, IOptions<ExecutorEndpointOptions> endpoints, ILogger<ExecutorClient> logger,
+    ServiceEndpointResolver? resolver = null)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -122,12 +124,12 @@ public sealed class ExecutorClient(HttpClient http, IOptions<ExecutorEndpointOpt
             {
                 webSocket.Options.SetRequestHeader(RunHeaders.Runtime, runtime);
             }
-            var address = new UriBuilder(new Uri(executor, "/runs/live"))
+            var resolved = await ResolveAsync(executor, cancellationToken);
+            var address = new UriBuilder(new Uri(resolved, "/runs/live"))
             {
-                Scheme = executor.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
+                Scheme = resolved.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
                 Query = interactive ? "interactive=true" : "",
             }.Uri;
-            // Through the HttpClient, so service discovery resolves names such as http://executor.
             await webSocket.ConnectAsync(address, http, cancellationToken);
             var socket = new LiveSocket(webSocket, LiveMessageBytes);
             sent = true;
@@ -161,6 +163,35 @@ public sealed class ExecutorClient(HttpClient http, IOptions<ExecutorEndpointOpt
             webSocket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The executor's address as service discovery resolves it (<c>http://executor</c> to the URL the AppHost
+    /// gave it). The HTTP client resolves such names itself, but by the request's scheme: a <c>ws://executor</c>
+    /// request finds no endpoint of that scheme and goes to a host called "executor".
+    /// </summary>
+    private async Task<Uri> ResolveAsync(Uri executor, CancellationToken cancellationToken)
+    {
+        if (resolver is null)
+        {
+            return executor;
+        }
+        var found = await resolver.GetEndpointsAsync(executor.GetLeftPart(UriPartial.Authority), cancellationToken);
+        var address = new UriBuilder(executor);
+        switch (found.Endpoints.FirstOrDefault()?.EndPoint)
+        {
+            case UriEndPoint uri:
+                (address.Scheme, address.Host, address.Port) = (uri.Uri.Scheme, uri.Uri.Host, uri.Uri.Port);
+                break;
+            case DnsEndPoint dns:
+                address.Host = dns.Host;
+                address.Port = dns.Port > 0 ? dns.Port : address.Port;
+                break;
+            case IPEndPoint ip:
+                (address.Host, address.Port) = (ip.Address.ToString(), ip.Port);
+                break;
+        }
+        return address.Uri;
     }
 
     /// <summary>The largest live message the gateway takes from an executor (a result with capped output).</summary>

@@ -139,6 +139,106 @@ public class EditorTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Output_shows_while_the_program_is_still_running()
+    {
+        await WithPageAsync(async page =>
+        {
+            await page.SelectOptionAsync("#lang", "bash");
+            await SetCodeAsync(page, "for i in 1 2 3 4 5 6 7 8 9 10; do echo line $i; sleep 0.2; done\n");
+            // Not interactive: POST /run's server-sent events carry the output.
+            await Assertions.Expect(page.Locator("#interactive")).Not.ToBeCheckedAsync();
+            await page.ClickAsync("#run");
+
+            // The page as it is the moment line 1 shows, read in the browser in one go. Line 10 comes about
+            // 1.8 s after line 1: missing then, with the run still going, means the output came live.
+            var seen = await (await page.WaitForFunctionAsync(
+                "() => document.querySelector('#stdout').textContent.includes('line 1\\n')"
+                + " && [document.querySelector('#stdout').textContent, document.querySelector('#status').dataset.status]",
+                null, new PageWaitForFunctionOptions { PollingInterval = 20, Timeout = Timeout })).JsonValueAsync<string[]>();
+            Assert.DoesNotContain("line 10", seen[0]);
+            Assert.Equal("running", seen[1]);
+
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("OK", new() { Timeout = Timeout });
+            await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync(
+                string.Concat(Enumerable.Range(1, 10).Select(i => $"line {i}\n")));
+            await Assertions.Expect(page.Locator("#meta")).ToContainTextAsync("exit code 0");
+        });
+    }
+
+    [Fact]
+    public async Task A_line_typed_while_it_runs_reaches_the_program()
+    {
+        await WithPageAsync(async page =>
+        {
+            await page.SelectOptionAsync("#lang", "bash");
+            await SetCodeAsync(page, "read -r name\necho \"hello $name\"\n");
+            await page.FillAsync("#stdin", "");
+            var interactive = page.Locator("#interactive");
+            await Assertions.Expect(interactive).ToHaveAccessibleNameAsync("Keep the input open while it runs");
+            await interactive.CheckAsync();
+            await page.ClickAsync("#run");
+
+            var line = page.Locator("#input-line");
+            await Assertions.Expect(line).ToBeVisibleAsync(new() { Timeout = Timeout });
+            await Assertions.Expect(line).ToHaveAccessibleNameAsync("Input to the running program");
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Running");
+            await line.FocusAsync();
+            await page.Keyboard.TypeAsync("Ada Lovelace");
+            await page.Keyboard.PressAsync("Enter");
+
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("OK", new() { Timeout = Timeout });
+            await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync("hello Ada Lovelace\n");
+            await Assertions.Expect(line).ToBeHiddenAsync();
+            // The input line went away with the run: the focus lands on Run, not on nothing.
+            Assert.Equal("run", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        });
+    }
+
+    [Fact]
+    public async Task Ctrl_D_ends_the_input_after_the_stdin_field_and_the_typed_lines()
+    {
+        await WithPageAsync(async page =>
+        {
+            await page.SelectOptionAsync("#lang", "bash");
+            await SetCodeAsync(page, "n=0\nwhile read -r l; do n=$((n+1)); echo \"got $l\"; done\necho \"$n lines\"\n");
+            await page.FillAsync("#stdin", "first\n");
+            await page.CheckAsync("#interactive");
+            await page.ClickAsync("#run");
+
+            // The stdin field is the start of the input; the program waits for more.
+            await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync("got first\n", new() { Timeout = Timeout });
+            await page.Locator("#input-line").FocusAsync();
+            await page.Keyboard.TypeAsync("second");
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync("got first\ngot second\n");
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Running");
+            await page.Keyboard.PressAsync("Control+d");
+
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("OK", new() { Timeout = Timeout });
+            await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync("got first\ngot second\n2 lines\n");
+        });
+    }
+
+    [Fact]
+    public async Task Stop_ends_an_interactive_run()
+    {
+        await WithPageAsync(async page =>
+        {
+            await page.SelectOptionAsync("#lang", "bash");
+            await SetCodeAsync(page, "echo begun\nsleep 60\necho never\n");
+            await page.CheckAsync("#interactive");
+            await page.ClickAsync("#run");
+            await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync("begun\n", new() { Timeout = Timeout });
+
+            await page.ClickAsync("#stop");
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Stopped");
+            await Assertions.Expect(page.Locator("#run")).ToBeEnabledAsync();
+            await Assertions.Expect(page.Locator("#stop")).ToBeDisabledAsync();
+            await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync("begun\n");
+        });
+    }
+
+    [Fact]
     public async Task The_keyboard_alone_can_write_run_and_leave_the_editor()
     {
         await WithPageAsync(async page =>

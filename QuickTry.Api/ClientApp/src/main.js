@@ -1,4 +1,4 @@
-// The QuickTry editor: pick a language, write code and stdin, run it through POST /run.
+// The QuickTry editor: pick a language, write code and stdin, run it and watch (and type into) it live.
 import { basicSetup } from "codemirror";
 import { indentWithTab } from "@codemirror/commands";
 import { Compartment, EditorState, Prec } from "@codemirror/state";
@@ -7,13 +7,15 @@ import { oneDark } from "@codemirror/theme-one-dark";
 import { syntaxFor } from "./languages.js";
 import { decodeSnippet, encodeSnippet, loadLast, saveLast } from "./snippet.js";
 import { splitArgs } from "./args.js";
+import { startRun } from "./live.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
-  lang: $("lang"), run: $("run"), stdin: $("stdin"), args: $("args"), apiKey: $("apikey"),
+  lang: $("lang"), run: $("run"), stop: $("stop"), stdin: $("stdin"), interactive: $("interactive"), args: $("args"), apiKey: $("apikey"),
   result: $("result"), placeholder: $("placeholder"), problem: $("problem"), outcome: $("outcome"),
   status: $("status"), meta: $("meta"), message: $("message"), truncated: $("truncated"),
   compileBlock: $("compile-block"), compile: $("compile"), stdout: $("stdout"), stderr: $("stderr"),
+  liveInput: $("live-input"), inputLine: $("input-line"), eof: $("eof"),
 };
 
 const STATUS_TEXT = {
@@ -24,11 +26,16 @@ const STATUS_TEXT = {
   memory_limit: "Memory limit",
   output_limit: "Output limit",
   internal_error: "Internal error",
+  // While it runs, and when it did not end by itself.
+  starting: "Starting",
+  running: "Running",
+  stopped: "Stopped",
+  interrupted: "Interrupted",
 };
 
 let languages = [];
 let current = null;
-let running = false;
+let live = null;
 
 const syntax = new Compartment();
 const theme = new Compartment();
@@ -95,7 +102,7 @@ async function loadLanguages() {
     return showProblem("Cannot reach QuickTry", `Loading the languages failed: ${error.message}. Reload to try again.`);
   }
   if (!response.ok) {
-    return showProblem("Languages unavailable", `The server answered ${response.status}. ${retryText(response)}`);
+    return showProblem("Languages unavailable", `The server answered ${response.status}. ${retryText(response.headers.get("Retry-After"))}`);
   }
   languages = (await response.json()).filter((l) => l.available);
   ui.lang.replaceChildren(...languages.map((l) => {
@@ -118,9 +125,9 @@ async function loadLanguages() {
   }
 }
 
-function retryText(response) {
-  const after = response.headers.get("Retry-After");
-  if (!after) return "Please try again shortly.";
+// `after` is a Retry-After value: seconds, or an HTTP date.
+function retryText(after) {
+  if (after === null || after === undefined || after === "") return "Please try again shortly.";
   const seconds = Number(after);
   if (Number.isFinite(seconds)) {
     const at = new Date(Date.now() + seconds * 1000);
@@ -157,9 +164,7 @@ function showResult(result) {
   ui.placeholder.hidden = true;
   ui.problem.hidden = true;
   ui.outcome.hidden = false;
-  ui.status.textContent = STATUS_TEXT[result.status] ?? result.status;
-  ui.status.className = `badge ${result.status}`;
-  ui.status.setAttribute("data-status", result.status);
+  showStatus(result.status);
 
   const facts = [];
   if (result.exitCode !== null && result.exitCode !== undefined) facts.push(`exit code ${result.exitCode}`);
@@ -185,52 +190,128 @@ function showResult(result) {
   ui.stderr.textContent = result.stderr;
 }
 
-async function run() {
-  if (running || !current) return;
-  running = true;
+function showStatus(status) {
+  ui.status.textContent = STATUS_TEXT[status] ?? status;
+  ui.status.className = `badge ${status}`;
+  ui.status.setAttribute("data-status", status);
+}
+
+// A run begins: an empty output pane the program's output streams into.
+function showStarting() {
+  ui.placeholder.hidden = true;
+  ui.problem.hidden = true;
+  ui.outcome.hidden = false;
+  showStatus("starting");
+  ui.meta.textContent = "";
+  ui.message.hidden = true;
+  ui.truncated.hidden = true;
+  ui.compileBlock.hidden = true;
+  ui.stdout.textContent = "";
+  ui.stderr.textContent = "";
+}
+
+function showRefusal({ status, title, detail, errors, retryAfter }) {
+  if (status === 429) {
+    return showProblem(title ?? "Too many runs", `${detail ?? "A limit was reached."} ${retryText(retryAfter)}`);
+  }
+  if (status === 503) {
+    return showProblem("QuickTry is busy", `${title ?? "The service is saturated."} ${retryText(retryAfter)}`);
+  }
+  showProblem(title ?? `Request failed (${status})`, detail ?? "", errors);
+}
+
+function run() {
+  if (live || !current) return;
   // What runs is what the link shows.
   rememberNow();
   ui.run.disabled = true;
+  ui.stop.disabled = false;
   ui.result.setAttribute("aria-busy", "true");
-  const headers = { "Content-Type": "application/json", Accept: "application/json" };
-  const key = ui.apiKey.value.trim();
-  if (key) headers["X-Api-Key"] = key;
-  try {
-    let response;
-    try {
-      response = await fetch("/run", {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ lang: current.name, code: code(), stdin: ui.stdin.value, args: splitArgs(ui.args.value) }),
-      });
-    } catch (error) {
-      return showProblem("Network error", `The run did not reach QuickTry (${error.message}). Check the connection and try again.`);
-    }
-    if (response.ok) {
-      return showResult(await response.json());
-    }
-    const problem = await response.json().catch(() => ({}));
-    if (response.status === 429) {
-      return showProblem(problem.title ?? "Too many runs", `${problem.detail ?? "A limit was reached."} ${retryText(response)}`);
-    }
-    if (response.status === 503) {
-      return showProblem("QuickTry is busy", `${problem.title ?? "The service is saturated."} ${retryText(response)}`);
-    }
-    showProblem(problem.title ?? `Request failed (${response.status})`, problem.detail ?? "", problem.errors);
-  } finally {
-    running = false;
-    ui.run.disabled = false;
-    ui.result.setAttribute("aria-busy", "false");
-  }
+  showStarting();
+  let started = false;
+  const request = { lang: current.name, code: code(), stdin: ui.stdin.value, args: splitArgs(ui.args.value) };
+  live = startRun(request, {
+    apiKey: ui.apiKey.value.trim(),
+    interactive: ui.interactive.checked,
+    on: {
+      started({ interactive }) {
+        started = true;
+        showStatus("running");
+        // Output is announced as it comes from here on.
+        ui.result.setAttribute("aria-busy", "false");
+        ui.liveInput.hidden = !interactive;
+        ui.inputLine.readOnly = false;
+        ui.inputLine.placeholder = "";
+      },
+      output(stream, text) {
+        (stream === "stderr" ? ui.stderr : ui.stdout).append(text);
+      },
+      result(result) {
+        finish();
+        showResult(result);
+      },
+      refused(refusal) {
+        finish();
+        showRefusal(refusal);
+      },
+      failed(message) {
+        finish();
+        showProblem("Network error", message);
+        // What the program wrote before the connection broke stays in view.
+        if (started) {
+          ui.outcome.hidden = false;
+          showStatus("interrupted");
+        }
+      },
+      stopped() {
+        finish();
+        showStatus("stopped");
+        ui.meta.textContent = "stopped before it ended";
+      },
+    },
+  });
+}
+
+// The run is over: back to idle, with focus on something still there if it was on a control that goes.
+function finish() {
+  const focusLeaves = ui.liveInput.contains(document.activeElement) || document.activeElement === ui.stop;
+  live = null;
+  ui.run.disabled = false;
+  ui.stop.disabled = true;
+  ui.liveInput.hidden = true;
+  ui.result.setAttribute("aria-busy", "false");
+  if (focusLeaves) ui.run.focus();
+}
+
+function sendLine(e) {
+  e.preventDefault();
+  live?.input(ui.inputLine.value + "\n");
+  ui.inputLine.value = "";
+}
+
+function endInput() {
+  live?.eof();
+  // The field stays focusable (a disabled one would drop the focus); what is typed now goes nowhere.
+  ui.inputLine.readOnly = true;
+  ui.inputLine.placeholder = "Input ended";
 }
 
 // Leaving within the debounce would lose the last keystrokes otherwise.
 window.addEventListener("pagehide", rememberNow);
 ui.run.addEventListener("click", run);
+ui.stop.addEventListener("click", () => live?.stop());
+ui.liveInput.addEventListener("submit", sendLine);
+ui.eof.addEventListener("click", endInput);
+ui.inputLine.addEventListener("keydown", (e) => {
+  if (e.key.toLowerCase() === "d" && e.ctrlKey) {
+    e.preventDefault();
+    endInput();
+  }
+});
 ui.lang.addEventListener("change", () => selectLanguage(ui.lang.value, { keepCode: false }));
 ui.stdin.addEventListener("input", remember);
 ui.args.addEventListener("input", remember);
-for (const field of [ui.stdin, ui.args, ui.lang]) {
+for (const field of [ui.stdin, ui.interactive, ui.args, ui.lang]) {
   field.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
@@ -239,6 +320,8 @@ for (const field of [ui.stdin, ui.args, ui.lang]) {
   });
 }
 ui.apiKey.value = localStorage.getItem("quicktry:apikey") ?? "";
+ui.interactive.checked = localStorage.getItem("quicktry:interactive") === "true";
+ui.interactive.addEventListener("change", () => localStorage.setItem("quicktry:interactive", String(ui.interactive.checked)));
 ui.apiKey.addEventListener("change", () => localStorage.setItem("quicktry:apikey", ui.apiKey.value.trim()));
 if (/Mac|iPhone|iPad/.test(navigator.platform)) $("run-shortcut").textContent = "⌘+Enter";
 
