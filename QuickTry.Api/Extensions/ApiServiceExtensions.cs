@@ -62,6 +62,7 @@ internal static class ApiServiceExtensions
         services.AddSingleton<RunReplies>();
         services.AddHostedService(sp => sp.GetRequiredService<RunReplies>());
         services.AddHostedService<RunReaper>();
+        services.AddSingleton<AnnouncedExecutors>();
         services.AddSingleton<RunDispatcher>();
         services.AddHealthChecks().AddCheck<RunQueueHealthCheck>("run-queue", tags: [ServiceDefaultsExtensions.ReadyTag]);
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using QuickTry.Api.Runs;
-using QuickTry.RunQueue;
+using QuickTry.Api.Queue;
 
 namespace QuickTry.Api.Languages;
 
@@ -11,7 +11,7 @@ namespace QuickTry.Api.Languages;
 public sealed class LanguageDirectory(
     IHttpClientFactory httpClients,
     IOptions<ExecutorEndpointOptions> executors,
-    RedisRunQueue queue,
+    AnnouncedExecutors announced,
     ILogger<ExecutorClient> executorLogger,
     TimeProvider time,
     ILogger<LanguageDirectory> logger)
@@ -37,7 +37,7 @@ public sealed class LanguageDirectory(
             }
             // A fresh typed client each time: the factory owns handler lifetimes, a singleton must not pin one.
             var executor = new ExecutorClient(httpClients.CreateClient(nameof(ExecutorClient)), executors, executorLogger);
-            _languages = await executor.LanguagesAsync(cancellationToken, await AnnouncedExecutorsAsync());
+            _languages = await executor.LanguagesAsync(cancellationToken, await announced.GetAsync());
             _fetchedAt = time.GetUtcNow();
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -50,28 +50,6 @@ public sealed class LanguageDirectory(
             _refresh.Release();
         }
         return _languages;
-    }
-
-    /// <summary>
-    /// Executors that announce a URL in the run queue, after the configured ones: a host added to the queue
-    /// answers the list even when every configured executor is gone.
-    /// </summary>
-    private async Task<IEnumerable<Uri>> AnnouncedExecutorsAsync()
-    {
-        if (!queue.IsConnected)
-        {
-            return [];
-        }
-        try
-        {
-            return (await queue.LiveExecutorsAsync())
-                .Select(e => Uri.TryCreate(e.Url, UriKind.Absolute, out var url) && url.Host is not ("0.0.0.0" or "[::]") ? url : null)
-                .OfType<Uri>().ToList();
-        }
-        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
-        {
-            return [];
-        }
     }
 
     /// <summary>The language <paramref name="nameOrAlias"/> names in a list from <see cref="GetAsync"/>.</summary>

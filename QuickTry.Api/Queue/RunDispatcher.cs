@@ -22,6 +22,7 @@ public sealed class RunDispatcher(
     RedisRunQueue queue,
     RunReplies replies,
     ExecutorClient direct,
+    AnnouncedExecutors announced,
     IOptions<RunQueueOptions> options,
     IOptions<GatewayOptions> gateway,
     TimeProvider time,
@@ -39,7 +40,7 @@ public sealed class RunDispatcher(
     /// A run whose output <paramref name="observer"/> watches as it is written. A streamed run goes through
     /// the queue like any other (its output is published on the run's live channel); an interactive one
     /// (<paramref name="stdin"/> set) needs a connection to one executor for as long as it runs, so it goes
-    /// to the configured executors directly.
+    /// to an executor directly: those announcing themselves in the queue (most slots first), then the configured ones.
     /// </summary>
     public Task<ExecutorAnswer> RunLiveAsync(RunRequest request, string runId, ClientIdentity client, LanguageInfo language,
         IRunObserver observer, ChannelReader<string>? stdin, CancellationToken cancellationToken) =>
@@ -243,7 +244,8 @@ public sealed class RunDispatcher(
         IRunObserver observer, ChannelReader<string>? stdin, CancellationToken cancellationToken)
     {
         Activity.Current?.SetTag("quicktry.path", "direct");
-        var (socket, refusal) = await direct.StartLiveAsync(request, client.DisplayName, client.Plan.Sandbox, stdin is not null, cancellationToken);
+        var (socket, refusal) = await direct.StartLiveAsync(request, client.DisplayName, client.Plan.Sandbox, stdin is not null,
+            await announced.GetAsync(), cancellationToken);
         if (socket is null)
         {
             return refusal!;

@@ -88,11 +88,12 @@ public sealed class ExecutorClient(HttpClient http, IOptions<ExecutorEndpointOpt
     /// either an open socket whose run has <c>started</c>, or why it did not start (only a busy or
     /// unreachable executor passes the run to the next one, as for <see cref="ExecuteAsync"/>).
     /// </summary>
+    /// <param name="first">Executors to try before the configured ones (those announcing themselves in the run queue).</param>
     public async Task<(LiveSocket? Socket, ExecutorAnswer? Refusal)> StartLiveAsync(
-        RunRequest request, string client, PlanSandbox plan, bool interactive, CancellationToken cancellationToken)
+        RunRequest request, string client, PlanSandbox plan, bool interactive, IEnumerable<Uri> first, CancellationToken cancellationToken)
     {
         ExecutorAnswer refusal = new ExecutorAnswer.Unavailable(UnreachableRetryAfter);
-        foreach (var executor in endpoints.Value.InTurn())
+        foreach (var executor in first.Concat(endpoints.Value.InTurn()).Distinct())
         {
             var (socket, answer) = await StartLiveOnAsync(executor, request, client, plan, interactive, cancellationToken);
             if (socket is not null)

@@ -177,6 +177,69 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stream_whose_executor_dies_ends_with_an_honest_result_not_a_hang()
+    {
+        var (doomed, client) = await _stack.StartWithOneExecutorAsync(slots: 1, queueLength: 0);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/run")
+        {
+            Content = JsonContent(new { lang = "python3", code = "import time\nprint('up', flush=True)\ntime.sleep(15)", limits = new { timeMs = 20_000 } }),
+        };
+        request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        while (await reader.ReadLineAsync() is { } line && !line.Contains("up"))
+        {
+        }
+        await doomed.KillAsync();
+        var killed = Stopwatch.StartNew();
+
+        var rest = await reader.ReadToEndAsync();
+        output.WriteLine($"stream ended {killed.ElapsedMilliseconds} ms after the kill:\n{rest}");
+        var data = rest.Split('\n').Last(l => l.StartsWith("data: ", StringComparison.Ordinal));
+        Assert.Contains("event: result", rest);
+        var result = JsonDocument.Parse(data["data: ".Length..]).RootElement;
+        // Its executor died mid-run: not a result that did not happen, and not billed.
+        Assert.Equal("internal_error", result.GetProperty("status").GetString());
+        Assert.Contains("lost", result.GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.True(killed.Elapsed < TimeSpan.FromSeconds(10), $"took {killed.Elapsed}");
+    }
+
+    [Fact]
+    public async Task An_interactive_run_finds_an_executor_announcing_itself_in_the_queue()
+    {
+        // The API knows no executor address of its own (its direct URL is a closed port): only the heartbeat's.
+        var executor = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 0);
+        _stack.StartApi();
+        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        using var socket = await _stack.Api!.Server.CreateWebSocketClient().ConnectAsync(new Uri(_stack.Api.Server.BaseAddress, "/run/ws"), CancellationToken.None);
+        await Send(socket, new { lang = "python3", code = "print('hello', input(), flush=True)" });
+        Assert.Equal("started", (await Receive(socket)).GetProperty("type").GetString());
+        await Send(socket, new { type = "stdin", text = "ada\n" });
+        JsonElement message;
+        var stdout = "";
+        while ((message = await Receive(socket)).GetProperty("type").GetString() != "result")
+        {
+            stdout += message.GetProperty("text").GetString();
+        }
+        Assert.Equal("hello ada\n", stdout);
+        Assert.Equal("ok", message.GetProperty("result").GetProperty("status").GetString());
+        Assert.StartsWith(executor.InstanceName, message.GetProperty("result").GetProperty("executor").GetString());
+
+        static Task Send(System.Net.WebSockets.WebSocket socket, object body) =>
+            socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(body, Json), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+
+        static async Task<JsonElement> Receive(System.Net.WebSockets.WebSocket socket)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var buffer = new byte[1 << 16];
+            var read = await socket.ReceiveAsync(buffer, timeout.Token);
+            Assert.True(read.EndOfMessage && read.MessageType == System.Net.WebSockets.WebSocketMessageType.Text);
+            return JsonDocument.Parse(buffer.AsMemory(0, read.Count)).RootElement.Clone();
+        }
+    }
+
+    [Fact]
     public async Task With_Redis_down_runs_go_to_the_executor_directly_and_with_Redis_back_through_the_queue_again()
     {
         var (_, client) = await _stack.StartWithOneExecutorAsync(slots: 2, queueLength: 2);
