@@ -84,6 +84,23 @@ public sealed class QuickTryClient
         }
     }
 
+    /// <summary>
+    /// Starts an interactive run (WebSocket <c>/run/ws</c>): returns once a sandbox took it; then write to
+    /// its stdin with <see cref="InteractiveRun.WriteAsync"/> and read its output and result with
+    /// <see cref="InteractiveRun.ReadEventsAsync"/>. The request's <c>stdin</c>, if any, comes first.
+    /// </summary>
+    /// <param name="request">What to run: at least the language and the code.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="QuickTryException">The API refused the run (see its subclasses).</exception>
+    /// <exception cref="HttpRequestException">The API could not be reached.</exception>
+    public Task<InteractiveRun> StartInteractiveAsync(RunRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var baseAddress = _http.BaseAddress ?? throw new InvalidOperationException("The HttpClient needs a BaseAddress (the API's).");
+        var address = new UriBuilder(new Uri(baseAddress, "run/ws")) { Scheme = baseAddress.Scheme == Uri.UriSchemeHttps ? "wss" : "ws" }.Uri;
+        return InteractiveRun.StartAsync(address, _http, ApiKeyHeader, _apiKey, request, cancellationToken);
+    }
+
     /// <summary>Queues a run and returns at once with its id (<c>POST /submissions</c>); read it later with <see cref="GetSubmissionAsync"/>.</summary>
     /// <param name="request">What to run, and optionally where to send the result.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -46,18 +46,20 @@ public class QuickTryException : Exception
     internal static async Task<QuickTryException> FromResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var problem = await ReadProblemAsync(response, cancellationToken);
-        var title = problem.Title ?? response.ReasonPhrase;
-        var retryAfter = RetryAfterOf(response);
-        return response.StatusCode switch
-        {
-            HttpStatusCode.BadRequest => new QuickTryValidationException(title, problem.Detail, problem.Type, problem.Errors),
-            HttpStatusCode.Unauthorized => new QuickTryUnauthorizedException(title, problem.Detail, problem.Type),
-            HttpStatusCode.RequestEntityTooLarge => new QuickTryRequestTooLargeException(title, problem.Detail, problem.Type),
-            HttpStatusCode.TooManyRequests => new QuickTryRateLimitedException(title, problem.Detail, problem.Type, retryAfter),
-            HttpStatusCode.ServiceUnavailable => new QuickTryUnavailableException(title, problem.Detail, problem.Type, retryAfter),
-            var status => new QuickTryException(status, title, problem.Detail, problem.Type),
-        };
+        return From(response.StatusCode, problem.Title ?? response.ReasonPhrase, problem.Detail, problem.Type, problem.Errors, RetryAfterOf(response));
     }
+
+    /// <summary>The exception for a refusal with this status (an HTTP answer, or an interactive run's <c>error</c> message).</summary>
+    internal static QuickTryException From(HttpStatusCode status, string? title, string? detail, string? type,
+        IReadOnlyDictionary<string, string[]> errors, TimeSpan? retryAfter) => status switch
+    {
+        HttpStatusCode.BadRequest => new QuickTryValidationException(title, detail, type, errors),
+        HttpStatusCode.Unauthorized => new QuickTryUnauthorizedException(title, detail, type),
+        HttpStatusCode.RequestEntityTooLarge => new QuickTryRequestTooLargeException(title, detail, type),
+        HttpStatusCode.TooManyRequests => new QuickTryRateLimitedException(title, detail, type, retryAfter),
+        HttpStatusCode.ServiceUnavailable => new QuickTryUnavailableException(title, detail, type, retryAfter),
+        _ => new QuickTryException(status, title, detail, type),
+    };
 
     private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
     {

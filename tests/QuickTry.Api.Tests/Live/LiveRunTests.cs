@@ -1,23 +1,26 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.WebSockets;
 using System.Text;
-using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace QuickTry.Api.Tests.Live;
 
 /// <summary>
 /// Live output (<c>POST /run</c> as server-sent events) and interactive runs (<c>/run/ws</c>) through the
-/// real gateway and a real executor on the real engine, called directly (the queue's path is in QueueTests).
+/// real gateway on a real port and a real executor on the real engine, called directly (the queue's path
+/// is in QueueTests), mostly through the .NET client.
 /// </summary>
 public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly RedisServer _redis = new();
     private InProcessExecutor _executor = null!;
     private ApiFactory _api = null!;
+    private Uri _url = null!;
 
     public async Task InitializeAsync()
     {
@@ -32,7 +35,10 @@ public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
             ["Executor:Pool:MaxConcurrentRuns"] = "1",
             ["Executor:Pool:MaxQueueLength"] = "0",
         });
-        _api = new ApiFactory(_redis, executorUrl: _executor.Url);
+        _api = new ApiFactory(_redis, new() { ["urls"] = "http://127.0.0.1:0" }, executorUrl: _executor.Url);
+        _api.UseKestrel();
+        _api.StartServer();
+        _url = new Uri(_api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         await _executor.WaitHealthyAsync(TimeSpan.FromSeconds(90));
     }
 
@@ -43,233 +49,172 @@ public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
         await _redis.DisposeAsync();
     }
 
-    [Fact]
-    public async Task Output_arrives_as_server_sent_events_while_the_program_runs_then_the_result()
-    {
-        using var client = _api.CreateClient();
-        var events = await StreamAsync(client, new { lang = "bash", code = "echo first; sleep 1.5; echo second >&2; echo third" });
+    private HttpClient Http() => new() { BaseAddress = _url, Timeout = TimeSpan.FromSeconds(90) };
 
-        foreach (var e in events)
+    private QuickTryClient Client() => new(Http());
+
+    [Fact]
+    public async Task The_stream_is_server_sent_events_with_the_output_as_written_then_the_result()
+    {
+        using var http = Http();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/run")
         {
-            output.WriteLine($"{e.At.TotalMilliseconds,6:0} ms  {e.Name}: {e.Data.GetRawText()}");
-        }
-        var first = events.First(e => e.Name == "stdout" && e.Data.GetProperty("text").GetString()!.Contains("first"));
-        var result = Assert.Single(events, e => e.Name == "result");
-        Assert.Equal("result", events[^1].Name);
-        // "first" was written 1.5 s before the program ended: it must have come well before the result.
-        Assert.True(result.At - first.At > TimeSpan.FromSeconds(1), $"first at {first.At}, result at {result.At}");
-        Assert.Equal("ok", result.Data.GetProperty("status").GetString());
-        // What was streamed is exactly what the result holds, stream by stream.
-        Assert.Equal(result.Data.GetProperty("stdout").GetString(), Joined(events, "stdout"));
-        Assert.Equal(result.Data.GetProperty("stderr").GetString(), Joined(events, "stderr"));
-        Assert.Equal("first\nthird\n", Joined(events, "stdout"));
-        Assert.Equal("second\n", Joined(events, "stderr"));
+            Content = QuickTry.Api.Tests.Queue.QueueStack.JsonContent(new { lang = "bash", code = "echo first; sleep 1; echo second >&2" }),
+        };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        output.WriteLine(body);
+        Assert.StartsWith("event: stdout\ndata: {\"text\":\"first\\n\"}\n\nevent: stderr\ndata: {\"text\":\"second\\n\"}\n\nevent: result\ndata: {", body);
+        Assert.EndsWith("}\n\n", body);
     }
 
     [Fact]
-    public async Task The_dotnet_client_streams_the_output_then_the_result()
+    public async Task Output_arrives_while_the_program_runs_and_is_exactly_the_results()
     {
-        var quicktry = new QuickTryClient(_api.CreateClient());
-        var events = new List<(RunEvent Event, TimeSpan At)>();
-        var clock = Stopwatch.StartNew();
-        await foreach (var e in quicktry.StreamAsync(new RunRequest { Lang = "bash", Code = "echo one; sleep 1.5; echo two" }))
+        var events = await StreamAsync(Client(), new RunRequest { Lang = "bash", Code = "echo first; sleep 1.5; echo second >&2; echo third" });
+        foreach (var e in events)
         {
-            events.Add((e, clock.Elapsed));
+            output.WriteLine($"{e.At.TotalMilliseconds,6:0} ms  {e.Event}");
         }
-
-        var outputs = events.Where(e => e.Event is RunOutput).ToList();
-        var completed = Assert.IsType<RunCompleted>(events[^1].Event);
-        Assert.Equal(RunStatus.Ok, completed.Result.Status);
-        Assert.Equal("one\n", ((RunOutput)outputs[0].Event).Text);
-        Assert.True(events[^1].At - outputs[0].At > TimeSpan.FromSeconds(1), $"one at {outputs[0].At}, result at {events[^1].At}");
-        Assert.Equal(completed.Result.Stdout, string.Concat(outputs.Select(o => ((RunOutput)o.Event).Text)));
+        var result = Assert.IsType<RunCompleted>(events[^1].Event).Result;
+        Assert.Equal(RunStatus.Ok, result.Status);
+        // "first" was written 1.5 s before the program ended: it must have come well before the result.
+        var early = events.Where(e => events[^1].At - e.At > TimeSpan.FromSeconds(1)).ToList();
+        Assert.Equal("first\n", Joined(early, OutputStream.Stdout));
+        // What was streamed is exactly what the result holds, stream by stream.
+        Assert.Equal(result.Stdout, Joined(events, OutputStream.Stdout));
+        Assert.Equal(result.Stderr, Joined(events, OutputStream.Stderr));
+        Assert.Equal("first\nthird\n", result.Stdout);
+        Assert.Equal("second\n", result.Stderr);
     }
 
     [Fact]
     public async Task Streamed_output_stops_at_the_output_limit_and_the_result_says_so()
     {
-        using var client = _api.CreateClient();
-        var events = await StreamAsync(client, new { lang = "bash", code = "yes 0123456789", limits = new { outputBytes = 1000 } });
+        var events = await StreamAsync(Client(), new RunRequest { Lang = "bash", Code = "yes 0123456789", Limits = new RequestedLimits { OutputBytes = 1000 } });
 
-        var result = events[^1];
-        Assert.Equal("result", result.Name);
-        Assert.True(result.Data.GetProperty("status").GetString() == "output_limit", result.Data.GetRawText());
-        Assert.True(result.Data.GetProperty("stdoutTruncated").GetBoolean());
-        Assert.Equal(1000, Encoding.UTF8.GetByteCount(Joined(events, "stdout")));
-        Assert.Equal(result.Data.GetProperty("stdout").GetString(), Joined(events, "stdout"));
+        var result = Assert.IsType<RunCompleted>(events[^1].Event).Result;
+        Assert.True(result.Status == RunStatus.OutputLimit, result.ToString());
+        Assert.True(result.StdoutTruncated);
+        Assert.Equal(1000, Encoding.UTF8.GetByteCount(Joined(events, OutputStream.Stdout)));
+        Assert.Equal(result.Stdout, Joined(events, OutputStream.Stdout));
     }
 
     [Fact]
-    public async Task A_refused_stream_is_an_ordinary_problem_response()
+    public async Task A_refused_stream_is_an_ordinary_problem_response_and_a_typed_error()
     {
-        using var client = _api.CreateClient();
+        using var http = Http();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/run") { Content = QuickTry.Api.Tests.Queue.QueueStack.Run("nope", "x") };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        using var response = await client.SendAsync(request);
+        using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+
+        var refused = await Assert.ThrowsAsync<QuickTryValidationException>(() => StreamAsync(Client(), new RunRequest { Lang = "nope", Code = "x" }));
+        Assert.Contains("lang", refused.Errors.Keys);
     }
 
     [Fact]
     public async Task A_caller_who_leaves_a_stream_kills_the_run()
     {
-        using var client = _api.CreateClient();
-        using (var request = new HttpRequestMessage(HttpMethod.Post, "/run")
-               { Content = QuickTry.Api.Tests.Queue.QueueStack.JsonContent(new { lang = "bash", code = "echo up; sleep 30", limits = new { timeMs = 20_000 } }) })
+        using (var leaving = new CancellationTokenSource())
         {
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-            while (await reader.ReadLineAsync() is { } line && !line.Contains("up"))
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
             {
-            }
-            // Leaving here disposes the response: the caller is gone.
+                await foreach (var e in Client().StreamAsync(new RunRequest { Lang = "bash", Code = "echo up; sleep 30", Limits = new RequestedLimits { TimeMs = 20_000 } }, leaving.Token))
+                {
+                    // Leaving at the first output: the caller is gone.
+                    await leaving.CancelAsync();
+                }
+            });
         }
-        // The executor has one slot and no waiting room: the next run gets in only if the first was killed.
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            using var next = await client.PostAsync("/run", QuickTry.Api.Tests.Queue.QueueStack.Run("bash", "echo next"));
-            if (next.StatusCode == HttpStatusCode.OK)
-            {
-                output.WriteLine($"the next run got in {clock.ElapsedMilliseconds} ms after the caller left");
-                break;
-            }
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the abandoned run still holds the slot ({(int)next.StatusCode})");
-            await Task.Delay(250);
-        }
+        await AssertTheSlotIsFreeAsync();
     }
 
     [Fact]
     public async Task An_interactive_run_takes_stdin_as_it_runs_and_answers_each_line()
     {
-        using var socket = await ConnectAsync();
-        await SendAsync(socket, new { lang = "bash", code = "while read -r line; do echo \"got $line\"; done; echo bye" });
-        var started = await ReceiveAsync(socket);
-        Assert.True(started.GetProperty("type").GetString() == "started", started.GetRawText());
+        await using var run = await Client().StartInteractiveAsync(new RunRequest { Lang = "bash", Code = "while read -r line; do echo \"got $line\"; done; echo bye" });
+        await using var events = run.ReadEventsAsync().GetAsyncEnumerator();
 
-        await SendAsync(socket, new { type = "stdin", text = "ada\n" });
-        Assert.Equal("got ada\n", await ReceiveOutputAsync(socket));
-        await SendAsync(socket, new { type = "stdin", text = "grace\n" });
-        Assert.Equal("got grace\n", await ReceiveOutputAsync(socket));
-        await SendAsync(socket, new { type = "eof" });
-        Assert.Equal("bye\n", await ReceiveOutputAsync(socket));
+        await run.WriteAsync("ada\n");
+        Assert.Equal("got ada\n", await LineAsync(events));
+        await run.WriteAsync("grace\n");
+        Assert.Equal("got grace\n", await LineAsync(events));
+        await run.EndInputAsync();
+        Assert.Equal("bye\n", await LineAsync(events));
 
-        var result = await ReceiveAsync(socket);
-        Assert.Equal("result", result.GetProperty("type").GetString());
-        Assert.Equal("ok", result.GetProperty("result").GetProperty("status").GetString());
-        Assert.Equal("got ada\ngot grace\nbye\n", result.GetProperty("result").GetProperty("stdout").GetString());
-        Assert.Equal("container", result.GetProperty("result").GetProperty("isolation").GetString());
+        Assert.True(await events.MoveNextAsync());
+        var result = Assert.IsType<RunCompleted>(events.Current).Result;
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal("got ada\ngot grace\nbye\n", result.Stdout);
+        Assert.Equal(Isolation.Container, result.Isolation);
     }
 
     [Fact]
-    public async Task Closing_the_socket_kills_an_interactive_run()
+    public async Task Closing_an_interactive_run_kills_it()
     {
-        using (var socket = await ConnectAsync())
+        await using (var run = await Client().StartInteractiveAsync(new RunRequest { Lang = "bash", Code = "read -r line; echo never", Limits = new RequestedLimits { TimeMs = 20_000 } }))
         {
-            await SendAsync(socket, new { lang = "bash", code = "read line; echo never", limits = new { timeMs = 20_000 } });
-            var started = await ReceiveAsync(socket);
-            Assert.True(started.GetProperty("type").GetString() == "started", started.GetRawText());
-            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+            // Disposed without input: the socket closes.
         }
-        using var client = _api.CreateClient();
+        await AssertTheSlotIsFreeAsync();
+    }
+
+    [Fact]
+    public async Task A_bad_interactive_request_is_a_typed_error_with_the_fields()
+    {
+        var refused = await Assert.ThrowsAsync<QuickTryValidationException>(() => Client().StartInteractiveAsync(new RunRequest { Lang = "nope", Code = "x" }));
+        Assert.Contains("lang", refused.Errors.Keys);
+    }
+
+    /// <summary>The executor has one slot and no waiting room: the next run gets in only if the last one was killed.</summary>
+    private async Task AssertTheSlotIsFreeAsync()
+    {
+        var client = Client();
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            using var next = await client.PostAsync("/run", QuickTry.Api.Tests.Queue.QueueStack.Run("bash", "echo next"));
-            if (next.StatusCode == HttpStatusCode.OK)
+            try
             {
-                break;
+                Assert.Equal("next\n", (await client.RunAsync(new RunRequest { Lang = "bash", Code = "echo next" })).Stdout);
+                output.WriteLine($"the next run got in {clock.ElapsedMilliseconds} ms after the caller left");
+                return;
             }
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the abandoned run still holds the slot ({(int)next.StatusCode})");
-            await Task.Delay(250);
-        }
-    }
-
-    [Fact]
-    public async Task A_bad_interactive_request_gets_an_error_message_with_its_status()
-    {
-        using var socket = await ConnectAsync();
-        await SendAsync(socket, new { lang = "nope", code = "x" });
-        var error = await ReceiveAsync(socket);
-        Assert.Equal("error", error.GetProperty("type").GetString());
-        Assert.Equal(400, error.GetProperty("status").GetInt32());
-        Assert.True(error.GetProperty("errors").TryGetProperty("lang", out _));
-    }
-
-    private async Task<WebSocket> ConnectAsync()
-    {
-        var client = _api.Server.CreateWebSocketClient();
-        return await client.ConnectAsync(new Uri(_api.Server.BaseAddress, "/run/ws"), CancellationToken.None);
-    }
-
-    private static Task SendAsync(WebSocket socket, object message) =>
-        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message, QuickTry.Api.Tests.Queue.QueueStack.Json), WebSocketMessageType.Text, true, CancellationToken.None);
-
-    private static async Task<JsonElement> ReceiveAsync(WebSocket socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var buffer = new byte[1 << 20];
-        var length = 0;
-        while (true)
-        {
-            var read = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
-            Assert.NotEqual(WebSocketMessageType.Close, read.MessageType);
-            length += read.Count;
-            if (read.EndOfMessage)
+            catch (QuickTryUnavailableException) when (clock.Elapsed < TimeSpan.FromSeconds(15))
             {
-                return JsonDocument.Parse(buffer.AsMemory(0, length)).RootElement.Clone();
+                await Task.Delay(250);
             }
         }
     }
 
     /// <summary>Output until a line ends (a program's line may come in more than one piece).</summary>
-    private static async Task<string> ReceiveOutputAsync(WebSocket socket)
+    private static async Task<string> LineAsync(IAsyncEnumerator<RunEvent> events)
     {
         var text = new StringBuilder();
         while (!text.ToString().EndsWith('\n'))
         {
-            var message = await ReceiveAsync(socket);
-            Assert.True(message.GetProperty("type").GetString() == "stdout", message.GetRawText());
-            text.Append(message.GetProperty("text").GetString());
+            Assert.True(await events.MoveNextAsync(), "the run ended before the line");
+            text.Append(Assert.IsType<RunOutput>(events.Current).Text);
         }
         return text.ToString();
     }
 
-    internal static async Task<List<(string Name, JsonElement Data, TimeSpan At)>> StreamAsync(HttpClient client, object body)
+    /// <summary>A run's events through the .NET client, each with when it arrived.</summary>
+    internal static async Task<List<(RunEvent Event, TimeSpan At)>> StreamAsync(QuickTryClient client, RunRequest request)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/run") { Content = QuickTry.Api.Tests.Queue.QueueStack.JsonContent(body) };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         var clock = Stopwatch.StartNew();
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        var events = new List<(string, JsonElement, TimeSpan)>();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        string? name = null;
-        var data = new StringBuilder();
-        while (await reader.ReadLineAsync() is { } line)
+        var events = new List<(RunEvent, TimeSpan)>();
+        await foreach (var e in client.StreamAsync(request))
         {
-            if (line.Length == 0)
-            {
-                if (name is not null)
-                {
-                    events.Add((name, JsonDocument.Parse(data.ToString()).RootElement.Clone(), clock.Elapsed));
-                }
-                (name, data) = (null, data.Clear());
-            }
-            else if (line.StartsWith("event: ", StringComparison.Ordinal))
-            {
-                name = line["event: ".Length..];
-            }
-            else if (line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                data.Append(line["data: ".Length..]);
-            }
+            events.Add((e, clock.Elapsed));
         }
         return events;
     }
 
-    internal static string Joined(List<(string Name, JsonElement Data, TimeSpan At)> events, string stream) =>
-        string.Concat(events.Where(e => e.Name == stream).Select(e => e.Data.GetProperty("text").GetString()));
+    internal static string Joined(IEnumerable<(RunEvent Event, TimeSpan At)> events, OutputStream stream) =>
+        string.Concat(events.Select(e => e.Event).OfType<RunOutput>().Where(o => o.Stream == stream).Select(o => o.Text));
 }

@@ -157,23 +157,22 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Streamed_output_crosses_the_queue_as_the_program_writes_it()
     {
         var (_, client) = await _stack.StartWithOneExecutorAsync(slots: 2, queueLength: 2);
-        var events = await QuickTry.Api.Tests.Live.LiveRunTests.StreamAsync(client,
-            new { lang = "python3", code = "import time, sys\nprint('first', flush=True)\ntime.sleep(1.5)\nprint('oops', file=sys.stderr)\nprint('last')" });
+        var events = await QuickTry.Api.Tests.Live.LiveRunTests.StreamAsync(new QuickTryClient(client),
+            new RunRequest { Lang = "python3", Code = "import time, sys\nprint('first', flush=True)\ntime.sleep(1.5)\nprint('oops', file=sys.stderr)\nprint('last')" });
         foreach (var e in events)
         {
-            output.WriteLine($"{e.At.TotalMilliseconds,6:0} ms  {e.Name}: {e.Data.GetRawText()}");
+            output.WriteLine($"{e.At.TotalMilliseconds,6:0} ms  {e.Event}");
         }
 
-        var result = events[^1];
-        Assert.Equal("result", result.Name);
-        Assert.Equal("ok", result.Data.GetProperty("status").GetString());
+        var result = Assert.IsType<RunCompleted>(events[^1].Event).Result;
+        Assert.Equal(RunStatus.Ok, result.Status);
         // It went through the queue: the run's state is in Redis, under the executor that pulled it.
-        Assert.NotNull(await _stack.Queue.GetAsync(result.Data.GetProperty("runId").GetString()!));
+        Assert.NotNull(await _stack.Queue.GetAsync(result.RunId));
         // Python writes the line and its newline separately: all of "first\n" came long before the result.
-        var early = events.Where(e => e.Name == "stdout" && result.At - e.At > TimeSpan.FromSeconds(1)).ToList();
-        Assert.Equal("first\n", QuickTry.Api.Tests.Live.LiveRunTests.Joined(early, "stdout"));
-        Assert.Equal("first\nlast\n", QuickTry.Api.Tests.Live.LiveRunTests.Joined(events, "stdout"));
-        Assert.Equal("oops\n", QuickTry.Api.Tests.Live.LiveRunTests.Joined(events, "stderr"));
+        var early = events.Where(e => events[^1].At - e.At > TimeSpan.FromSeconds(1));
+        Assert.Equal("first\n", QuickTry.Api.Tests.Live.LiveRunTests.Joined(early, OutputStream.Stdout));
+        Assert.Equal("first\nlast\n", QuickTry.Api.Tests.Live.LiveRunTests.Joined(events, OutputStream.Stdout));
+        Assert.Equal("oops\n", QuickTry.Api.Tests.Live.LiveRunTests.Joined(events, OutputStream.Stderr));
     }
 
     [Fact]
