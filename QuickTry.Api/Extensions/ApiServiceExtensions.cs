@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using QuickTry.Api.Clients;
 using QuickTry.Api.Languages;
+using QuickTry.Api.Live;
 using QuickTry.Api.Piston;
 using QuickTry.Api.Queue;
 using QuickTry.Api.Quotas;
@@ -63,6 +64,7 @@ internal static class ApiServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RunReplies>());
         services.AddHostedService<RunReaper>();
         services.AddSingleton<AnnouncedExecutors>();
+        services.AddSingleton<InteractiveInputs>();
         services.AddSingleton<RunDispatcher>();
         services.AddHealthChecks().AddCheck<RunQueueHealthCheck>("run-queue", tags: [ServiceDefaultsExtensions.ReadyTag]);
 

@@ -3,8 +3,8 @@ namespace QuickTry.Api.Live;
 /// <summary>Who watches a live run: told when a sandbox took it, then each piece of output in order.</summary>
 public interface IRunObserver
 {
-    /// <summary>The run started: from here on it has a result (the refusals, 400/429/503, come before).</summary>
-    Task StartedAsync(CancellationToken cancellationToken);
+    /// <summary>The run <paramref name="runId"/> started: from here on it has a result (the refusals, 400/429/503, come before).</summary>
+    Task StartedAsync(string runId, CancellationToken cancellationToken);
 
     /// <summary>A piece of output, as the program wrote it (capped as the result is).</summary>
     Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken);

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using QuickTry.Api.Clients;
 using QuickTry.Api.RateLimiting;
 using QuickTry.Api.Runs;
 
@@ -23,7 +24,41 @@ public static class LiveRunApi
             .WithName("RunInteractive")
             .WithSummary("Runs a snippet interactively over a WebSocket: stdin as it runs, output as it is written.")
             .ExcludeFromDescription();
+        app.MapPost("/run/{id}/stdin", SendInputAsync)
+            .WithTags("Runs")
+            .WithName("RunInput")
+            .WithSummary("Sends input to an interactive run streamed by POST /run?interactive=true (for clients without WebSockets).")
+            .WithDescription("The body is the text, as it is (add a newline to end a line); ?eof=true then ends the program's input.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         return group;
+    }
+
+    // One piece of typed input; a run's input has no other limit than its time limit.
+    private const int MaxInputBytes = 64 * 1024;
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> SendInputAsync(
+        string id, bool? eof, HttpContext context, InteractiveInputs inputs, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxInputBytes)
+            {
+                return TypedResults.Problem(title: "The input is too large.", detail: $"Send at most {MaxInputBytes} bytes at a time.",
+                    statusCode: StatusCodes.Status413PayloadTooLarge);
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        var text = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return await inputs.SendAsync(id, context.Client(), text, eof == true, cancellationToken)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(title: "No such interactive run is taking input.",
+                detail: "Input goes to a run of yours streamed by POST /run?interactive=true, while it runs and before its input ended.",
+                statusCode: StatusCodes.Status404NotFound);
     }
 
     public static async Task<IResult> RunAsync(
@@ -60,7 +95,7 @@ public static class LiveRunApi
             return;
         }
         using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var stdin = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+        var stdin = LiveSocket.InputChannel();
         var typing = socket.ReadInputAsync(stdin.Writer, gone);
         RunResult? result;
         IResult? refusal;
@@ -100,8 +135,8 @@ public static class LiveRunApi
 
     private sealed class SocketObserver(LiveSocket socket) : IRunObserver
     {
-        public Task StartedAsync(CancellationToken cancellationToken) =>
-            socket.SendAsync(new LiveMessage { Type = RunEventNames.Started }, cancellationToken);
+        public Task StartedAsync(string runId, CancellationToken cancellationToken) =>
+            socket.SendAsync(new LiveMessage { Type = RunEventNames.Started, RunId = runId }, cancellationToken);
 
         public Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken) =>
             socket.SendAsync(LiveMessage.Output(stream, text), cancellationToken);

@@ -4,29 +4,49 @@ using Microsoft.AspNetCore.Http.Features;
 namespace QuickTry.Api.Live;
 
 /// <summary>
-/// <c>POST /run</c> answered as server-sent events: <c>stdout</c>/<c>stderr</c> as the program writes, then
-/// <c>result</c>. The response starts (200, <c>text/event-stream</c>) only once the run started, so every
-/// refusal before that is still an ordinary problem response with its status.
+/// <c>POST /run</c> answered as server-sent events: <c>started</c> (the run's id, and for an interactive
+/// run where its stdin goes), <c>stdout</c>/<c>stderr</c> as the program writes, then <c>result</c>. The
+/// response starts (200, <c>text/event-stream</c>) only once the run started, so every refusal before that
+/// is still an ordinary problem response with its status.
 /// </summary>
-public sealed class ServerSentEventsWriter(HttpResponse response) : IRunObserver
+/// <param name="openInput">For an interactive run: opens its stdin to <c>POST /run/{id}/stdin</c> once its id is known.</param>
+public sealed class ServerSentEventsWriter(HttpResponse response, Func<string, Task<IAsyncDisposable>>? openInput = null)
+    : IRunObserver, IAsyncDisposable
 {
     public const string MediaType = "text/event-stream";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public bool Started { get; private set; }
+    private bool _begun;
+    private IAsyncDisposable? _input;
 
     /// <summary>Whether the request asks for an event stream (<c>Accept: text/event-stream</c>).</summary>
     public static bool IsWanted(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(MediaType, StringComparison.OrdinalIgnoreCase));
 
-    public async Task StartedAsync(CancellationToken cancellationToken)
+    public async Task StartedAsync(string runId, CancellationToken cancellationToken)
     {
-        if (Started)
+        string? stdin = null;
+        if (openInput is not null && _input is null)
+        {
+            _input = await openInput(runId);
+            stdin = $"/run/{runId}/stdin";
+        }
+        await WriteAsync(RunEventNames.Started, new { runId, stdin }, cancellationToken);
+    }
+
+    public Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken) =>
+        WriteAsync(RunEventNames.Of(stream), new { text }, cancellationToken);
+
+    public Task ResultAsync(RunResult result, CancellationToken cancellationToken) =>
+        WriteAsync(RunEventNames.Result, result, cancellationToken);
+
+    private async Task BeginAsync(CancellationToken cancellationToken)
+    {
+        if (_begun)
         {
             return;
         }
-        Started = true;
+        _begun = true;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = MediaType + "; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
@@ -36,17 +56,13 @@ public sealed class ServerSentEventsWriter(HttpResponse response) : IRunObserver
         await response.StartAsync(cancellationToken);
     }
 
-    public Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken) =>
-        WriteAsync(RunEventNames.Of(stream), new { text }, cancellationToken);
-
-    public Task ResultAsync(RunResult result, CancellationToken cancellationToken) =>
-        WriteAsync(RunEventNames.Result, result, cancellationToken);
-
     private async Task WriteAsync<T>(string name, T data, CancellationToken cancellationToken)
     {
-        await StartedAsync(cancellationToken);
+        await BeginAsync(cancellationToken);
         // JSON escapes newlines, so each event's data is one line.
         await response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(data, Json)}\n\n", cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
+
+    public ValueTask DisposeAsync() => _input?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -85,7 +85,7 @@ public static class PistonConnect
         }, cancellationToken);
 
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var stdin = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+        var stdin = LiveSocket.InputChannel();
         var closing = new TaskCompletionSource<(int, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var reading = ReadClientAsync(socket, stdin.Writer, closed, closing);
         // Closed before the reader is stopped: cancelling a pending receive aborts the socket, and could lose the last messages.
@@ -175,7 +175,7 @@ public static class PistonConnect
                 }
                 if (message.Data is not null)
                 {
-                    stdin.TryWrite(message.Data);
+                    await stdin.WriteAsync(message.Data, closed.Token);
                 }
             }
             await closed.CancelAsync();
@@ -197,7 +197,7 @@ public static class PistonConnect
     /// <summary>Output as Piston's <c>data</c> messages: live for an interpreted language (after <c>stage run</c>); a compiled one's waits for the result.</summary>
     private sealed class PistonObserver(LiveSocket socket, bool compiled) : IRunObserver
     {
-        public Task StartedAsync(CancellationToken cancellationToken) =>
+        public Task StartedAsync(string runId, CancellationToken cancellationToken) =>
             compiled ? Task.CompletedTask : SendAsync(socket, new { type = "stage", stage = "run" }, cancellationToken);
 
         public Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken) =>

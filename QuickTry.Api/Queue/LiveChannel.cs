@@ -14,12 +14,14 @@ public sealed class LiveChannel : IAsyncDisposable
 {
     private readonly ChannelMessageQueue _messages;
     private readonly IRunObserver _observer;
+    private readonly string _runId;
     private readonly CancellationToken _cancellationToken;
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _passing;
 
-    private LiveChannel(ChannelMessageQueue messages, IRunObserver observer, CancellationToken cancellationToken)
+    private LiveChannel(ChannelMessageQueue messages, string runId, IRunObserver observer, CancellationToken cancellationToken)
     {
+        _runId = runId;
         _messages = messages;
         _observer = observer;
         _cancellationToken = cancellationToken;
@@ -27,7 +29,7 @@ public sealed class LiveChannel : IAsyncDisposable
     }
 
     public static async Task<LiveChannel> ListenAsync(ISubscriber subscriber, string runId, IRunObserver observer, CancellationToken cancellationToken) =>
-        new(await subscriber.SubscribeAsync(RunQueueKeys.Live(runId)), observer, cancellationToken);
+        new(await subscriber.SubscribeAsync(RunQueueKeys.Live(runId)), runId, observer, cancellationToken);
 
     /// <summary>Waits until the executor's last output message has been passed on (or <paramref name="timeout"/>, if it was lost).</summary>
     public async Task DrainAsync(TimeSpan timeout) => await Task.WhenAny(_ended.Task, Task.Delay(timeout, _cancellationToken));
@@ -42,7 +44,7 @@ public sealed class LiveChannel : IAsyncDisposable
                 switch (message?.Type)
                 {
                     case RunEventNames.Started:
-                        await _observer.StartedAsync(_cancellationToken);
+                        await _observer.StartedAsync(_runId, _cancellationToken);
                         break;
                     case RunEventNames.Stdout or RunEventNames.Stderr when message.Text is not null:
                         await _observer.OutputAsync(message.Type == RunEventNames.Stderr ? OutputStream.Stderr : OutputStream.Stdout,

@@ -255,7 +255,7 @@ public sealed class RunDispatcher(
         var typing = stdin is null ? Task.CompletedTask : ForwardInputAsync(socket, stdin, stop.Token);
         try
         {
-            await observer.StartedAsync(cancellationToken);
+            await observer.StartedAsync(runId, cancellationToken);
             while (await socket.ReceiveAsync<LiveMessage>(cancellationToken) is { } message)
             {
                 switch (message.Type)

@@ -40,6 +40,7 @@ public static class RunApi
         HttpContext context,
         RunRequestReader reader,
         SyncRunner runner,
+        InteractiveInputs inputs,
         CancellationToken cancellationToken)
     {
         var (request, error) = await reader.ReadAsync<RunRequest>(context.Request, cancellationToken);
@@ -47,8 +48,15 @@ public static class RunApi
         {
             return error;
         }
-        var events = ServerSentEventsWriter.IsWanted(context.Request) ? new ServerSentEventsWriter(context.Response) : null;
-        var (result, refusal) = await runner.RunAsync(context, request!, cancellationToken, events);
+        // An event stream may be interactive (?interactive=true): its stdin then comes by POST /run/{id}/stdin.
+        var streamed = ServerSentEventsWriter.IsWanted(context.Request);
+        var stdin = streamed && string.Equals(context.Request.Query["interactive"], "true", StringComparison.OrdinalIgnoreCase)
+            ? LiveSocket.InputChannel() : null;
+        var client = context.Client();
+        await using var events = streamed
+            ? new ServerSentEventsWriter(context.Response, stdin is null ? null : runId => inputs.OpenAsync(runId, client, stdin.Writer))
+            : null;
+        var (result, refusal) = await runner.RunAsync(context, request!, cancellationToken, events, stdin?.Reader);
         if (result is null)
         {
             return refusal!;

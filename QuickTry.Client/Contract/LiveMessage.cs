@@ -11,6 +11,9 @@ public sealed record LiveMessage
     /// <summary>What the message is: one of <see cref="RunEventNames"/>.</summary>
     public required string Type { get; init; }
 
+    /// <summary>In a <c>started</c> message: the run's id (its result's <c>runId</c>, the id of its trace).</summary>
+    public string? RunId { get; init; }
+
     /// <summary>Output (<c>stdout</c>, <c>stderr</c>) or input (<c>stdin</c>).</summary>
     public string? Text { get; init; }
 

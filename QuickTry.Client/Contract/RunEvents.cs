@@ -43,7 +43,10 @@ public static class RunEventNames
     /// <summary>The result: a <see cref="RunResult"/>.</summary>
     public const string Result = "result";
 
-    /// <summary>WebSocket only, server to client: <c>{"type": "started"}</c>, a sandbox took the run and its job is being sent.</summary>
+    /// <summary>
+    /// A sandbox took the run and its job is being sent: <c>{"runId": "..."}</c> (server-sent events, where an
+    /// interactive run adds <c>"stdin": "/run/{id}/stdin"</c>) or <c>{"type": "started", "runId": "..."}</c> (WebSocket).
+    /// </summary>
     public const string Started = "started";
 
     /// <summary>WebSocket only, client to server: <c>{"type": "stdin", "text": "..."}</c>, input for the running program.</summary>

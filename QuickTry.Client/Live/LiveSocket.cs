@@ -72,6 +72,13 @@ public sealed class LiveSocket(WebSocket socket, int maxMessageBytes)
     }
 
     /// <summary>
+    /// A channel for a program's typed input: bounded, so a caller typing faster than the program reads
+    /// waits (its socket or request is held back) instead of filling the server's memory.
+    /// </summary>
+    public static Channel<string> InputChannel() =>
+        Channel.CreateBounded<string>(new BoundedChannelOptions(64) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>
     /// The server's side of a live run's input: <c>stdin</c> messages into <paramref name="stdin"/> (when the
     /// run is interactive), <c>eof</c> completes it. The peer closing the socket, or breaking it, cancels
     /// <paramref name="closed"/>, which stops the run. Returns once <paramref name="closed"/> is cancelled.
@@ -85,7 +92,7 @@ public sealed class LiveSocket(WebSocket socket, int maxMessageBytes)
                 switch (message.Type)
                 {
                     case RunEventNames.Stdin when stdin is not null && message.Text is not null:
-                        stdin.TryWrite(message.Text);
+                        await stdin.WriteAsync(message.Text, closed.Token);
                         break;
                     case RunEventNames.Eof:
                         stdin?.TryComplete();

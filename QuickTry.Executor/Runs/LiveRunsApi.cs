@@ -55,7 +55,7 @@ public static class LiveRunsApi
 
         // Output is queued here and sent by one loop, so the read loop of the sandbox never waits on the network.
         var outgoing = Channel.CreateUnbounded<LiveMessage>(new UnboundedChannelOptions { SingleReader = true });
-        var stdin = interactive ? Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true }) : null;
+        var stdin = interactive ? LiveSocket.InputChannel() : null;
         var sending = SendAllAsync(socket, outgoing.Reader, gone);
         var receiving = socket.ReadInputAsync(stdin?.Writer, gone);
         var live = new LiveRun((stream, text) => outgoing.Writer.TryWrite(LiveMessage.Output(stream, text)), stdin?.Reader);

@@ -67,8 +67,95 @@ public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         var body = await response.Content.ReadAsStringAsync();
         output.WriteLine(body);
-        Assert.StartsWith("event: stdout\ndata: {\"text\":\"first\\n\"}\n\nevent: stderr\ndata: {\"text\":\"second\\n\"}\n\nevent: result\ndata: {", body);
+        Assert.StartsWith("event: started\ndata: {\"runId\":\"", body);
+        Assert.Contains("\n\nevent: stdout\ndata: {\"text\":\"first\\n\"}\n\nevent: stderr\ndata: {\"text\":\"second\\n\"}\n\nevent: result\ndata: {", body);
         Assert.EndsWith("}\n\n", body);
+    }
+
+    [Fact]
+    public async Task Without_websockets_an_interactive_stream_takes_its_stdin_by_post_as_curl_would()
+    {
+        using var http = Http();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/run?interactive=true")
+        {
+            Content = QuickTry.Api.Tests.Queue.QueueStack.JsonContent(new { lang = "bash", code = "read -r name; echo \"hello $name\"; cat; echo done" }),
+        };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var started = await NextEventAsync(reader);
+        Assert.Equal("started", started.Name);
+        var stdin = started.Data.GetProperty("stdin").GetString()!;
+        Assert.Equal($"/run/{started.Data.GetProperty("runId").GetString()}/stdin", stdin);
+
+        // Nobody else can type into it: another client (an API key) gets the same 404 as an unknown run.
+        using (var intruder = Http())
+        {
+            intruder.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.AliceKey);
+            Assert.Equal(HttpStatusCode.NotFound, (await intruder.PostAsync(stdin, new StringContent("mallory\n"))).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/run/0123456789abcdef0123456789abcdef/stdin", new StringContent("x"))).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync(stdin, new StringContent("ada\n"))).StatusCode);
+        var hello = await NextEventAsync(reader);
+        Assert.Equal("stdout", hello.Name);
+        Assert.Equal("hello ada\n", hello.Data.GetProperty("text").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync(stdin + "?eof=true", new StringContent("rest\n"))).StatusCode);
+
+        (string Name, System.Text.Json.JsonElement Data) last;
+        while ((last = await NextEventAsync(reader)).Name != "result")
+        {
+        }
+        Assert.Equal("ok", last.Data.GetProperty("status").GetString());
+        Assert.Equal("hello ada\nrest\ndone\n", last.Data.GetProperty("stdout").GetString());
+        // The run is over: its input is closed.
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync(stdin, new StringContent("late\n"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Input_posted_to_another_replica_reaches_the_run_through_Redis()
+    {
+        await using var other = new ApiFactory(_redis, new() { ["urls"] = "http://127.0.0.1:0" }, executorUrl: _executor.Url);
+        other.UseKestrel();
+        other.StartServer();
+        using var otherHttp = new HttpClient { BaseAddress = new Uri(other.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+
+        using var http = Http();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/run?interactive=true")
+        {
+            Content = QuickTry.Api.Tests.Queue.QueueStack.JsonContent(new { lang = "bash", code = "read -r name; echo \"hello $name\"" }),
+        };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var stdin = (await NextEventAsync(reader)).Data.GetProperty("stdin").GetString()!;
+
+        Assert.Equal(HttpStatusCode.NoContent, (await otherHttp.PostAsync(stdin, new StringContent("grace\n"))).StatusCode);
+        var hello = await NextEventAsync(reader);
+        Assert.Equal("hello grace\n", hello.Data.GetProperty("text").GetString());
+    }
+
+    private static async Task<(string Name, System.Text.Json.JsonElement Data)> NextEventAsync(StreamReader reader)
+    {
+        string? name = null, data = null;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                name = line["event: ".Length..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                data = line["data: ".Length..];
+            }
+            else if (line.Length == 0 && name is not null)
+            {
+                return (name, System.Text.Json.JsonDocument.Parse(data!).RootElement.Clone());
+            }
+        }
+        throw new Xunit.Sdk.XunitException("the stream ended");
     }
 
     [Fact]
