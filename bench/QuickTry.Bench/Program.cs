@@ -55,6 +55,32 @@ for (var i = 0; i < options.Warmup + options.Runs; i++)
 }
 report.Gateway = new GatewayRow(Stats.Of(viaQueue), Stats.Of(viaDirectApi), Stats.Of(direct));
 
+// Live output: when a streamed run's first line arrives, against a whole trivial run; and what streaming
+// costs a run's result, against the same program answered whole.
+Console.WriteLine("Live output");
+const string sleeper = "import time\nprint('first', flush=True)\ntime.sleep(0.5)\nprint('last')";
+var firstOutput = new List<Sample>();
+var streamedResult = new List<Sample>();
+var wholeResult = new List<Sample>();
+var helloWhole = new List<Sample>();
+for (var i = 0; i < options.Warmup + options.Runs; i++)
+{
+    var (first, streamed) = await Workloads.ViaEventStreamAsync(stack.Api, "python3", sleeper);
+    await Task.Delay(options.Interval);
+    var whole = await Workloads.ViaRunAsync(stack.Api, "python3", sleeper);
+    await Task.Delay(options.Interval);
+    var hello = await Workloads.ViaHttpAsync(stack.Api, "/run", python);
+    await Task.Delay(options.Interval);
+    if (i >= options.Warmup)
+    {
+        firstOutput.Add(first);
+        streamedResult.Add(streamed);
+        wholeResult.Add(whole);
+        helloWhole.Add(hello);
+    }
+}
+report.Live = new LiveRow(Stats.Of(firstOutput), Stats.Of(streamedResult), Stats.Of(wholeResult), Stats.Of(helloWhole));
+
 // Executor memory: peak while small runs execute 4 at a time, then peak while the same number of runs,
 // 4 at a time, each try to print 1 GiB. Same concurrency on both sides, so only the output volume differs.
 Console.WriteLine("Memory: small runs, then output floods");

@@ -17,6 +17,12 @@ internal sealed record ThroughputRow(int Concurrency, double ApiPerSecond, Stats
 /// <param name="Direct">Straight to the executor's internal endpoint.</param>
 internal sealed record GatewayRow(Stats Api, Stats ApiDirect, Stats Direct);
 
+/// <param name="FirstOutput">A streamed run's first output (printed before a 500 ms sleep).</param>
+/// <param name="StreamedResult">The same run's result, streamed.</param>
+/// <param name="WholeResult">The same run through plain <c>POST /run</c>.</param>
+/// <param name="HelloWhole">A hello world through plain <c>POST /run</c>.</param>
+internal sealed record LiveRow(Stats FirstOutput, Stats StreamedResult, Stats WholeResult, Stats HelloWhole);
+
 /// <param name="SlotCpu">Host CPU busy (0..1) while the slot runs were measured.</param>
 internal sealed record ScaleOutRow(int Executors, double SlotPerSecond, Stats Slot, double SlotCpu, double ContainerPerSecond, Stats Container, double ContainerCpu);
 
@@ -89,6 +95,7 @@ internal sealed class Report(BenchOptions options, string machine)
     public List<LatencyRow> Latency { get; } = [];
     public List<ThroughputRow> Throughput { get; } = [];
     public GatewayRow? Gateway { get; set; }
+    public LiveRow? Live { get; set; }
     public List<ScaleOutRow> ScaleOut { get; } = [];
     public long MemoryBaseline { get; set; }
     public long MemoryFloodPeak { get; set; }
@@ -152,6 +159,11 @@ internal sealed class Report(BenchOptions options, string machine)
             Target(md, "Two executors on two engines ≥ 1.6× one, concurrency 16 (slot)", X(two.SlotPerSecond / one.SlotPerSecond), two.SlotPerSecond / one.SlotPerSecond >= 1.6);
             Target(md, "Two executors on two engines ≥ 1.6× one, concurrency 16 (container per run)", X(two.ContainerPerSecond / one.ContainerPerSecond), two.ContainerPerSecond / one.ContainerPerSecond >= 1.6);
         }
+        if (Live is { } live)
+        {
+            Target(md, "A streamed run's first output ≤ 1.5× a whole hello world (p50)", X(live.FirstOutput.P50 / live.HelloWhole.P50), live.FirstOutput.P50 / live.HelloWhole.P50 <= 1.5);
+            Target(md, "Streaming adds ≤ 5 ms p50 to a run's result", Ms(live.StreamedResult.P50 - live.WholeResult.P50) + " ms", live.StreamedResult.P50 - live.WholeResult.P50 <= 5);
+        }
         Target(md, "Executor memory flat (±10%) while runs flood output", $"peak {X(flat)} of baseline", Math.Abs(flat - 1) <= 0.10);
         md.AppendLine();
 
@@ -206,6 +218,17 @@ internal sealed class Report(BenchOptions options, string machine)
             md.AppendLine(CultureInfo.InvariantCulture, $"| executor `POST /execute` | {Ms(g.Direct.P50)} | {Ms(g.Direct.P95)} | {Ms(g.Direct.P99)} |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| added by the gateway (direct call) | {Ms(g.ApiDirect.P50 - g.Direct.P50)} | | |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| added by the queue over the direct call | {Ms(g.Api.P50 - g.ApiDirect.P50)} | | |").AppendLine();
+        }
+
+        md.AppendLine("## Live output").AppendLine();
+        if (Live is { } l)
+        {
+            md.AppendLine("A python3 program that prints a line, sleeps 500 ms and prints another, through the API and the queue: as server-sent events (`Accept: text/event-stream`, read by the .NET client) and as a plain `POST /run`, in turn; and a hello world through plain `POST /run`, the time a whole trivial run takes. A streamed run counts as failed unless its streamed output equals its result's.").AppendLine();
+            md.AppendLine("| measure | p50 | p95 | p99 | failed runs |").AppendLine("|---|---|---|---|---|");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| streamed: first output | {Ms(l.FirstOutput.P50)} | {Ms(l.FirstOutput.P95)} | {Ms(l.FirstOutput.P99)} | {l.FirstOutput.Failures} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| streamed: result | {Ms(l.StreamedResult.P50)} | {Ms(l.StreamedResult.P95)} | {Ms(l.StreamedResult.P99)} | {l.StreamedResult.Failures} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| plain `POST /run`: result | {Ms(l.WholeResult.P50)} | {Ms(l.WholeResult.P95)} | {Ms(l.WholeResult.P99)} | {l.WholeResult.Failures} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| hello world, plain `POST /run` | {Ms(l.HelloWhole.P50)} | {Ms(l.HelloWhole.P95)} | {Ms(l.HelloWhole.P99)} | {l.HelloWhole.Failures} |").AppendLine();
         }
 
         md.AppendLine("## Scale-out: executors on two engines").AppendLine();

@@ -47,6 +47,52 @@ internal static class Workloads
     }
 
     /// <summary>
+    /// A run as server-sent events through the .NET client: when its first output arrived (a line printed
+    /// before the program sleeps) and when its result did. Ok when the result is ok and streamed output
+    /// equals the result's.
+    /// </summary>
+    public static async Task<(Sample FirstOutput, Sample Result)> ViaEventStreamAsync(HttpClient http, string lang, string code)
+    {
+        var clock = Stopwatch.StartNew();
+        double? first = null;
+        var streamed = new System.Text.StringBuilder();
+        RunResult? result = null;
+        try
+        {
+            await foreach (var e in new QuickTryClient(http).StreamAsync(new RunRequest { Lang = lang, Code = code }))
+            {
+                switch (e)
+                {
+                    case RunOutput output:
+                        first ??= clock.Elapsed.TotalMilliseconds;
+                        streamed.Append(output.Text);
+                        break;
+                    case RunCompleted completed:
+                        result = completed.Result;
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or QuickTryException)
+        {
+            // A failed run: counted as such below.
+        }
+        var total = clock.Elapsed.TotalMilliseconds;
+        var ok = result is { Status: RunStatus.Ok } && result.Stdout == streamed.ToString() && first is not null;
+        return (new Sample(first ?? total, ok), new Sample(total, ok));
+    }
+
+    /// <summary>A run of <paramref name="code"/> through <c>POST /run</c>, answered whole; ok when its status is.</summary>
+    public static async Task<Sample> ViaRunAsync(HttpClient http, string lang, string code)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await http.PostAsJsonAsync("/run", new { lang, code });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        clock.Stop();
+        return new Sample(clock.Elapsed.TotalMilliseconds, response.IsSuccessStatusCode && body.GetProperty("status").GetString() == "ok");
+    }
+
+    /// <summary>
     /// The original QuickTry's way: a fresh <c>docker run --rm</c> of the same image per run, the code sent
     /// on stdin, compiled and run with the same commands the executor uses.
     /// </summary>
