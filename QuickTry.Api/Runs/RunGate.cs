@@ -85,6 +85,19 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
     }
 
     /// <summary>
+    /// Settles the reservation of a live run its caller left (which killed it): billed the time it ran,
+    /// as a result would have been; refunded if it never started.
+    /// </summary>
+    public async Task SettleAbandonedAsync(QuotaReservation reservation, TimeSpan? ranFor)
+    {
+        var usedMs = (long)Math.Ceiling(ranFor?.TotalMilliseconds ?? 0);
+        using var activity = ApiTelemetry.Source.StartActivity("quota.settle");
+        activity?.SetTag("quicktry.quota.used_ms", usedMs);
+        activity?.SetTag("quicktry.quota.counted", ranFor is not null);
+        await quotas.SettleAsync(reservation, Math.Min(usedMs, reservation.ReservedMs), ranFor is not null, CancellationToken.None);
+    }
+
+    /// <summary>
     /// What another replica needs to settle this reservation (a submission ends wherever): its Redis key and
     /// size. Null for a reservation kept in process (Redis was failing): that one stays charged at its worst case.
     /// </summary>

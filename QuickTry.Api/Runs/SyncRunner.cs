@@ -12,7 +12,7 @@ namespace QuickTry.Api.Runs;
 /// dispatcher (queue or direct), and settlement. Shared by <c>POST /run</c> and Piston's
 /// <c>POST /api/v2/execute</c>, so both see the same client identity, limits and quotas.
 /// </summary>
-public sealed class SyncRunner(RunGate gate, RunDispatcher dispatcher, ApiTelemetry telemetry)
+public sealed class SyncRunner(RunGate gate, RunDispatcher dispatcher, ApiTelemetry telemetry, TimeProvider time)
 {
     /// <summary>The run's result, or the refusal to answer (problem details: 400, 429 or 503) when nothing ran.</summary>
     /// <param name="observer">Watches the output as it is written (a live run), when set.</param>
@@ -31,9 +31,25 @@ public sealed class SyncRunner(RunGate gate, RunDispatcher dispatcher, ApiTeleme
 
         // The run id is the trace id, so a user's report leads straight to the trace.
         var runId = Activity.Current?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
-        var answer = observer is null
-            ? await dispatcher.RunAsync(executorRequest, runId, client, language, cancellationToken)
-            : await dispatcher.RunLiveAsync(executorRequest, runId, client, language, observer, stdin, cancellationToken);
+        ExecutorAnswer answer;
+        if (observer is null)
+        {
+            answer = await dispatcher.RunAsync(executorRequest, runId, client, language, cancellationToken);
+        }
+        else
+        {
+            var watched = new StartWatch(observer, time);
+            try
+            {
+                answer = await dispatcher.RunLiveAsync(executorRequest, runId, client, language, watched, stdin, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The caller left a live run, which killed it: billed for as long as it ran, not its worst case.
+                await gate.SettleAbandonedAsync(reservation, watched.RanFor);
+                throw;
+            }
+        }
         if (answer is ExecutorAnswer.Completed completed)
         {
             // Settling only returns unused reservation: it need not hold up the response.
@@ -54,5 +70,23 @@ public sealed class SyncRunner(RunGate gate, RunDispatcher dispatcher, ApiTeleme
             ExecutorAnswer.Unavailable down => RunApi.Unavailable(context, down.RetryAfter, "The executor is unavailable."),
             _ => throw new InvalidOperationException($"Unexpected answer {answer.GetType().Name}."),
         });
+    }
+
+    /// <summary>Passes a live run's events on, and notes when it started (a sandbox took it).</summary>
+    private sealed class StartWatch(IRunObserver observer, TimeProvider time) : IRunObserver
+    {
+        private long? _startedAt;
+
+        /// <summary>How long the run has been running, or null if it never started.</summary>
+        public TimeSpan? RanFor => _startedAt is { } started ? time.GetElapsedTime(started) : null;
+
+        public Task StartedAsync(string runId, CancellationToken cancellationToken)
+        {
+            _startedAt ??= time.GetTimestamp();
+            return observer.StartedAsync(runId, cancellationToken);
+        }
+
+        public Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken) =>
+            observer.OutputAsync(stream, text, cancellationToken);
     }
 }

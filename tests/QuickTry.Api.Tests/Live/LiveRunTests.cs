@@ -219,6 +219,10 @@ public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
             });
         }
         await AssertTheSlotIsFreeAsync();
+        // Billed for the moment it ran, not for its 20 s time limit (the reservation).
+        var quota = await Client().GetQuotaAsync();
+        output.WriteLine($"run seconds used: {quota.RunSeconds.Used}");
+        Assert.InRange(quota.RunSeconds.Used, 0.001, 10);
     }
 
     [Fact]
