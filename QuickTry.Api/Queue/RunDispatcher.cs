@@ -256,21 +256,33 @@ public sealed class RunDispatcher(
         try
         {
             await observer.StartedAsync(runId, cancellationToken);
-            while (await socket.ReceiveAsync<LiveMessage>(cancellationToken) is { } message)
+            while (true)
             {
-                switch (message.Type)
+                LiveMessage? message;
+                try
                 {
-                    case RunEventNames.Stdout or RunEventNames.Stderr when message.Text is not null:
-                        await observer.OutputAsync(message.Type == RunEventNames.Stderr ? OutputStream.Stderr : OutputStream.Stdout, message.Text, cancellationToken);
-                        break;
-                    case RunEventNames.Result when message.Result is not null:
-                        return new ExecutorAnswer.Completed(message.Result);
+                    message = await socket.ReceiveAsync<LiveMessage>(cancellationToken);
                 }
+                catch (Exception e) when (e is WebSocketException or InvalidDataException && !cancellationToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("The live run {RunId} lost its executor ({Error})", runId, e.Message);
+                    break;
+                }
+                // The observer's own failures (its caller is gone) are not the executor's: they go up as they are.
+                switch (message)
+                {
+                    case null:
+                        break;
+                    case { Type: RunEventNames.Stdout or RunEventNames.Stderr, Text: { } text }:
+                        await observer.OutputAsync(message.Type == RunEventNames.Stderr ? OutputStream.Stderr : OutputStream.Stdout, text, cancellationToken);
+                        continue;
+                    case { Type: RunEventNames.Result, Result: { } result }:
+                        return new ExecutorAnswer.Completed(result);
+                    default:
+                        continue;
+                }
+                break;
             }
-        }
-        catch (Exception e) when (e is WebSocketException or InvalidDataException && !cancellationToken.IsCancellationRequested)
-        {
-            logger.LogWarning("The live run {RunId} lost its executor ({Error})", runId, e.Message);
         }
         finally
         {

@@ -43,7 +43,7 @@ public sealed class SyncRunner(RunGate gate, RunDispatcher dispatcher, ApiTeleme
             {
                 answer = await dispatcher.RunLiveAsync(executorRequest, runId, client, language, watched, stdin, cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (cancellationToken.IsCancellationRequested || e is OperationCanceledException or IOException or System.Net.WebSockets.WebSocketException)
             {
                 // The caller left a live run, which killed it: billed for as long as it ran, not its worst case.
                 await gate.SettleAbandonedAsync(reservation, watched.RanFor);
