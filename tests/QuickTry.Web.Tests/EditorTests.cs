@@ -195,6 +195,38 @@ public class EditorTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task With_an_API_key_typed_input_goes_by_post_and_still_reaches_the_program()
+    {
+        await WithPageAsync(async page =>
+        {
+            // A browser cannot send the key on a WebSocket: the run streams over POST /run?interactive=true.
+            await page.ClickAsync("summary");
+            await page.FillAsync("#apikey", StackFixture.TypistKey);
+            await page.Locator("#apikey").DispatchEventAsync("change");
+            await page.SelectOptionAsync("#lang", "bash");
+            await SetCodeAsync(page, "read -r name\necho \"hello $name\"\ncat\necho done\n");
+            await page.FillAsync("#stdin", "");
+            await page.CheckAsync("#interactive");
+            var interactiveStream = page.WaitForRequestAsync(r => r.Url.EndsWith("/run?interactive=true"));
+            await page.ClickAsync("#run");
+            Assert.Equal(StackFixture.TypistKey, (await interactiveStream).Headers["x-api-key"]);
+
+            var line = page.Locator("#input-line");
+            await Assertions.Expect(line).ToBeVisibleAsync(new() { Timeout = Timeout });
+            await line.FocusAsync();
+            await page.Keyboard.TypeAsync("Grace Hopper");
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync("hello Grace Hopper\n", new() { Timeout = Timeout });
+            await page.Keyboard.TypeAsync("more");
+            await page.Keyboard.PressAsync("Enter");
+            await page.Keyboard.PressAsync("Control+D");
+
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("OK", new() { Timeout = Timeout });
+            await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync("hello Grace Hopper\nmore\ndone\n");
+        });
+    }
+
+    [Fact]
     public async Task Ctrl_D_ends_the_input_after_the_stdin_field_and_the_typed_lines()
     {
         await WithPageAsync(async page =>

@@ -12,6 +12,7 @@ namespace QuickTry.Web.Tests;
 public sealed class StackFixture : IAsyncLifetime
 {
     public const string TinyKey = "tiny-plan-key-0123456789";
+    public const string TypistKey = "typist-key-0123456789";
 
     private DistributedApplication? _app;
     private IPlaywright? _playwright;
@@ -41,7 +42,10 @@ public sealed class StackFixture : IAsyncLifetime
             .WithEnvironment("Clients__Plans__tiny__RunsPerWindow", "1")
             .WithEnvironment("Clients__ApiKeys__0__Name", "tiny")
             .WithEnvironment("Clients__ApiKeys__0__Key", TinyKey)
-            .WithEnvironment("Clients__ApiKeys__0__Plan", "tiny");
+            .WithEnvironment("Clients__ApiKeys__0__Plan", "tiny")
+            .WithEnvironment("Clients__ApiKeys__1__Name", "typist")
+            .WithEnvironment("Clients__ApiKeys__1__Key", TypistKey)
+            .WithEnvironment("Clients__ApiKeys__1__Plan", "standard");
         builder.CreateResourceBuilder<ProjectResource>("executor")
             .WithEnvironment("Executor__InstanceName", "web-test-" + Guid.NewGuid().ToString("N")[..8])
             .WithEnvironment("Executor__Pool__WarmPerLanguage", "0")

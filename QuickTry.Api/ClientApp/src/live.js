@@ -1,10 +1,12 @@
 // One live run: output as the program writes it, input as the person types it.
 //
 // An interactive run goes over the /run/ws WebSocket, which carries both ways; its input stays open
-// until eof(). Any other run is POST /run as server-sent events: output live, input only the request's.
-// A browser cannot put headers on a WebSocket, so a run with an API key (X-Api-Key) is never
-// interactive. Nor is one whose WebSocket did not open: the rate limiter answers 429 before the
-// upgrade, a failed upgrade tells the page nothing, and POST /run then shows the status it answers.
+// until eof(). A browser cannot put headers on a WebSocket, so an interactive run with an API key
+// (X-Api-Key) is POST /run?interactive=true as server-sent events instead, its input sent by
+// POST /run/{id}/stdin (the started event names it), key and all. Any other run is POST /run as
+// server-sent events: output live, input only the request's. A WebSocket that did not open falls back
+// to POST /run: the rate limiter answers 429 before the upgrade, a failed upgrade tells the page
+// nothing, and POST /run then shows the status it answers.
 //
 // startRun(request, { apiKey, interactive, on }) calls, in order:
 //   on.started({ interactive })            a sandbox took the run
@@ -23,7 +25,7 @@ export function startRun(request, { apiKey, interactive, on }) {
     ended = true;
     on[name](...args);
   };
-  return interactive && !apiKey ? openSocket(request, on, end) : streamEvents(request, apiKey, on, end);
+  return interactive && !apiKey ? openSocket(request, on, end) : streamEvents(request, apiKey, interactive, on, end);
 }
 
 function openSocket(request, on, end) {
@@ -61,7 +63,7 @@ function openSocket(request, on, end) {
   socket.onclose = () => {
     if (opened) return end("failed", "The connection closed before the run ended.");
     // Never opened: ask POST /run instead, which says why (or runs it, without typing).
-    if (!fallback) fallback = streamEvents(request, null, on, end);
+    if (!fallback) fallback = streamEvents(request, null, false, on, end);
   };
 
   return {
@@ -81,15 +83,27 @@ function openSocket(request, on, end) {
   };
 }
 
-function streamEvents(request, apiKey, on, end) {
+function streamEvents(request, apiKey, interactive, on, end) {
   const abort = new AbortController();
   const headers = { "Content-Type": "application/json", Accept: "text/event-stream, application/problem+json" };
   if (apiKey) headers["X-Api-Key"] = apiKey;
+  // Where an interactive run's input goes (from its started event); sent in order, one request at a time.
+  let stdinPath = null;
+  let inputOpen = true;
+  let sending = Promise.resolve();
+  const sendInput = (query, text) => {
+    const path = stdinPath;
+    if (!path || !inputOpen) return;
+    const inputHeaders = { "Content-Type": "text/plain; charset=utf-8" };
+    if (apiKey) inputHeaders["X-Api-Key"] = apiKey;
+    sending = sending.then(() => fetch(path + query, { method: "POST", headers: inputHeaders, body: text }).catch(() => {}));
+  };
 
   (async () => {
     let response;
     try {
-      response = await fetch("/run", { method: "POST", headers, body: JSON.stringify(request), signal: abort.signal });
+      const url = interactive ? "/run?interactive=true" : "/run";
+      response = await fetch(url, { method: "POST", headers, body: JSON.stringify(request), signal: abort.signal });
     } catch (error) {
       return end("failed", `The run did not reach QuickTry (${error.message}). Check the connection and try again.`);
     }
@@ -100,10 +114,12 @@ function streamEvents(request, apiKey, on, end) {
         errors: problem.errors, retryAfter: response.headers.get("Retry-After"),
       });
     }
-    on.started({ interactive: false });
     try {
       for await (const { name, data } of serverSentEvents(response.body)) {
-        if (name === "stdout" || name === "stderr") on.output(name, JSON.parse(data).text ?? "");
+        if (name === "started") {
+          stdinPath = JSON.parse(data).stdin ?? null;
+          on.started({ interactive: stdinPath !== null });
+        } else if (name === "stdout" || name === "stderr") on.output(name, JSON.parse(data).text ?? "");
         else if (name === "result") return end("result", JSON.parse(data));
       }
       end("failed", "The connection closed before the run ended.");
@@ -114,8 +130,13 @@ function streamEvents(request, apiKey, on, end) {
   })();
 
   return {
-    input() {},
-    eof() {},
+    input(text) {
+      sendInput("", text);
+    },
+    eof() {
+      sendInput("?eof=true", "");
+      inputOpen = false;
+    },
     stop() {
       end("stopped");
       abort.abort();
