@@ -30,7 +30,7 @@ public static class LiveRunsApi
         if (!RunsApi.TryReadPlan(context.Request, out var client, out var plan, out var problem))
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await context.Response.WriteAsJsonAsync(problem);
+            await context.Response.WriteAsJsonAsync(problem!);
             return;
         }
         var interactive = string.Equals(context.Request.Query["interactive"], "true", StringComparison.OrdinalIgnoreCase);

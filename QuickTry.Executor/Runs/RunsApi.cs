@@ -24,7 +24,7 @@ public static class RunsApi
     {
         if (!TryReadPlan(context.Request, out var client, out var plan, out var problem))
         {
-            return TypedResults.Problem(problem);
+            return TypedResults.Problem(problem!);
         }
         var outcome = await runs.ExecuteAsync(request, client, plan, cancellationToken);
         switch (outcome)
@@ -54,7 +54,7 @@ public static class RunsApi
     }
 
     /// <summary>The gateway's headers: who the run is for and what the caller's plan asks of the sandbox.</summary>
-    internal static bool TryReadPlan(HttpRequest request, out string? client, out PlanSandbox plan, out ProblemDetails problem)
+    internal static bool TryReadPlan(HttpRequest request, out string? client, out PlanSandbox plan, out ProblemDetails? problem)
     {
         client = request.Headers[RunHeaders.Client].ToString() is { Length: > 0 } name ? name : null;
         // The gateway's word on the caller's plan; an unknown value asks for the stricter isolation.
@@ -63,12 +63,12 @@ public static class RunsApi
             : IsolationNames.TryParse(planHeader, out var parsed) ? parsed : Isolation.Container;
         var runtimeHeader = request.Headers[RunHeaders.Runtime].ToString();
         plan = new PlanSandbox(planIsolation, runtimeHeader.Length == 0 ? null : runtimeHeader);
-        problem = new ProblemDetails
+        problem = runtimeHeader.Length == 0 || SandboxRuntimes.IsValidName(runtimeHeader) ? null : new ProblemDetails
         {
             Title = "The gateway asked for a runtime that is not a runtime name.",
             Detail = $"{RunHeaders.Runtime} must name an OCI runtime the engine declares (e.g. runc, runsc).",
             Status = StatusCodes.Status400BadRequest,
         };
-        return runtimeHeader.Length == 0 || SandboxRuntimes.IsValidName(runtimeHeader);
+        return problem is null;
     }
 }
