@@ -100,9 +100,7 @@ public static class PistonApi
         var list = await languages.GetAsync(cancellationToken);
         if (list is null)
         {
-            context.Response.Headers.RetryAfter = "5";
-            return TypedResults.Problem(title: "The executor is unavailable.", detail: "Retry after 5 s.",
-                statusCode: StatusCodes.Status503ServiceUnavailable);
+            return RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "The executor is unavailable.");
         }
         return TypedResults.Ok(PistonRuntimes.List(list));
     }

@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -43,13 +45,13 @@ public static class PistonConnect
     private static async Task<(int Code, string Reason)> ServeAsync(HttpContext context, LiveSocket socket, LanguageDirectory languages,
         SyncRunner runner, CancellationToken cancellationToken)
     {
-        ConnectMessage? init;
+        JsonObject? init;
         using (var initWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             initWait.CancelAfter(TimeSpan.FromSeconds(1));
             try
             {
-                init = await socket.ReceiveAsync<ConnectMessage>(initWait.Token);
+                init = await socket.ReceiveAsync<JsonObject>(initWait.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -60,7 +62,18 @@ public static class PistonConnect
                 return await NotifyAsync(socket, e.Message, cancellationToken);
             }
         }
-        switch (init?.Type)
+        string? type;
+        PistonExecuteRequest? request;
+        try
+        {
+            type = init?.Deserialize<ConnectMessage>()?.Type;
+            request = init?.Deserialize<PistonExecuteRequest>();
+        }
+        catch (JsonException e)
+        {
+            return await NotifyAsync(socket, e.Message, cancellationToken);
+        }
+        switch (type)
         {
             case null:
                 return (1000, "");
@@ -69,8 +82,7 @@ public static class PistonConnect
             case not "init":
                 return (1000, "");
         }
-        var request = init.ToExecuteRequest();
-        var (run, language, problem, unavailable) = await PistonApi.TranslateAsync(request, languages, cancellationToken);
+        var (run, language, problem, unavailable) = await PistonApi.TranslateAsync(request!, languages, cancellationToken);
         // Piston writes an interactive job's stdin only as data messages arrive: init's own stdin is not used.
         run = run is null ? null : run with { Stdin = "" };
         if (problem is not null || unavailable)
@@ -205,27 +217,15 @@ public static class PistonConnect
                 : SendAsync(socket, new { type = "data", stream = stream == OutputStream.Stderr ? "stderr" : "stdout", data = text }, cancellationToken);
     }
 
-    /// <summary>A message of Piston's WebSocket protocol from the client; <c>init</c> carries the fields of <c>execute</c>.</summary>
+    /// <summary>
+    /// A message of Piston's WebSocket protocol from the client. <c>init</c> carries the fields of
+    /// <c>execute</c> beside its type, read as a <see cref="PistonExecuteRequest"/> from the same JSON.
+    /// </summary>
     private sealed record ConnectMessage
     {
         [JsonPropertyName("type")] public string? Type { get; init; }
         [JsonPropertyName("stream")] public string? Stream { get; init; }
         [JsonPropertyName("data")] public string? Data { get; init; }
         [JsonPropertyName("signal")] public string? Signal { get; init; }
-        [JsonPropertyName("language")] public string? Language { get; init; }
-        [JsonPropertyName("version")] public string? Version { get; init; }
-        [JsonPropertyName("files")] public IReadOnlyList<PistonFile?>? Files { get; init; }
-        [JsonPropertyName("stdin")] public string? Stdin { get; init; }
-        [JsonPropertyName("args")] public IReadOnlyList<string?>? Args { get; init; }
-        [JsonPropertyName("run_timeout")] public double? RunTimeout { get; init; }
-        [JsonPropertyName("compile_timeout")] public double? CompileTimeout { get; init; }
-        [JsonPropertyName("run_memory_limit")] public double? RunMemoryLimit { get; init; }
-        [JsonPropertyName("compile_memory_limit")] public double? CompileMemoryLimit { get; init; }
-
-        public PistonExecuteRequest ToExecuteRequest() => new()
-        {
-            Language = Language, Version = Version, Files = Files, Stdin = Stdin, Args = Args,
-            RunTimeout = RunTimeout, CompileTimeout = CompileTimeout, RunMemoryLimit = RunMemoryLimit, CompileMemoryLimit = CompileMemoryLimit,
-        };
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using QuickTry.Api.Clients;
 using QuickTry.Api.Extensions;
 using QuickTry.Api.Live;
@@ -69,7 +70,7 @@ public static class RunApi
         return TypedResults.Empty;
     }
 
-    internal static IResult Unavailable(HttpContext context, TimeSpan retryAfter, string title)
+    internal static ProblemHttpResult Unavailable(HttpContext context, TimeSpan retryAfter, string title)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using QuickTry.Api.Runs;
@@ -23,6 +25,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         {
             ["ConnectionStrings:redis"] = redis.ConnectionString,
             ["Executor:BaseUrl"] = executorUrl ?? "http://executor.test",
+            // Where StartOnLoopback listens (a free port); the in-memory server ignores it.
+            ["urls"] = "http://127.0.0.1:0",
             // These tests are about the gateway calling one executor; the queue tests turn the queue on.
             ["Queue:Enabled"] = "false",
             ["Clients:Plans:anonymous:RequestsPerMinute"] = "600",
@@ -41,6 +45,17 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     public RedisServer Redis { get; }
     public FakeExecutor Executor { get; } = new();
+
+    /// <summary>
+    /// Serves on a real TCP port (a free one on loopback) instead of in memory, for clients that open their
+    /// own connections (WebSockets, Node.js); returns its address.
+    /// </summary>
+    public Uri StartOnLoopback()
+    {
+        UseKestrel();
+        StartServer();
+        return new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

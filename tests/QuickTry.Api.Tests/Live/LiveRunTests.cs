@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -35,10 +33,8 @@ public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
             ["Executor:Pool:MaxConcurrentRuns"] = "1",
             ["Executor:Pool:MaxQueueLength"] = "0",
         });
-        _api = new ApiFactory(_redis, new() { ["urls"] = "http://127.0.0.1:0" }, executorUrl: _executor.Url);
-        _api.UseKestrel();
-        _api.StartServer();
-        _url = new Uri(_api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        _api = new ApiFactory(_redis, executorUrl: _executor.Url);
+        _url = _api.StartOnLoopback();
         await _executor.WaitHealthyAsync(TimeSpan.FromSeconds(90));
     }
 
@@ -57,12 +53,7 @@ public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task The_stream_is_server_sent_events_with_the_output_as_written_then_the_result()
     {
         using var http = Http();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/run")
-        {
-            Content = QuickTry.Api.Tests.Queue.QueueStack.JsonContent(new { lang = "bash", code = "echo first; sleep 1; echo second >&2" }),
-        };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await PostEventStreamAsync(http, "/run", new { lang = "bash", code = "echo first; sleep 1; echo second >&2" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         var body = await response.Content.ReadAsStringAsync();
@@ -76,12 +67,7 @@ public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Without_websockets_an_interactive_stream_takes_its_stdin_by_post_as_curl_would()
     {
         using var http = Http();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/run?interactive=true")
-        {
-            Content = QuickTry.Api.Tests.Queue.QueueStack.JsonContent(new { lang = "bash", code = "read -r name; echo \"hello $name\"; cat; echo done" }),
-        };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await PostEventStreamAsync(http, "/run?interactive=true", new { lang = "bash", code = "read -r name; echo \"hello $name\"; cat; echo done" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
 
@@ -117,24 +103,25 @@ public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Input_posted_to_another_replica_reaches_the_run_through_Redis()
     {
-        await using var other = new ApiFactory(_redis, new() { ["urls"] = "http://127.0.0.1:0" }, executorUrl: _executor.Url);
-        other.UseKestrel();
-        other.StartServer();
-        using var otherHttp = new HttpClient { BaseAddress = new Uri(other.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        await using var other = new ApiFactory(_redis, executorUrl: _executor.Url);
+        using var otherHttp = new HttpClient { BaseAddress = other.StartOnLoopback() };
 
         using var http = Http();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/run?interactive=true")
-        {
-            Content = QuickTry.Api.Tests.Queue.QueueStack.JsonContent(new { lang = "bash", code = "read -r name; echo \"hello $name\"" }),
-        };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await PostEventStreamAsync(http, "/run?interactive=true", new { lang = "bash", code = "read -r name; echo \"hello $name\"" });
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         var stdin = (await NextEventAsync(reader)).Data.GetProperty("stdin").GetString()!;
 
         Assert.Equal(HttpStatusCode.NoContent, (await otherHttp.PostAsync(stdin, new StringContent("grace\n"))).StatusCode);
         var hello = await NextEventAsync(reader);
         Assert.Equal("hello grace\n", hello.Data.GetProperty("text").GetString());
+    }
+
+    /// <summary>Posts <paramref name="body"/> asking for an event stream, as curl -N would; the response is read as it comes.</summary>
+    internal static async Task<HttpResponseMessage> PostEventStreamAsync(HttpClient http, string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = QuickTry.Api.Tests.Queue.QueueStack.JsonContent(body) };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     private static async Task<(string Name, System.Text.Json.JsonElement Data)> NextEventAsync(StreamReader reader)
@@ -194,9 +181,7 @@ public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_refused_stream_is_an_ordinary_problem_response_and_a_typed_error()
     {
         using var http = Http();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/run") { Content = QuickTry.Api.Tests.Queue.QueueStack.Run("nope", "x") };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        using var response = await http.SendAsync(request);
+        using var response = await PostEventStreamAsync(http, "/run", new { lang = "nope", code = "x" });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
 

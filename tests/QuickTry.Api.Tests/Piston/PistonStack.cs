@@ -34,7 +34,6 @@ public sealed class PistonStack : IAsyncLifetime
         });
         _api = new ApiFactory(_redis, new()
         {
-            ["urls"] = "http://127.0.0.1:0",
             // A client with a bucket of one request, for the 429.
             ["Clients:Plans:tiny:RequestsPerMinute"] = "1",
             ["Clients:Plans:tiny:Burst"] = "1",
@@ -42,9 +41,7 @@ public sealed class PistonStack : IAsyncLifetime
             ["Clients:ApiKeys:1:Key"] = TinyKey,
             ["Clients:ApiKeys:1:Plan"] = "tiny",
         }, executorUrl: _executor.Url);
-        _api.UseKestrel();
-        _api.StartServer();
-        Url = _api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Url = _api.StartOnLoopback().ToString().TrimEnd('/');
         await _executor.WaitHealthyAsync(TimeSpan.FromSeconds(120));
     }
 

@@ -179,12 +179,8 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_stream_whose_executor_dies_ends_with_an_honest_result_not_a_hang()
     {
         var (doomed, client) = await _stack.StartWithOneExecutorAsync(slots: 1, queueLength: 0);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/run")
-        {
-            Content = JsonContent(new { lang = "python3", code = "import time\nprint('up', flush=True)\ntime.sleep(15)", limits = new { timeMs = 20_000 } }),
-        };
-        request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("text/event-stream"));
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await QuickTry.Api.Tests.Live.LiveRunTests.PostEventStreamAsync(client, "/run",
+            new { lang = "python3", code = "import time\nprint('up', flush=True)\ntime.sleep(15)", limits = new { timeMs = 20_000 } });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         while (await reader.ReadLineAsync() is { } line && !line.Contains("up"))
