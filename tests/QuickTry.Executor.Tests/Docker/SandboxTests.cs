@@ -27,9 +27,10 @@ public class SandboxTests(ExecutorFixture executor)
     }
 
     /// <summary>
-    /// <c>hello</c> and <c>echo</c> must print <c>expected.txt</c> (given <c>stdin.txt</c>); <c>runtime-error</c>
-    /// must end as a runtime error with a non-zero exit code; <c>compile-error</c> as a compile error with the
-    /// compiler's message.
+    /// <c>hello</c>, <c>echo</c> and <c>snippet</c> (a program written the way the language's community
+    /// writes snippets, pasted unchanged) must print <c>expected.txt</c> (given <c>stdin.txt</c>);
+    /// <c>runtime-error</c> must end as a runtime error with a non-zero exit code; <c>compile-error</c> as a
+    /// compile error with the compiler's message.
     /// </summary>
     [Theory]
     [MemberData(nameof(LanguageCases))]
@@ -53,7 +54,7 @@ public class SandboxTests(ExecutorFixture executor)
         Assert.Equal(language.IsCompiled, result.Compile is not null);
         switch (testCase)
         {
-            case "hello" or "echo":
+            case "hello" or "echo" or "snippet":
                 Assert.True(result.Status == RunStatus.Ok, report);
                 Assert.Equal(await File.ReadAllTextAsync(Path.Combine(folder, "expected.txt")), result.Stdout);
                 Assert.Equal(0, result.ExitCode);

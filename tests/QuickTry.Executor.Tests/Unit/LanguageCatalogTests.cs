@@ -15,12 +15,13 @@ public class LanguageCatalogTests
         foreach (var language in catalog.All)
         {
             Assert.True(File.Exists(Path.Combine(language.Directory, "Dockerfile")), $"{language.Name}: Dockerfile");
-            foreach (var testCase in new[] { "hello", "echo", "runtime-error" })
+            foreach (var testCase in new[] { "hello", "echo", "runtime-error", "snippet" })
             {
                 Assert.True(File.Exists(Path.Combine(language.Directory, "test", testCase, language.SourceFile)), $"{language.Name}: test/{testCase}/{language.SourceFile}");
             }
             Assert.True(File.Exists(Path.Combine(language.Directory, "test", "hello", "expected.txt")), $"{language.Name}: test/hello/expected.txt");
             Assert.True(File.Exists(Path.Combine(language.Directory, "test", "echo", "expected.txt")), $"{language.Name}: test/echo/expected.txt");
+            Assert.True(File.Exists(Path.Combine(language.Directory, "test", "snippet", "expected.txt")), $"{language.Name}: test/snippet/expected.txt");
             Assert.Equal(language.IsCompiled, File.Exists(Path.Combine(language.Directory, "test", "compile-error", language.SourceFile)));
         }
     }
