@@ -31,4 +31,9 @@ set -e
 # One closing line over every test project: "N passed, N failed, N skipped".
 awk '/^ +Passed: +[0-9]+$/ { p += $2 } /^ +Failed: +[0-9]+$/ { f += $2 } /^ +Skipped: +[0-9]+$/ { s += $2 }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# The failed tests' names and first lines, last, so the end of the log says what failed.
+if grep -q '^  Failed ' "$log"; then
+  printf 'failed:\n'
+  grep -A 6 '^  Failed ' "$log" | cut -c1-300
+fi
 exit "$code"
