@@ -42,6 +42,7 @@ public static class SandboxServiceCollectionExtensions
         services.AddSingleton<MemoryPeakReset>();
         services.AddSingleton<SandboxRunner>();
         services.AddSingleton<ContainerPool>();
+        services.AddSingleton<IToolchainVersions>(sp => sp.GetRequiredService<ContainerPool>());
         services.AddSingleton<RunAdmission>();
         services.AddSingleton<RunValidator>();
         services.AddSingleton<RunService>();

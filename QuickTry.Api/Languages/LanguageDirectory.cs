@@ -52,9 +52,42 @@ public sealed class LanguageDirectory(
         return _languages;
     }
 
-    /// <summary>The language <paramref name="nameOrAlias"/> names in a list from <see cref="GetAsync"/>.</summary>
+    /// <summary>The language <paramref name="nameOrAlias"/> names in a list from <see cref="GetAsync"/> (one of its versions).</summary>
     public static LanguageInfo? Find(IEnumerable<LanguageInfo> languages, string nameOrAlias) =>
         languages.FirstOrDefault(l =>
             string.Equals(l.Name, nameOrAlias, StringComparison.OrdinalIgnoreCase)
             || l.Aliases.Any(a => string.Equals(a, nameOrAlias, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>
+    /// The language a request names, at the version it asks for, as the executor resolves it (see
+    /// <see cref="LanguageVersions"/>): the language's name or an alias picks among all its versions, a
+    /// version's own name picks that one. Null with the field and message to refuse it with otherwise.
+    /// </summary>
+    public static LanguageInfo? Resolve(IReadOnlyList<LanguageInfo> languages, string nameOrAlias, string? version,
+        out (string Field, string Message)? error)
+    {
+        error = null;
+        var named = Find(languages, nameOrAlias.Trim());
+        if (named is null)
+        {
+            var valid = languages.Select(l => l.Language).Distinct().Order(StringComparer.Ordinal);
+            error = ("lang", $"Unknown language '{Shorten(nameOrAlias)}'. Valid: {string.Join(", ", valid)}.");
+            return null;
+        }
+        var versions = languages.Where(l => l.Language == named.Language).ToList();
+        IReadOnlyList<LanguageInfo> candidates = named.Name == named.Language ? versions : [named];
+        if (candidates.Count == 1 && string.IsNullOrWhiteSpace(version))
+        {
+            return named;
+        }
+        var picked = LanguageVersions.Pick(candidates, l => l.Version, version);
+        if (picked is null)
+        {
+            var valid = versions.Select(l => l.Version).Where(v => v != LanguageVersions.Unknown).OrderByDescending(v => v, LanguageVersions.Comparer);
+            error = ("version", $"Unknown version '{Shorten(version!)}' of {named.Language}. Valid: {string.Join(", ", valid)}.");
+        }
+        return picked;
+    }
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

@@ -21,32 +21,43 @@ public static class PistonRuntimes
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The name Piston gives <paramref name="language"/> (its QuickTry name when the two agree).</summary>
-    public static string PistonName(LanguageInfo language) => PistonNames.GetValueOrDefault(language.Name, language.Name);
+    public static string PistonName(LanguageInfo language) => PistonNames.GetValueOrDefault(language.Language, language.Language);
 
     /// <summary>
     /// The runtimes Piston's <c>GET /api/v2/runtimes</c> would list: languages whose image is present and whose
-    /// version is known (it is read from the first sandbox started), named as Piston names them.
+    /// version is known, one per version, named as Piston names them with their language's aliases.
     /// </summary>
-    public static IReadOnlyList<PistonRuntime> List(IEnumerable<LanguageInfo> languages) =>
+    public static IReadOnlyList<PistonRuntime> List(IReadOnlyList<LanguageInfo> languages) =>
     [
         .. languages
             .Where(l => l.Available && PistonVersions.Coerce(l.Version) is not null)
             .Select(l => new PistonRuntime(
                 PistonName(l),
                 PistonVersions.Coerce(l.Version)!.ToString(),
-                [.. l.Aliases.Prepend(l.Name).Where(a => !string.Equals(a, PistonName(l), StringComparison.OrdinalIgnoreCase)).Distinct(StringComparer.OrdinalIgnoreCase)]))
-            .OrderBy(r => r.Language, StringComparer.Ordinal),
+                [.. AliasesOf(languages, l).Where(a => !string.Equals(a, PistonName(l), StringComparison.OrdinalIgnoreCase)).Distinct(StringComparer.OrdinalIgnoreCase)]))
+            .OrderBy(r => r.Language, StringComparer.Ordinal)
+            .ThenByDescending(r => r.Version, LanguageVersions.Comparer),
     ];
+
+    /// <summary>Every name a version answers to: its language's name and aliases (declared by the language's own folder).</summary>
+    private static IEnumerable<string> AliasesOf(IReadOnlyList<LanguageInfo> languages, LanguageInfo version) =>
+        languages.Where(l => l.Name == version.Language).SelectMany(l => l.Aliases).Prepend(version.Language);
 
     /// <summary>
     /// The language <paramref name="nameOrAlias"/> names whose version is in <paramref name="range"/> (the highest,
     /// were there several), among those <see cref="List"/> shows; null for Piston's "runtime is unknown".
     /// </summary>
-    public static LanguageInfo? Find(IEnumerable<LanguageInfo> languages, string nameOrAlias, string range)
+    public static LanguageInfo? Find(IReadOnlyList<LanguageInfo> languages, string nameOrAlias, string range)
     {
-        // QuickTry has one version per language, so the highest match is the only one.
-        var matching = languages.Where(l => l.Available && PistonVersions.Satisfies(l.Version, range)).ToList();
-        return LanguageDirectory.Find(matching, nameOrAlias)
-            ?? matching.FirstOrDefault(l => string.Equals(PistonName(l), nameOrAlias, StringComparison.OrdinalIgnoreCase));
+        var named = LanguageDirectory.Find(languages, nameOrAlias)
+            ?? languages.FirstOrDefault(l => string.Equals(PistonName(l), nameOrAlias, StringComparison.OrdinalIgnoreCase));
+        if (named is null)
+        {
+            return null;
+        }
+        return languages
+            .Where(l => l.Language == named.Language && l.Available && PistonVersions.Satisfies(l.Version, range))
+            .OrderByDescending(l => l.Version, LanguageVersions.Comparer)
+            .FirstOrDefault();
     }
 }

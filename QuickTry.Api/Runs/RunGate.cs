@@ -68,7 +68,7 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
                 type: "https://quicktry.dev/problems/quota-exhausted"));
         }
         var reservation = ((QuotaDecision.Granted)decision).Reservation;
-        return (new RunTicket(ForExecutor(request, language.Name), language, reservation), null);
+        return (new RunTicket(ForExecutor(request, language), language, reservation), null);
     }
 
     /// <summary>
@@ -154,10 +154,10 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
             {
                 return (null, errors.Count > 0 ? errors : null);
             }
-            language = LanguageDirectory.Find(all, request.EffectiveLang.Trim());
-            if (language is null)
+            language = LanguageDirectory.Resolve(all, request.EffectiveLang, request.Version, out var error);
+            if (error is { } refused)
             {
-                errors["lang"] = [$"Unknown language '{Shorten(request.EffectiveLang)}'. Valid: {string.Join(", ", all.Select(l => l.Name))}."];
+                errors[refused.Field] = [refused.Message];
             }
         }
         return (language, errors.Count > 0 ? errors : null);
@@ -172,12 +172,15 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
         return (long)run + compile;
     }
 
-    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
-
-    /// <summary>The request as the executor receives it: the language by its name, synonyms resolved, nothing else of the caller's.</summary>
-    private static RunRequest ForExecutor(RunRequest request, string lang) => new()
+    /// <summary>
+    /// The request as the executor receives it: the language by its name at the exact version picked here
+    /// (an executor whose image is another version refuses it rather than run something else), synonyms
+    /// resolved, nothing else of the caller's.
+    /// </summary>
+    private static RunRequest ForExecutor(RunRequest request, LanguageInfo language) => new()
     {
-        Lang = lang,
+        Lang = language.Name,
+        Version = language.Version == LanguageVersions.Unknown ? null : language.Version,
         Code = request.Code,
         Stdin = request.EffectiveStdin,
         Args = request.Args,

@@ -12,6 +12,11 @@ namespace QuickTry.Client;
 /// <param name="Limits">The defaults a run gets.</param>
 /// <param name="MaxLimits">The most a run may ask for.</param>
 /// <param name="Example">A starter snippet.</param>
+/// <param name="Language">
+/// The language this is a version of: what <c>lang</c> names with a <c>version</c>. Equal to <paramref name="Name"/>
+/// when the language has one version.
+/// </param>
+/// <param name="Libraries">What the image offers beyond the language's standard library (e.g. <c>numpy</c>).</param>
 public sealed record LanguageInfo(
     string Name,
     string DisplayName,
@@ -22,7 +27,9 @@ public sealed record LanguageInfo(
     bool Available,
     AppliedLimits Limits,
     AppliedLimits MaxLimits,
-    LanguageExample? Example);
+    LanguageExample? Example,
+    string Language,
+    IReadOnlyList<string> Libraries);
 
 /// <summary>A starter snippet: the language's <c>test/hello</c> program and its stdin.</summary>
 /// <param name="Code">The program.</param>

@@ -38,6 +38,12 @@ public record RunRequest
     /// <summary>Synonym of <see cref="Lang"/>.</summary>
     public string? Language { get; init; }
 
+    /// <summary>
+    /// The language's version (see <c>GET /languages</c>): exact, or a prefix ending at a dot such as <c>3</c>
+    /// or <c>3.11</c>, whose newest match runs. Unset, the newest version runs.
+    /// </summary>
+    public string? Version { get; init; }
+
     /// <summary>The main source file's content.</summary>
     public string? Code { get; init; }
 

@@ -21,13 +21,15 @@ public static class LanguagesApi
         return TypedResults.Ok(catalog.All.Select(l => new LanguageInfo(
             l.Name,
             l.DisplayName ?? l.Name,
-            status.GetValueOrDefault(l.Name)?.Version ?? "unknown",
+            status.GetValueOrDefault(l.Name)?.Version ?? LanguageVersions.Unknown,
             l.Aliases,
             l.IsCompiled,
             l.SourceFile,
             status.GetValueOrDefault(l.Name)?.ImagePresent ?? false,
             validator.DefaultsFor(l),
             validator.Ceilings,
-            l.Example)).ToList());
+            l.Example,
+            l.Family,
+            l.Libraries)).ToList());
     }
 }

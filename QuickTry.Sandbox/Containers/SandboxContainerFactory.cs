@@ -254,6 +254,37 @@ public sealed class SandboxContainerFactory(
         return version.Length == 0 ? null : version;
     }
 
+    /// <summary>
+    /// Reads an image's toolchain version without running anything: from a container that is created, never
+    /// started, and removed at once. Languages without warm sandboxes learn their version this way at start-up,
+    /// so a request can pick among a language's versions before any of them has run.
+    /// </summary>
+    public async Task<string?> ReadImageVersionAsync(LanguageDefinition language, CancellationToken cancellationToken)
+    {
+        var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = ImageOf(language),
+            Cmd = ["/bin/true"],
+            NetworkDisabled = true,
+            Labels = new Dictionary<string, string>
+            {
+                [SandboxLabels.Managed] = "true",
+                [SandboxLabels.Instance] = _executor.InstanceName,
+                [SandboxLabels.Language] = language.Name,
+                [SandboxLabels.Slot] = "version",
+            },
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        }, cancellationToken);
+        try
+        {
+            return await ReadVersionAsync(created.ID, cancellationToken);
+        }
+        finally
+        {
+            await RemoveAsync(created.ID, CancellationToken.None);
+        }
+    }
+
     public async Task RemoveAsync(string containerId, CancellationToken cancellationToken)
     {
         try

@@ -18,6 +18,7 @@ public sealed class LanguageCatalog
     };
 
     private readonly FrozenDictionary<string, LanguageDefinition> _byNameOrAlias;
+    private readonly FrozenDictionary<string, IReadOnlyList<LanguageDefinition>> _versions;
 
     public LanguageCatalog(IEnumerable<LanguageDefinition> languages)
     {
@@ -25,6 +26,12 @@ public sealed class LanguageCatalog
         var map = new Dictionary<string, LanguageDefinition>(StringComparer.OrdinalIgnoreCase);
         foreach (var language in All)
         {
+            if (language.VersionOf is { } of
+                && !All.Any(l => l.Name == of && l.VersionOf is null))
+            {
+                throw new InvalidOperationException(
+                    $"Language '{language.Name}' is a version of '{of}', which is not a language folder of its own.");
+            }
             foreach (var key in language.Aliases.Prepend(language.Name))
             {
                 if (!map.TryAdd(key, language) && map[key] != language)
@@ -35,12 +42,48 @@ public sealed class LanguageCatalog
             }
         }
         _byNameOrAlias = map.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        _versions = All.GroupBy(l => l.Family, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => (IReadOnlyList<LanguageDefinition>)[.. g], StringComparer.Ordinal);
     }
 
     public IReadOnlyList<LanguageDefinition> All { get; }
 
     public bool TryFind(string nameOrAlias, out LanguageDefinition language) =>
         _byNameOrAlias.TryGetValue(nameOrAlias, out language!);
+
+    /// <summary>Every version of <paramref name="language"/>'s language, itself included.</summary>
+    public IReadOnlyList<LanguageDefinition> VersionsOf(LanguageDefinition language) => _versions[language.Family];
+
+    /// <summary>
+    /// The language a request names, at the version it asks for (see <see cref="LanguageVersions"/>). The
+    /// language's own name or an alias picks among all its versions; a version's folder name picks that one.
+    /// <paramref name="versionOf"/> gives each folder's toolchain version as its image reports it.
+    /// </summary>
+    public LanguageDefinition? Resolve(string nameOrAlias, string? version, Func<LanguageDefinition, string?> versionOf,
+        out (string Field, string Message)? error)
+    {
+        error = null;
+        if (!TryFind(nameOrAlias.Trim(), out var named))
+        {
+            error = ("lang", $"Unknown language '{Shorten(nameOrAlias)}'. Valid: {string.Join(", ", _versions.Keys.Order(StringComparer.Ordinal))}.");
+            return null;
+        }
+        IReadOnlyList<LanguageDefinition> candidates = named.VersionOf is null ? VersionsOf(named) : [named];
+        if (candidates.Count == 1 && string.IsNullOrWhiteSpace(version))
+        {
+            return named;
+        }
+        var picked = LanguageVersions.Pick(candidates, versionOf, version);
+        if (picked is null)
+        {
+            var valid = VersionsOf(named).Select(versionOf).Where(v => v is not null && v != LanguageVersions.Unknown)
+                .OrderByDescending(v => v, LanguageVersions.Comparer);
+            error = ("version", $"Unknown version '{Shorten(version!)}' of {named.Family}. Valid: {string.Join(", ", valid)}.");
+        }
+        return picked;
+    }
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
     /// <summary>Reads every <c>*/language.json</c> below <paramref name="folder"/>.</summary>
     public static LanguageCatalog Load(string folder)

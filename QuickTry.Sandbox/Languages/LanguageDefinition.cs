@@ -14,6 +14,20 @@ public sealed record LanguageDefinition
 
     public IReadOnlyList<string> Aliases { get; init; } = [];
 
+    /// <summary>
+    /// The language this folder is a version of (e.g. <c>python3</c> for <c>python3-3.13</c>); unset, the
+    /// folder is a language of its own. Every version is its own folder and image, so adding one touches one place.
+    /// </summary>
+    [JsonPropertyName("language")]
+    public string? VersionOf { get; init; }
+
+    /// <summary>What <c>lang</c> names together with a <c>version</c>: the language this is a version of, or its own name.</summary>
+    [JsonIgnore]
+    public string Family => VersionOf ?? Name;
+
+    /// <summary>What the image offers beyond the standard library, as <c>GET /languages</c> lists it.</summary>
+    public IReadOnlyList<string> Libraries { get; init; } = [];
+
     /// <summary>Name the user's code is saved under (e.g. <c>main.py</c>, <c>Main.java</c>).</summary>
     public required string SourceFile { get; init; }
 

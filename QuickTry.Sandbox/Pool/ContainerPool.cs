@@ -30,7 +30,7 @@ public sealed class ContainerPool(
     IOptions<SandboxOptions> sandboxOptions,
     IOptions<ExecutorOptions> executorOptions,
     TimeProvider time,
-    ILogger<ContainerPool> logger) : IAsyncDisposable
+    ILogger<ContainerPool> logger) : IAsyncDisposable, IToolchainVersions
 {
     private static readonly TimeSpan MissingImageRecheck = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -58,6 +58,7 @@ public sealed class ContainerPool(
         {
             logger.LogInformation("Removed {Count} sandbox containers left by an earlier run of instance {Instance}", reaped, executorOptions.Value.InstanceName);
         }
+        var unversioned = new List<LanguagePool>();
         foreach (var language in languages.All)
         {
             foreach (var kind in KindsToKeep(language))
@@ -73,7 +74,56 @@ public sealed class ContainerPool(
                 {
                     // No loop looks for its image: look once, so readiness tells a missing image from an unused pool.
                     pool.ImagePresent = await ImageExistsAsync(factory.ImageOf(language), cancellationToken);
+                    if (pool.ImagePresent && !unversioned.Any(p => p.Language == language))
+                    {
+                        unversioned.Add(pool);
+                    }
                 }
+            }
+        }
+        // Refill loops read their image's version with their first sandbox; the others' are read here.
+        _loops.Add(Task.Run(() => ReadVersionsAsync(unversioned, _stopping.Token), CancellationToken.None));
+    }
+
+    /// <summary>
+    /// Reads the versions of every version of the language a request names that are not known yet (an
+    /// executor just started, or no sandbox of it ran), so the request picks among all of them.
+    /// </summary>
+    public async Task LearnVersionsAsync(string? nameOrAlias, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(nameOrAlias) || !languages.TryFind(nameOrAlias.Trim(), out var named))
+        {
+            return;
+        }
+        var versions = languages.VersionsOf(named);
+        if (versions.Count == 1 || versions.All(l => VersionOf(l.Name) is not null))
+        {
+            return;
+        }
+        await ReadVersionsAsync(
+            versions.Select(l => _pools.Values.FirstOrDefault(p => p.Language == l && p.ImagePresent)).OfType<LanguagePool>(),
+            cancellationToken);
+    }
+
+    private async Task ReadVersionsAsync(IEnumerable<LanguagePool> pools, CancellationToken stopping)
+    {
+        foreach (var pool in pools)
+        {
+            if (stopping.IsCancellationRequested || VersionOf(pool.Language.Name) is not null)
+            {
+                continue;
+            }
+            try
+            {
+                pool.Version = await factory.ReadImageVersionAsync(pool.Language, stopping);
+            }
+            catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or TimeoutException)
+            {
+                logger.LogWarning(e, "Could not read the toolchain version of image {Image}", factory.ImageOf(pool.Language));
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
             }
         }
     }

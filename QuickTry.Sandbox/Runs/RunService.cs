@@ -45,6 +45,7 @@ public sealed class RunService(
     public async Task<RunOutcome> ExecuteAsync(RunRequest request, string? client, PlanSandbox plan, CancellationToken cancellationToken,
         string? runId = null, Func<CancellationToken, Task<bool>>? startGate = null, LiveRun? live = null)
     {
+        await pool.LearnVersionsAsync(request.EffectiveLang, cancellationToken);
         if (!validator.TryPrepare(request, out var run, out var errors))
         {
             return new RunOutcome.Invalid(errors);
@@ -132,7 +133,7 @@ public sealed class RunService(
                     }
                 }
             }
-            result = RunResultMapper.ToResult(run, runId, kind, outcome, pool.VersionOf(language) ?? "unknown", queueTime, time.GetElapsedTime(queued));
+            result = RunResultMapper.ToResult(run, runId, kind, outcome, pool.VersionOf(language) ?? LanguageVersions.Unknown, queueTime, time.GetElapsedTime(queued));
             if (result.Status == RunStatus.InternalError && !engine.IsUp)
             {
                 result = result with { Message = "The Docker engine went away during the run; the run did not complete." };
@@ -142,7 +143,7 @@ public sealed class RunService(
         {
             logger.LogError(e, "Run {RunId} in {Language} failed in the sandbox engine", runId, language);
             ExecutorTelemetry.Fail(activity, e);
-            result = RunResultMapper.InternalError(run, runId, kind, pool.VersionOf(language) ?? "unknown",
+            result = RunResultMapper.InternalError(run, runId, kind, pool.VersionOf(language) ?? LanguageVersions.Unknown,
                 "The sandbox engine failed; the run did not complete.");
         }
         finally

@@ -9,7 +9,7 @@ namespace QuickTry.Sandbox.Runs;
 /// Turns a request into a <see cref="PreparedRun"/> or a set of errors keyed by field, the shape of a
 /// validation problem. Limits above their ceiling are refused, not clamped, so a client learns its bound.
 /// </summary>
-public sealed class RunValidator(LanguageCatalog languages, IOptions<LimitsOptions> limitsOptions)
+public sealed class RunValidator(LanguageCatalog languages, IOptions<LimitsOptions> limitsOptions, IToolchainVersions? versions = null)
 {
     private readonly LimitsOptions _limits = limitsOptions.Value;
 
@@ -26,9 +26,13 @@ public sealed class RunValidator(LanguageCatalog languages, IOptions<LimitsOptio
         {
             Error("lang", "A language is required.");
         }
-        else if (!languages.TryFind(request.EffectiveLang.Trim(), out language))
+        else
         {
-            Error("lang", $"Unknown language '{Truncate(request.EffectiveLang)}'. Valid: {string.Join(", ", languages.All.Select(l => l.Name))}.");
+            language = languages.Resolve(request.EffectiveLang, request.Version, l => versions?.VersionOf(l.Name), out var error);
+            if (error is { } refused)
+            {
+                Error(refused.Field, refused.Message);
+            }
         }
 
         if (string.IsNullOrWhiteSpace(request.Code))

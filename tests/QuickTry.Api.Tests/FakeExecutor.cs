@@ -16,8 +16,9 @@ public sealed class FakeExecutor : HttpMessageHandler
 
     public static readonly LanguageInfo[] Languages =
     [
-        new("c", "C (GCC)", "12.2.0", ["gcc"], true, "main.c", true, new AppliedLimits(3_000, 10_000, 128, 64, 65_536), new AppliedLimits(20_000, 60_000, 1_024, 512, 1_048_576), null),
-        new("python3", "Python 3", "3.11.2", ["py", "python"], false, "main.py", true, new AppliedLimits(3_000, 10_000, 128, 64, 65_536), new AppliedLimits(20_000, 60_000, 1_024, 512, 1_048_576), null),
+        new("c", "C (GCC)", "12.2.0", ["gcc"], true, "main.c", true, new AppliedLimits(3_000, 10_000, 128, 64, 65_536), new AppliedLimits(20_000, 60_000, 1_024, 512, 1_048_576), null, "c", []),
+        new("python3", "Python 3", "3.11.2", ["py", "python"], false, "main.py", true, new AppliedLimits(3_000, 10_000, 128, 64, 65_536), new AppliedLimits(20_000, 60_000, 1_024, 512, 1_048_576), null, "python3", []),
+        new("python3-3.13", "Python 3", "3.13.5", [], false, "main.py", true, new AppliedLimits(3_000, 10_000, 128, 64, 65_536), new AppliedLimits(20_000, 60_000, 1_024, 512, 1_048_576), null, "python3", ["numpy"]),
     ];
 
     public ConcurrentQueue<RunRequest> Requests { get; } = new();

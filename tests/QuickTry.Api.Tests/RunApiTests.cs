@@ -83,8 +83,39 @@ public sealed class RunApiTests : IAsyncLifetime
 
         Assert.Equal("from params", result.Stdout);
         Assert.True(_api.Executor.Requests.TryDequeue(out var forwarded));
-        Assert.Equal("python3", forwarded.Lang);
+        Assert.Equal("python3-3.13", forwarded.Lang);
         Assert.Equal("from params", forwarded.Stdin);
+    }
+
+    [Theory]
+    [InlineData("py", null, "python3-3.13", "3.13.5")]
+    [InlineData("python3", "latest", "python3-3.13", "3.13.5")]
+    [InlineData("python", "3", "python3-3.13", "3.13.5")]
+    [InlineData("PY", "3.11", "python3", "3.11.2")]
+    [InlineData("python3", "3.11.2", "python3", "3.11.2")]
+    [InlineData("python3-3.13", null, "python3-3.13", "3.13.5")]
+    [InlineData("c", "12", "c", "12.2.0")]
+    public async Task A_version_picks_the_newest_that_matches_and_the_executor_gets_that_exact_one(
+        string lang, string? version, string expectedName, string expectedVersion)
+    {
+        await ClientOf(_api).RunAsync(new RunRequest { Lang = lang, Version = version, Code = "x" });
+
+        Assert.True(_api.Executor.Requests.TryDequeue(out var forwarded));
+        Assert.Equal((expectedName, expectedVersion), (forwarded.Lang, forwarded.Version));
+    }
+
+    [Theory]
+    [InlineData("python3", "2.7", "Unknown version '2.7' of python3. Valid: 3.13.5, 3.11.2.")]
+    [InlineData("python3", "3.1", "Unknown version '3.1' of python3. Valid: 3.13.5, 3.11.2.")]
+    [InlineData("python3-3.13", "3.11", "Unknown version '3.11' of python3. Valid: 3.13.5, 3.11.2.")]
+    [InlineData("c", "13", "Unknown version '13' of c. Valid: 12.2.0.")]
+    public async Task An_unknown_version_is_a_400_that_names_the_valid_ones(string lang, string version, string message)
+    {
+        var error = await Assert.ThrowsAsync<QuickTryValidationException>(() =>
+            ClientOf(_api).RunAsync(new RunRequest { Lang = lang, Version = version, Code = "x" }));
+
+        Assert.Equal([message], error.Errors["version"]);
+        Assert.Empty(_api.Executor.Requests);
     }
 
     [Fact]

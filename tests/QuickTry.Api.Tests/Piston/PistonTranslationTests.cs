@@ -11,7 +11,10 @@ public sealed class PistonTranslationTests
     private static readonly AppliedLimits Ceilings = new(20_000, 60_000, 1_024, 512, 1_048_576);
 
     private static LanguageInfo Language(string name, string version = "3.11.2", bool compiled = false, bool available = true, params string[] aliases) =>
-        new(name, name, version, aliases, compiled, "main", available, Defaults, Ceilings, null);
+        new(name, name, version, aliases, compiled, "main", available, Defaults, Ceilings, null, name, []);
+
+    private static LanguageInfo VersionOf(LanguageInfo language, string name, string version, bool available = true) =>
+        language with { Name = name, Version = version, Aliases = [], Available = available };
 
     private static readonly LanguageInfo Python = Language("python3", aliases: ["py", "py3", "python"]);
     private static readonly LanguageInfo Cpp = Language("cpp", "12.2.0", compiled: true, aliases: ["c++", "g++"]);
@@ -232,6 +235,22 @@ public sealed class PistonTranslationTests
         Assert.Equal(new[] { "python3", "py", "py3" }, list.Single(r => r.Language == "python").Aliases);
         Assert.Equal(new[] { "cpp", "g++" }, list.Single(r => r.Language == "c++").Aliases);
         Assert.All(list, r => Assert.Null(r.Runtime));
+    }
+
+    [Fact]
+    public void Each_version_of_a_language_is_a_runtime_and_the_range_picks_the_highest_that_can_run()
+    {
+        var python313 = VersionOf(Python, "python3-3.13", "3.13.5");
+        LanguageInfo[] all = [Python, python313, VersionOf(Python, "python3-3.14", "3.14.0", available: false)];
+
+        var list = PistonRuntimes.List(all);
+        Assert.Equal(new[] { ("python", "3.13.5"), ("python", "3.11.2") }, list.Select(r => (r.Language, r.Version)));
+        Assert.All(list, r => Assert.Equal(new[] { "python3", "py", "py3" }, r.Aliases));
+        Assert.Same(python313, PistonRuntimes.Find(all, "python", "*"));
+        Assert.Same(python313, PistonRuntimes.Find(all, "py", "3.x"));
+        Assert.Same(Python, PistonRuntimes.Find(all, "python", "3.11"));
+        Assert.Same(Python, PistonRuntimes.Find(all, "py3", "<3.12"));
+        Assert.Null(PistonRuntimes.Find(all, "python", "3.14"));
     }
 
     [Fact]
