@@ -1,4 +1,5 @@
-#lang racket
+#lang racket/base
+(require racket/string racket/match)
 
 (define (fib n)
   (if (< n 2)
