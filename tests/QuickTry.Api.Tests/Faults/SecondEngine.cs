@@ -20,14 +20,22 @@ public sealed class SecondEngine : IAsyncDisposable
 
     public DockerClient Client { get; } = new DockerClientConfiguration(new Uri(Endpoint)).CreateClient();
 
+    /// <summary>
+    /// The engine's own bridge. Not <c>--bridge none</c>: an engine started so deletes the interface docker0,
+    /// and with it the main engine's network for image builds (measured: every later <c>docker build</c>
+    /// failed with "could not find bridge docker0").
+    /// </summary>
+    private const string Bridge = "qtengine2";
+
     public async Task StartAsync()
     {
+        await Shell($"ip link show {Bridge} >/dev/null 2>&1 || {{ ip link add {Bridge} type bridge && ip addr add 10.253.78.1/24 dev {Bridge} && ip link set {Bridge} up; }}");
         var start = new ProcessStartInfo("dockerd")
         {
             ArgumentList =
             {
                 "--host", Endpoint, "--data-root", DataRoot, "--exec-root", ExecRoot, "--pidfile", PidFile,
-                "--bridge", "none", "--iptables=false", "--ip-masq=false",
+                "--bridge", Bridge, "--iptables=false", "--ip-masq=false", "--ip-forward=false",
             },
             UseShellExecute = false,
             RedirectStandardOutput = true,

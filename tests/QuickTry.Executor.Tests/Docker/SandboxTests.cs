@@ -79,6 +79,46 @@ public class SandboxTests(ExecutorFixture executor)
         }
     }
 
+    /// <summary>Snippets as they are pasted from the web, in the forms that failed before toolchains and wrappers knew them.</summary>
+    public static TheoryData<string, string, string> PastedSnippets() => new()
+    {
+        { "java", "public class HelloWorld {\n    public static void main(String[] args) {\n        System.out.println(\"Hello, World! \" + args.length);\n    }\n}\n", "Hello, World! 0\n" },
+        { "java", "import java.util.*;\n\nclass Helper { static int twice(int x) { return 2 * x; } }\n\nclass Solution {\n    public static void main(String[] args) {\n        System.out.println(Helper.twice(21));\n    }\n}\n", "42\n" },
+        { "java", "public final class Point {\n    record P(int x, int y) {}\n    public static void main(String... args) { System.out.println(new P(1, 2)); }\n}\n", "P[x=1, y=2]\n" },
+        { "kotlin", "fun main(args: Array<String>) {\n    println(\"args: ${args.size}\")\n}\n", "args: 0\n" },
+        { "kotlin", "fun main() = println(listOf(3, 1, 2).sorted())\n", "[1, 2, 3]\n" },
+        { "go", "// From the Go playground\n\npackage main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hi\")\n}\n", "hi\n" },
+        { "rust", "fn main() {\n    let v: Vec<i32> = (1..=4).map(|x| x * x).collect();\n    println!(\"{:?}\", v);\n}\n", "[1, 4, 9, 16]\n" },
+        { "cpp", "#include <bits/stdc++.h>\nusing namespace std;\nint main() { vector<int> v{3, 1, 2}; sort(v.begin(), v.end()); for (int x : v) cout << x << ' '; cout << endl; }\n", "1 2 3 \n" },
+        { "python3", "import numpy as np\nimport pandas as pd\nprint(np.arange(4).sum(), pd.Series([1, 2]).mean())\n", "6 1.5\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PastedSnippets))]
+    public async Task Snippets_run_as_pasted(string lang, string code, string expected)
+    {
+        var result = await executor.RunAsync(new RunRequest { Lang = lang, Code = code });
+
+        Assert.True(result.Status == RunStatus.Ok, $"{result.Status} {result.Message}\n{result.Compile?.Output}\n{result.Output}");
+        Assert.Equal(expected, result.Stdout);
+    }
+
+    /// <summary>A language's versions: unset picks the newest, a prefix the newest it matches, each runs in its own image.</summary>
+    [Fact]
+    public async Task A_version_runs_in_its_own_image_and_unset_is_the_newest()
+    {
+        const string code = "import sys; print('%d.%d' % sys.version_info[:2])";
+        var newest = await executor.RunAsync(new RunRequest { Lang = "python3", Code = code });
+        var older = await executor.RunAsync(new RunRequest { Lang = "py", Version = "3.11", Code = code });
+        var byPrefix = await executor.RunAsync(new RunRequest { Lang = "python3", Version = "3", Code = code });
+
+        Assert.Equal(("3.13\n", "python3-3.13"), (newest.Stdout, newest.Lang));
+        Assert.StartsWith("3.13.", newest.Version);
+        Assert.Equal(("3.11\n", "python3"), (older.Stdout, older.Lang));
+        Assert.StartsWith("3.11.", older.Version);
+        Assert.Equal("3.13\n", byPrefix.Stdout);
+    }
+
     /// <summary>One program per language family that imports a second file and prints its arguments.</summary>
     public static TheoryData<string, string, string, string> MultiFilePrograms() => new()
     {

@@ -30,7 +30,7 @@ public class LanguageCatalogTests
     public void At_least_thirty_languages_are_there_including_the_ones_users_ask_for()
     {
         var catalog = LanguageCatalog.Load(LanguagesFolder);
-        Assert.True(catalog.All.Count >= 30, $"only {catalog.All.Count} languages");
+        Assert.True(catalog.All.Select(l => l.Family).Distinct().Count() >= 30, $"only {catalog.All.Count} languages");
         foreach (var name in new[]
         {
             "python3", "javascript", "typescript", "bash", "c", "cpp", "csharp", "go", "java", "kotlin", "scala", "rust",
@@ -42,6 +42,56 @@ public class LanguageCatalogTests
         }
         Assert.True(catalog.TryFind("js", out var js));
         Assert.Equal("javascript", js.Name);
+    }
+
+    private static readonly LanguageDefinition Python = new() { Name = "python3", Aliases = ["py"], SourceFile = "main.py", Run = ["python3"] };
+    private static readonly LanguageDefinition Python313 = new() { Name = "python3-3.13", VersionOf = "python3", SourceFile = "main.py", Run = ["python3"] };
+    private static readonly Dictionary<string, string?> Versions = new() { ["python3"] = "3.11.2", ["python3-3.13"] = "3.13.5" };
+
+    [Theory]
+    [InlineData("python3", null, "python3-3.13")]
+    [InlineData("PY", "3.11", "python3")]
+    [InlineData("py", "3", "python3-3.13")]
+    [InlineData("python3-3.13", null, "python3-3.13")]
+    [InlineData("python3-3.13", "3.13.5", "python3-3.13")]
+    public void A_language_resolves_to_the_newest_version_asked_for(string lang, string? version, string expected)
+    {
+        var catalog = new LanguageCatalog([Python, Python313]);
+
+        Assert.Equal(expected, catalog.Resolve(lang, version, l => Versions[l.Name], out var error)?.Name);
+        Assert.Null(error);
+        Assert.Equal([Python313, Python], catalog.VersionsOf(Python).OrderByDescending(l => Versions[l.Name], LanguageVersions.Comparer));
+    }
+
+    [Theory]
+    [InlineData("python3", "2", "version", "Unknown version '2' of python3. Valid: 3.13.5, 3.11.2.")]
+    [InlineData("python3-3.13", "3.11", "version", "Unknown version '3.11' of python3. Valid: 3.13.5, 3.11.2.")]
+    [InlineData("cobol", null, "lang", "Unknown language 'cobol'. Valid: python3.")]
+    public void An_unknown_language_or_version_names_the_valid_ones(string lang, string? version, string field, string message)
+    {
+        var catalog = new LanguageCatalog([Python, Python313]);
+
+        Assert.Null(catalog.Resolve(lang, version, l => Versions[l.Name], out var error));
+        Assert.Equal((field, message), error);
+    }
+
+    [Fact]
+    public void A_version_of_a_language_that_has_no_folder_of_its_own_is_a_start_up_error()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new LanguageCatalog([Python313]));
+        Assert.Contains("'python3'", error.Message);
+    }
+
+    [Fact]
+    public void Every_version_folder_is_a_version_of_a_language_folder_and_named_after_it()
+    {
+        var catalog = LanguageCatalog.Load(LanguagesFolder);
+        foreach (var version in catalog.All.Where(l => l.VersionOf is not null))
+        {
+            Assert.True(catalog.TryFind(version.VersionOf!, out var language) && language.VersionOf is null, version.Name);
+            Assert.StartsWith(version.VersionOf + "-", version.Name);
+            Assert.Empty(version.Aliases);
+        }
     }
 
     [Fact]

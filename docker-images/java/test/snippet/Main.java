@@ -1,6 +1,6 @@
 import java.util.*;
 
-public class Main {
+public class PrimeNumbers {
     static boolean isPrime(int n) {
         if (n < 2) return false;
         for (int i = 2; i * i <= n; i++) {
