@@ -85,13 +85,24 @@ function selectLanguage(name, { keepCode }) {
   const previous = current;
   current = languages.find((l) => l.name === name) ?? languages[0];
   ui.lang.value = current.name;
-  view.dispatch({ effects: syntax.reconfigure(syntaxFor(current.name)) });
+  view.dispatch({ effects: syntax.reconfigure(syntaxFor(current.language ?? current.name)) });
   if (!keepCode && isStarter(previous)) {
     const wasStarterStdin = ui.stdin.value === "" || ui.stdin.value === (previous?.example?.stdin ?? "");
     setCode(current.example?.code ?? "");
     if (wasStarterStdin) ui.stdin.value = current.example?.stdin ?? "";
   }
   remember();
+}
+
+// The version a request without one gets: the language's highest, read part by part as numbers.
+function newestOf(language) {
+  const parts = (v) => v.split(/[.+-]/).map((p) => Number.parseInt(p, 10) || 0);
+  const newer = (a, b) => {
+    const [x, y] = [parts(a.version), parts(b.version)];
+    for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
+    return false;
+  };
+  return languages.filter((l) => l.language === language).reduce((best, l) => (best && !newer(l, best) ? best : l), null);
 }
 
 async function loadLanguages() {
@@ -121,7 +132,7 @@ async function loadLanguages() {
     ui.args.value = initial.args ?? "";
     selectLanguage(initial.lang, { keepCode: true });
   } else {
-    selectLanguage(languages.find((l) => l.name === "python3")?.name ?? languages[0]?.name, { keepCode: false });
+    selectLanguage(newestOf("python3")?.name ?? languages[0]?.name, { keepCode: false });
   }
 }
 
@@ -229,7 +240,9 @@ function run() {
   ui.result.setAttribute("aria-busy", "true");
   showStarting();
   let started = false;
-  const request = { lang: current.name, code: code(), stdin: ui.stdin.value, args: splitArgs(ui.args.value) };
+  // The version shown is the version run: the language's name alone would pick its newest.
+  const version = current.version === "unknown" ? undefined : current.version;
+  const request = { lang: current.name, version, code: code(), stdin: ui.stdin.value, args: splitArgs(ui.args.value) };
   live = startRun(request, {
     apiKey: ui.apiKey.value.trim(),
     interactive: ui.interactive.checked,

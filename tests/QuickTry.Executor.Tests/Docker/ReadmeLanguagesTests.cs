@@ -13,15 +13,17 @@ public class ReadmeLanguagesTests(ExecutorFixture executor)
         var languages = await executor.Client.GetFromJsonAsync<JsonElement>("/languages");
         var expected = languages.EnumerateArray()
             .Select(l => string.Join(" | ",
+                l.GetProperty("language").GetString(),
+                l.GetProperty("version").GetString(),
                 l.GetProperty("name").GetString(),
                 l.GetProperty("displayName").GetString(),
-                l.GetProperty("version").GetString(),
                 string.Join(", ", l.GetProperty("aliases").EnumerateArray().Select(a => a.GetString())),
-                l.GetProperty("compiled").GetBoolean() ? "yes" : "no"))
+                l.GetProperty("compiled").GetBoolean() ? "yes" : "no",
+                string.Join(", ", l.GetProperty("libraries").EnumerateArray().Select(a => a.GetString()))))
             .ToList();
 
         var readme = await File.ReadAllLinesAsync(FindReadme());
-        var header = Array.IndexOf(readme, "| language | name | version | aliases | compiled |");
+        var header = Array.IndexOf(readme, "| language | version | name | display name | aliases | compiled | libraries |");
         Assert.True(header >= 0, "README.md has no languages table");
         var rows = readme.Skip(header + 2).TakeWhile(l => l.StartsWith('|'))
             .Select(l => string.Join(" | ", l.Trim('|').Split('|').Select(c => c.Trim())))
