@@ -1,5 +1,4 @@
-#lang racket/base
-(require racket/string racket/match)
+#lang racket
 
 (define (fib n)
   (if (< n 2)
