@@ -3,7 +3,7 @@ using QuickTry.Bench;
 
 // QuickTry's benchmark: the real stack against the seed's `docker run --rm` per run and the bare host
 // toolchain, measured side by side in one run. Usage: dotnet run -c Release --project bench/QuickTry.Bench
-//   [--runs 50] [--docker-runs 20] [--warmup 5] [--interval-ms 250] [--warm 4] [--out docs/benchmarks.md]
+//   [--runs 50] [--docker-runs 20] [--warmup 5] [--interval-ms 250] [--warm 4] [--language-runs 5] [--out docs/benchmarks.md]
 var options = BenchOptions.Parse(args);
 var languagesFolder = Path.Combine(options.Repository, "docker-images");
 string[] languages = ["python3", "javascript", "bash", "c", "go", "java"];
@@ -30,6 +30,31 @@ foreach (var language in languages)
         ? null
         : await Measure.SequentialAsync(async () => (await Workloads.OnHostAsync(hello, hostDir))!.Value, options.Warmup, options.Runs, options.Interval);
     report.Latency.Add(new LatencyRow(language, Stats.Of(api), Stats.Of(apiContainer), Stats.Of(apiGVisor), Stats.Of(docker), host is null ? null : Stats.Of(host)));
+}
+
+// Every language and version: its own test program's compile and run times, as its result reports them,
+// and the whole call. One run at a time; only the languages above have warm sandboxes.
+Console.WriteLine("Every language: compile + run");
+foreach (var language in (await stack.Api.GetFromJsonAsync<List<LanguageInfo>>("/languages"))!.Where(l => l.Available))
+{
+    var test = LanguageTest.Load(languagesFolder, language);
+    var calls = new List<Sample>();
+    var compile = new List<double>();
+    var run = new List<double>();
+    for (var i = 0; i < 1 + options.LanguageRuns; i++)
+    {
+        var (call, compileMs, runMs) = await Workloads.LanguageTestAsync(stack.Api, test);
+        if (i > 0)
+        {
+            calls.Add(call);
+            compile.Add(compileMs);
+            run.Add(runMs);
+        }
+        await Task.Delay(options.Interval);
+    }
+    Console.WriteLine($"  {language.Name} {language.Version}: {Stats.Of(calls).P50:F0} ms");
+    report.Languages.Add(new LanguageRow(language.Name, language.Version, language.Compiled, Stats.Median(compile), Stats.Median(run),
+        Stats.Median([.. compile.Zip(run, (c, r) => c + r)]), Stats.Of(calls)));
 }
 
 // Gateway overhead: the same run through the API and the queue, through an API replica calling the
@@ -65,9 +90,9 @@ var wholeResult = new List<Sample>();
 var helloWhole = new List<Sample>();
 for (var i = 0; i < options.Warmup + options.Runs; i++)
 {
-    var (first, streamed) = await Workloads.ViaEventStreamAsync(stack.Api, "python3", sleeper);
+    var (first, streamed) = await Workloads.ViaEventStreamAsync(stack.Api, python.Language, python.Version, sleeper);
     await Task.Delay(options.Interval);
-    var whole = await Workloads.ViaRunAsync(stack.Api, "python3", sleeper);
+    var whole = await Workloads.ViaRunAsync(stack.Api, python.Language, python.Version, sleeper);
     await Task.Delay(options.Interval);
     var hello = await Workloads.ViaHttpAsync(stack.Api, "/run", python);
     await Task.Delay(options.Interval);
@@ -84,7 +109,7 @@ report.Live = new LiveRow(Stats.Of(firstOutput), Stats.Of(streamedResult), Stats
 // Executor memory: peak while small runs execute 4 at a time, then peak while the same number of runs,
 // 4 at a time, each try to print 1 GiB. Same concurrency on both sides, so only the output volume differs.
 Console.WriteLine("Memory: small runs, then output floods");
-var flood = new { lang = "python3", code = "import sys\nchunk = 'x' * 65535 + '\\n'\nfor _ in range(16384):\n    sys.stdout.write(chunk)\n", limits = new { outputBytes = 1_048_576 } };
+var flood = new { lang = python.Language, version = python.Version, code = "import sys\nchunk = 'x' * 65535 + '\\n'\nfor _ in range(16384):\n    sys.stdout.write(chunk)\n", limits = new { outputBytes = 1_048_576 } };
 await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), concurrency: 4, total: 8);
 await using (var small = new MemorySampler(executorPid))
 {
@@ -144,7 +169,7 @@ Directory.Delete(hostDir, recursive: true);
 await report.WriteAsync();
 Console.WriteLine($"Wrote {options.Output} and its plots.");
 
-internal sealed record BenchOptions(string Repository, string Output, int Runs, int DockerRuns, int Warmup, int WarmPerLanguage, int FloodRuns, TimeSpan Interval)
+internal sealed record BenchOptions(string Repository, string Output, int Runs, int DockerRuns, int Warmup, int WarmPerLanguage, int FloodRuns, TimeSpan Interval, int LanguageRuns)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -158,7 +183,8 @@ internal sealed record BenchOptions(string Repository, string Output, int Runs, 
             int.Parse(Value("--warmup") ?? "5"),
             int.Parse(Value("--warm") ?? "4"),
             int.Parse(Value("--flood-runs") ?? "16"),
-            TimeSpan.FromMilliseconds(int.Parse(Value("--interval-ms") ?? "250")));
+            TimeSpan.FromMilliseconds(int.Parse(Value("--interval-ms") ?? "250")),
+            int.Parse(Value("--language-runs") ?? "5"));
     }
 
     private static string FindRepository()

@@ -9,6 +9,12 @@ namespace QuickTry.Bench;
 /// <param name="ApiGVisor">Through the API with isolation <c>slot</c> under gVisor (<c>runsc</c>).</param>
 internal sealed record LatencyRow(string Language, Stats Api, Stats ApiContainer, Stats ApiGVisor, Stats Docker, Stats? Host);
 
+/// <param name="CompileMs">The compile step's wall time as the result reports it (p50; 0 for interpreted languages).</param>
+/// <param name="RunMs">The run step's wall time as the result reports it (p50).</param>
+/// <param name="CompileAndRunMs">Compile plus run, per run (p50).</param>
+/// <param name="Call">The whole <c>POST /run</c>, as the client saw it.</param>
+internal sealed record LanguageRow(string Name, string Version, bool Compiled, double CompileMs, double RunMs, double CompileAndRunMs, Stats Call);
+
 internal sealed record ThroughputRow(int Concurrency, double ApiPerSecond, Stats Api, double ContainerPerSecond, Stats Container,
     double GVisorPerSecond, Stats GVisor, double DockerPerSecond, Stats Docker);
 
@@ -94,6 +100,7 @@ internal sealed class Report(BenchOptions options, string machine)
 
     public List<LatencyRow> Latency { get; } = [];
     public List<ThroughputRow> Throughput { get; } = [];
+    public List<LanguageRow> Languages { get; } = [];
     public GatewayRow? Gateway { get; set; }
     public LiveRow? Live { get; set; }
     public List<ScaleOutRow> ScaleOut { get; } = [];
@@ -122,7 +129,7 @@ internal sealed class Report(BenchOptions options, string machine)
         md.AppendLine("# QuickTry benchmarks").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on: {machine}.").AppendLine();
         md.AppendLine("Reproduce with `bash scripts/bench.sh` (it runs `scripts/setup.sh`, then");
-        md.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/QuickTry.Bench -- --runs {options.Runs} --docker-runs {options.DockerRuns} --warmup {options.Warmup} --interval-ms {options.Interval.TotalMilliseconds} --warm {options.WarmPerLanguage}`).");
+        md.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/QuickTry.Bench -- --runs {options.Runs} --docker-runs {options.DockerRuns} --warmup {options.Warmup} --interval-ms {options.Interval.TotalMilliseconds} --warm {options.WarmPerLanguage} --language-runs {options.LanguageRuns}`).");
         md.AppendLine("Everything below comes from that one run: every ratio compares numbers measured minutes apart on the");
         md.AppendLine("same machine, so the machine's noise hits both sides. Times are client-side wall times in milliseconds.").AppendLine();
         md.AppendLine("- **API (slot)**: `POST /run` through the whole stack started from the AppHost (rate limiter, Redis quota, executor), isolation `slot`: a warm sandbox serves run after run, each as a fresh uid, wiped and verified in between.");
@@ -180,6 +187,20 @@ internal sealed class Report(BenchOptions options, string machine)
                 $"| {row.Language} | {Ms(row.Api.P50)} | {Ms(row.Api.P95)} | {Ms(row.Api.P99)} | {Ms(c.P50)} | {Ms(c.P95)} | {Ms(c.P99)} | {Ms(row.Docker.P50)} | {Ms(row.Docker.P95)} | {Ms(row.Docker.P99)} | {(h is null ? "not installed" : Ms(h.P50))} | {(h is null ? "" : Ms(h.P95))} | {(h is null ? "" : Ms(h.P99))} | {X(row.Api.P50 / row.Docker.P50)} | {X(c.P50 / row.Docker.P50)} | {(h is null ? "–" : X(row.Api.P50 / h.P50))} | {row.Api.Failures + c.Failures + row.Docker.Failures + (h?.Failures ?? 0)} |");
         }
         md.AppendLine();
+
+        if (Languages.Count > 0)
+        {
+            md.AppendLine("## Every language: compile + run").AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Each language version's own test program (`docker-images/<name>/test/hello`, with its stdin), {options.LanguageRuns} measured runs after one warm-up, one at a time, through the API with its version named. Compile and run are the steps' wall times the result reports; the call is the whole `POST /run` as the client saw it (queue, sandbox start or reuse, copying the files in, both steps). Only the languages of the latency table have warm sandboxes; the others start one per run. Programs differ per language, so compare a language with itself across runs, not with another.").AppendLine();
+            md.AppendLine("| language | version | compile p50 | run p50 | compile + run p50 | call p50 | call p95 | failed runs |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|");
+            foreach (var row in Languages.OrderBy(r => r.Name, StringComparer.Ordinal))
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {row.Name} | {row.Version} | {(row.Compiled ? Ms(row.CompileMs) : "–")} | {Ms(row.RunMs)} | {Ms(row.CompileAndRunMs)} | {Ms(row.Call.P50)} | {Ms(row.Call.P95)} | {row.Call.Failures} |");
+            }
+            md.AppendLine();
+        }
 
         md.AppendLine("## Throughput: python3 hello world by concurrency").AppendLine();
         md.AppendLine("![runs per second by concurrency](benchmark-throughput.svg)").AppendLine();

@@ -11,6 +11,9 @@ internal sealed record Stats(int Count, int Failures, double P50, double P95, do
         double Rank(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
         return new Stats(sorted.Length, samples.Count(s => !s.Ok), Rank(0.50), Rank(0.95), Rank(0.99), sorted.Length == 0 ? double.NaN : sorted.Average());
     }
+
+    /// <summary>The p50 (nearest rank, as <see cref="Of"/>) of plain values.</summary>
+    public static double Median(IReadOnlyCollection<double> values) => Of([.. values.Select(v => new Sample(v, true))]).P50;
 }
 
 internal static class Measure

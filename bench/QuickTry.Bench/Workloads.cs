@@ -7,6 +7,12 @@ namespace QuickTry.Bench;
 /// <summary>A hello-world program of one language, runnable three ways.</summary>
 internal sealed record HelloWorld(string Language, string SourceFile, string Code, IReadOnlyList<string>? Compile, IReadOnlyList<string> Run)
 {
+    /// <summary>
+    /// The image's toolchain version, sent with every run: a language's name alone picks its newest
+    /// version, and the benchmark measures this folder's image (the one docker run and the host compare with).
+    /// </summary>
+    public string? Version { get; init; }
+
     public static readonly IReadOnlyDictionary<string, string> Programs = new Dictionary<string, string>
     {
         ["python3"] = "print(\"hello world\")\n",
@@ -24,7 +30,22 @@ internal sealed record HelloWorld(string Language, string SourceFile, string Cod
         var root = json.RootElement;
         static List<string>? Strings(JsonElement root, string name) =>
             root.TryGetProperty(name, out var value) ? [.. value.EnumerateArray().Select(v => v.GetString()!)] : null;
-        return new HelloWorld(language, root.GetProperty("sourceFile").GetString()!, Programs[language], Strings(root, "compile"), Strings(root, "run")!);
+        return new HelloWorld(language, root.GetProperty("sourceFile").GetString()!, Programs[language], Strings(root, "compile"), Strings(root, "run")!)
+        {
+            Version = ImageVersion(language),
+        };
+    }
+
+    /// <summary>What the image recorded as its toolchain's version when it was built.</summary>
+    private static string ImageVersion(string language)
+    {
+        using var docker = System.Diagnostics.Process.Start(new ProcessStartInfo("docker", ["run", "--rm", "--network", "none", "--entrypoint", "cat", $"quicktry/{language}:latest", "/opt/quicktry/version"])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        var version = docker.StandardOutput.ReadToEnd().Trim();
+        docker.WaitForExit();
+        return docker.ExitCode == 0 && version.Length > 0 ? version : throw new InvalidOperationException($"quicktry/{language} has no version");
     }
 }
 
@@ -39,7 +60,7 @@ internal static class Workloads
     public static async Task<Sample> ViaHttpAsync(HttpClient http, string path, HelloWorld hello)
     {
         var clock = Stopwatch.StartNew();
-        using var response = await http.PostAsJsonAsync(path, new { lang = hello.Language, code = hello.Code });
+        using var response = await http.PostAsJsonAsync(path, new { lang = hello.Language, version = hello.Version, code = hello.Code });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         clock.Stop();
         var ok = response.IsSuccessStatusCode && body.GetProperty("stdout").GetString() == Expected;
@@ -51,7 +72,7 @@ internal static class Workloads
     /// before the program sleeps) and when its result did. Ok when the result is ok and streamed output
     /// equals the result's.
     /// </summary>
-    public static async Task<(Sample FirstOutput, Sample Result)> ViaEventStreamAsync(HttpClient http, string lang, string code)
+    public static async Task<(Sample FirstOutput, Sample Result)> ViaEventStreamAsync(HttpClient http, string lang, string? version, string code)
     {
         var clock = Stopwatch.StartNew();
         double? first = null;
@@ -59,7 +80,7 @@ internal static class Workloads
         RunResult? result = null;
         try
         {
-            await foreach (var e in new QuickTryClient(http).StreamAsync(new RunRequest { Lang = lang, Code = code }))
+            await foreach (var e in new QuickTryClient(http).StreamAsync(new RunRequest { Lang = lang, Version = version, Code = code }))
             {
                 switch (e)
                 {
@@ -83,13 +104,33 @@ internal static class Workloads
     }
 
     /// <summary>A run of <paramref name="code"/> through <c>POST /run</c>, answered whole; ok when its status is.</summary>
-    public static async Task<Sample> ViaRunAsync(HttpClient http, string lang, string code)
+    public static async Task<Sample> ViaRunAsync(HttpClient http, string lang, string? version, string code)
     {
         var clock = Stopwatch.StartNew();
-        using var response = await http.PostAsJsonAsync("/run", new { lang, code });
+        using var response = await http.PostAsJsonAsync("/run", new { lang, version, code });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         clock.Stop();
         return new Sample(clock.Elapsed.TotalMilliseconds, response.IsSuccessStatusCode && body.GetProperty("status").GetString() == "ok");
+    }
+
+    /// <summary>
+    /// A language's own test program (<c>test/hello</c>, with its stdin) through <c>POST /run</c>: the
+    /// whole call, and the compile and run steps' wall times the result reports. Ok when it printed
+    /// <c>expected.txt</c>.
+    /// </summary>
+    public static async Task<(Sample Call, double CompileMs, double RunMs)> LanguageTestAsync(HttpClient http, LanguageTest test)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await http.PostAsJsonAsync("/run", new { lang = test.Name, version = test.Version, code = test.Code, stdin = test.Stdin });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        clock.Stop();
+        if (!response.IsSuccessStatusCode)
+        {
+            return (new Sample(clock.Elapsed.TotalMilliseconds, false), 0, 0);
+        }
+        var ok = body.GetProperty("status").GetString() == "ok" && body.GetProperty("stdout").GetString() == test.Expected;
+        var compile = body.GetProperty("compile") is { ValueKind: JsonValueKind.Object } c ? c.GetProperty("wallTimeMs").GetDouble() : 0;
+        return (new Sample(clock.Elapsed.TotalMilliseconds, ok), compile, body.GetProperty("wallTimeMs").GetDouble());
     }
 
     /// <summary>
@@ -162,5 +203,19 @@ internal static class Workloads
             }
         }
         return null;
+    }
+}
+
+/// <summary>A language version's own test program, <c>docker-images/&lt;name&gt;/test/hello</c>.</summary>
+internal sealed record LanguageTest(string Name, string Version, bool Compiled, string Code, string? Stdin, string Expected)
+{
+    public static LanguageTest Load(string languagesFolder, LanguageInfo language)
+    {
+        var folder = Path.Combine(languagesFolder, language.Name, "test", "hello");
+        var stdin = Path.Combine(folder, "stdin.txt");
+        return new LanguageTest(language.Name, language.Version, language.Compiled,
+            File.ReadAllText(Path.Combine(folder, language.SourceFile)),
+            File.Exists(stdin) ? File.ReadAllText(stdin) : null,
+            File.ReadAllText(Path.Combine(folder, "expected.txt")));
     }
 }
