@@ -16,7 +16,7 @@ fi
 command -v npm >/dev/null || { echo "no npm on this machine (Debian: apt-get install npm)" >&2; exit 1; }
 cd "$here"
 # --prefer-offline: a machine without network installs from npm's cache when it has the packages.
-npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null
 rm -f node_modules/.package-lock.json
 chmod -R a+rX node_modules
 echo "$want" >"$stamp"
