@@ -4,7 +4,11 @@
 # source. Only the runtime and the compilers go in; no MSBuild, no NuGet, no templates. Parts:
 #   runtime  dotnet/  the host (dotnet, host/fxr) and the shared framework Microsoft.NETCore.App
 #            ref/     the reference assemblies programs compile against (ref/net10.0, no XML docs)
-#   roslyn   roslyn/  csc and vbc (Roslyn's bincore)
+#   roslyn   roslyn/  csc and vbc (Roslyn's bincore); the SDK ships Microsoft.CodeAnalysis.VisualBasic.dll
+#                     as IL only, so it is compiled ahead of time here with crossgen2 (a NuGet package,
+#                     fetched once into NuGet's cache): vbc's hello world takes 0.46 s of CPU instead of
+#                     0.75 s. crossgen2's output is deterministic, so the hash stays stable. Without the
+#                     package (offline, empty cache) the IL-only file is kept and vbc is just slower.
 #   fsharp   fsharp/  fsc and FSharp.Core
 # Translated messages (cs/, de/, ...) are left out: sandboxes run with LANG=C.UTF-8. File names and
 # contents depend only on the SDK's version, so a fresh clone on a machine with the same SDK hashes to
@@ -32,6 +36,36 @@ if [[ -d $target/staged && -f $stamp && "$(cat "$stamp")" == "$want" ]]; then
   exit 0
 fi
 
+# Compiles Roslyn's IL-only Visual Basic assembly ahead of time (ReadyToRun), in place.
+ready_to_run_vb() {
+  local dir="$1" il="$1/Microsoft.CodeAnalysis.VisualBasic.dll" packages crossgen project
+  [[ -f $il ]] || return 0
+  packages="$(cd / && "$dotnet_bin" nuget locals global-packages --list | sed -n 's/^global-packages: *//p')"
+  crossgen="$packages/microsoft.netcore.app.crossgen2.linux-x64/$runtime/tools/crossgen2"
+  if [[ ! -x $crossgen ]]; then
+    project="$(mktemp -d)"
+    cat >"$project/crossgen2.csproj" <<PROJECT
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+  <ItemGroup><PackageDownload Include="Microsoft.NETCore.App.Crossgen2.linux-x64" Version="[$runtime]" /></ItemGroup>
+</Project>
+PROJECT
+    (cd "$project" && "$dotnet_bin" restore --verbosity quiet) >&2 || true
+    rm -rf "$project"
+  fi
+  if [[ ! -x $crossgen ]]; then
+    echo "crossgen2 $runtime is not in NuGet's cache and could not be restored: vbc stays IL-only (slower)" >&2
+    return 0
+  fi
+  if "$crossgen" "$il" -o "$il.r2r" -r "$root/shared/Microsoft.NETCore.App/$runtime/*.dll" \
+       -r "$dir/Microsoft.CodeAnalysis.dll" --targetos linux --targetarch x64 -O >/dev/null; then
+    mv "$il.r2r" "$il"
+  else
+    rm -f "$il.r2r"
+    echo "crossgen2 failed on $il: vbc stays IL-only (slower)" >&2
+  fi
+}
+
 need() { [[ -d $root/$1 ]] || { echo "the .NET SDK $sdk in $root has no $1" >&2; exit 1; }; }
 # Top-level files only (no satellite folders), no XML docs.
 copy_files() {
@@ -54,7 +88,10 @@ for part in "${parts[@]}"; do
       cp -r "$root/shared/Microsoft.NETCore.App/$runtime" "$new/dotnet/shared/Microsoft.NETCore.App/"
       copy_files "packs/Microsoft.NETCore.App.Ref/$runtime/ref/net10.0" "$new/ref"
       ;;
-    roslyn) copy_files "sdk/$sdk/Roslyn/bincore" "$new/roslyn" ;;
+    roslyn)
+      copy_files "sdk/$sdk/Roslyn/bincore" "$new/roslyn"
+      ready_to_run_vb "$new/roslyn"
+      ;;
     fsharp) copy_files "sdk/$sdk/FSharp" "$new/fsharp" ;;
     *) echo "unknown part $part" >&2; exit 1 ;;
   esac
