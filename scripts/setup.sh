@@ -84,6 +84,19 @@ folder_hash() {
   } | sha256sum | cut -c1-16
 }
 
+# An image folder may have a stage.sh that copies files from this machine into its build context
+# (gitignored, e.g. the host's .NET SDK, npm packages) before it is hashed and built; it must give the
+# same files on every run with the same inputs, so that the hash does not change.
+stage_image() {
+  local name="$1" dir="$repo/docker-images/$1"
+  [[ -f "$dir/stage.sh" ]] || return 0
+  if ! bash "$dir/stage.sh" "$state" >"$state/stage-$name.log" 2>&1; then
+    tail -n 20 "$state/stage-$name.log" >&2
+    fail "staging the build context of $name failed, see $state/stage-$name.log"
+  fi
+  if [[ -s "$state/stage-$name.log" ]]; then sed 's/^/    /' "$state/stage-$name.log"; fi
+}
+
 declare -A checked=()
 build_image() {
   local name="$1" dir="$repo/docker-images/$1" tag="quicktry/$1:latest" hash current parent
@@ -92,6 +105,7 @@ build_image() {
   parent="$(parent_of "$name")"
   if [[ -n "$parent" ]]; then build_image "$parent"; fi
   checked[$name]=1
+  stage_image "$name"
   hash="$(folder_hash "$name")"
   current="$(docker image inspect -f '{{ index .Config.Labels "quicktry.hash" }}' "$tag" 2>/dev/null || true)"
   if [[ "$current" == "$hash" ]]; then

@@ -1,29 +1,23 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
-namespace ConsoleApp1
+var orders = new List<Order>
 {
-    class Program
-    {
-        static void Main(string[] args)
-        {
-            var numbers = new List<int> { 5, 3, 8, 1, 9, 2 };
-            var evens = numbers.Where(n => n % 2 == 0).OrderBy(n => n).ToList();
-            Console.WriteLine("Evens: " + string.Join(", ", evens));
+    new("Ada", "keyboard", 2, 49.90m),
+    new("Grace", "monitor", 1, 199.00m),
+    new("Ada", "mouse", 3, 19.99m),
+    new("Linus", "keyboard", 1, 49.90m),
+};
 
-            var squares = numbers.Select(n => n * n);
-            Console.WriteLine("Sum of squares: {0}", squares.Sum());
+var totals = orders
+    .GroupBy(o => o.Customer)
+    .Select(g => (Customer: g.Key, Total: g.Sum(o => o.Quantity * o.Price)))
+    .OrderByDescending(t => t.Total);
 
-            var words = new[] { "apple", "banana", "avocado", "cherry" };
-            foreach (var g in words.GroupBy(w => w[0]))
-            {
-                Console.WriteLine($"{g.Key}: {string.Join(", ", g)} ({g.Count()})");
-            }
-
-            var longest = (from w in words orderby w.Length descending select w).First();
-            Console.WriteLine("Longest: " + longest);
-            Console.WriteLine("Max: {0}, Average: {1:F2}", numbers.Max(), numbers.Average());
-        }
-    }
+foreach (var (customer, total) in totals)
+{
+    Console.WriteLine($"{customer,-6} {total,8:F2}");
 }
+
+var best = orders.MaxBy(o => o.Quantity * o.Price)!;
+Console.WriteLine($"Largest order: {best.Quantity} x {best.Item} for {best.Customer}");
+Console.WriteLine(best with { Quantity = 0 });
+
+record Order(string Customer, string Item, int Quantity, decimal Price);

@@ -1,27 +1,31 @@
-interface User {
-  id: number;
-  name: string;
-  email?: string;
+import { readFileSync } from 'fs';
+
+interface Score {
+  player: string;
+  points: number;
 }
 
-type Role = "admin" | "editor" | "viewer";
-
-function greet(user: User, role: Role = "viewer"): string {
-  return `Hello, ${user.name} (#${user.id}) - ${role}`;
+function groupBy<T, K extends string>(items: readonly T[], key: (item: T) => K): Record<K, T[]> {
+  const groups = {} as Record<K, T[]>;
+  for (const item of items) {
+    (groups[key(item)] ??= []).push(item);
+  }
+  return groups;
 }
 
-function firstOrDefault<T>(items: T[], fallback: T): T {
-  return items.length > 0 ? items[0] : fallback;
+const scores: Score[] = readFileSync(0, 'utf8')
+  .trim()
+  .split('\n')
+  .map(line => line.split(','))
+  .map(([player, points]) => ({ player, points: Number(points) }));
+
+const byPlayer = groupBy(scores, s => s.player);
+const totals = Object.entries(byPlayer)
+  .map(([player, games]) => ({ player, total: games.reduce((sum, g) => sum + g.points, 0), games: games.length }))
+  .sort((a, b) => b.total - a.total);
+
+for (const { player, total, games } of totals) {
+  console.log(`${player.padEnd(6)} ${String(total).padStart(4)} in ${games} game${games === 1 ? '' : 's'}`);
 }
-
-const users: User[] = [
-  { id: 1, name: "Ada", email: "ada@example.com" },
-  { id: 2, name: "Linus" },
-];
-
-users.forEach((u) => console.log(greet(u)));
-console.log(greet(users[0], "admin"));
-console.log(users.map((u) => u.email ?? "(no email)").join(", "));
-
-const empty: number[] = [];
-console.log(firstOrDefault(empty, -1), firstOrDefault([7, 8], 0));
+const best = totals.at(0);
+console.log(`winner: ${best?.player ?? 'nobody'}`);

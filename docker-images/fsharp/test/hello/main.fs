@@ -1,0 +1,2 @@
+printfn "hello, world"
+printfn "%d" (List.sum [1..10])

@@ -1,0 +1,1 @@
+failwith "boom"

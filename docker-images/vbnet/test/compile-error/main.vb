@@ -1,0 +1,6 @@
+Module Program
+    Sub Main()
+        Dim x As Integer = "text"
+        Console.WriteLine(x.Lenght)
+    End Sub
+End Module
