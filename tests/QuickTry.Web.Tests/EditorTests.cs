@@ -75,6 +75,24 @@ public class EditorTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Each_version_is_listed_and_the_one_picked_is_the_one_that_runs()
+    {
+        await WithPageAsync(async page =>
+        {
+            // The default is python3's newest version; the older one is listed beside it and runs when picked.
+            await Assertions.Expect(page.Locator("#lang")).ToHaveValueAsync("python3-3.13");
+            await Assertions.Expect(page.Locator("#lang option[value='python3']")).ToContainTextAsync("Python 3 3.11.");
+            await page.SelectOptionAsync("#lang", "python3");
+            await SetCodeAsync(page, "import sys\nprint(sys.version_info[:2])\n");
+            await page.ClickAsync("#run");
+
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("OK");
+            await Assertions.Expect(page.Locator("#stdout")).ToHaveTextAsync("(3, 11)\n");
+            await Assertions.Expect(page.Locator("#meta")).ToContainTextAsync("python3 3.11.");
+        });
+    }
+
+    [Fact]
     public async Task The_last_snippet_survives_a_reload()
     {
         await WithPageAsync(async page =>

@@ -91,6 +91,9 @@ public class SandboxTests(ExecutorFixture executor)
         { "rust", "fn main() {\n    let v: Vec<i32> = (1..=4).map(|x| x * x).collect();\n    println!(\"{:?}\", v);\n}\n", "[1, 4, 9, 16]\n" },
         { "cpp", "#include <bits/stdc++.h>\nusing namespace std;\nint main() { vector<int> v{3, 1, 2}; sort(v.begin(), v.end()); for (int x : v) cout << x << ' '; cout << endl; }\n", "1 2 3 \n" },
         { "python3", "import numpy as np\nimport pandas as pd\nprint(np.arange(4).sum(), pd.Series([1, 2]).mean())\n", "6 1.5\n" },
+        { "typescript", "import { readFileSync } from 'fs';\nconst text: string = readFileSync(0, 'utf8');\nconsole.log(`${text.length} bytes`);\n", "0 bytes\n" },
+        { "csharp", "using System.Text;\n\nvar sb = new StringBuilder();\nforeach (var n in Enumerable.Range(1, 3)) sb.Append(n);\nConsole.WriteLine($\"{sb} {args.Length}\");\n", "123 0\n" },
+        { "java", "void main() {\n    IO.println(\"compact\");\n}\n", "compact\n" },
     };
 
     [Theory]

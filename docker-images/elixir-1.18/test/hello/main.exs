@@ -1,0 +1,2 @@
+IO.puts("hello, world")
+IO.puts(Enum.sum(1..10))

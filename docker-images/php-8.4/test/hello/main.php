@@ -1,0 +1,3 @@
+<?php
+echo "hello, world\n";
+echo array_sum(range(1, 10)), "\n";

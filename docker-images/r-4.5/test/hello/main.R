@@ -1,0 +1,2 @@
+cat("hello, world\n")
+cat(sum(1:10), "\n", sep = "")

@@ -1,0 +1,2 @@
+puts "hello, world"
+puts (1..10).sum
