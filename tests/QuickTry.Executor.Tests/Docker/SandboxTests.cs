@@ -94,6 +94,7 @@ public class SandboxTests(ExecutorFixture executor)
         { "typescript", "import { readFileSync } from 'fs';\nconst text: string = readFileSync(0, 'utf8');\nconsole.log(`${text.length} bytes`);\n", "0 bytes\n" },
         { "csharp", "using System.Text;\n\nvar sb = new StringBuilder();\nforeach (var n in Enumerable.Range(1, 3)) sb.Append(n);\nConsole.WriteLine($\"{sb} {args.Length}\");\n", "123 0\n" },
         { "java", "void main() {\n    IO.println(\"compact\");\n}\n", "compact\n" },
+        { "r", "library(MASS)\nlibrary(Matrix)\ncat(as.character(fractions(0.75)), sum(diag(Matrix(c(1, 0, 0, 2), 2))), \"\\n\")\n", "3/4 3 \n" },
     };
 
     [Theory]
