@@ -1,0 +1,2 @@
+A loop closed once too often
++++[>++<-]]

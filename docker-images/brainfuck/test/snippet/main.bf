@@ -1,0 +1,2 @@
+[ The classic Hello World program from the Brainfuck article on Wikipedia ]
+++++++++[>++++[>++>+++>+++>+<<<<-]>+>+>->>+[<]<-]>>.>---.+++++++..+++.>>.<-.<.+++.------.--------.>>+.>++.

@@ -1,0 +1,5 @@
+(define (sum-to n)
+  (if (= n 0) 0 (+ n (sum-to (- n 1)))))
+(display "hello, world")
+(newline)
+(printf "sum 1..10 = ~a~%" (sum-to 10))

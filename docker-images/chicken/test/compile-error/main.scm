@@ -1,0 +1,2 @@
+(define (broken x)
+  (display x)

@@ -1,0 +1,4 @@
+(defun average (numbers)
+  (/ (reduce #'+ numbers) (length numbers)))
+(format t "average of nothing~%")
+(print (average '()))

@@ -1,0 +1,2 @@
+(doseq [line (line-seq (java.io.BufferedReader. *in*))]
+  (println line))

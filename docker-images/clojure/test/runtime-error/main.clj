@@ -1,0 +1,2 @@
+(defn divide [a b] (/ a b))
+(println (divide 1 0))

@@ -1,0 +1,3 @@
+config = null
+console.log "reading the port"
+console.log config.port

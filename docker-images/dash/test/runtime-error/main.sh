@@ -1,0 +1,4 @@
+set -e
+echo "about to fail" >&2
+cat /no/such/file
+echo "not reached"

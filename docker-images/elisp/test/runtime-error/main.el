@@ -1,0 +1,5 @@
+(defun checked-divide (a b)
+  (if (zerop b)
+      (error "Cannot divide %d by zero" a)
+    (/ a b)))
+(message "%d" (checked-divide 10 0))

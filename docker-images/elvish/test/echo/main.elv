@@ -1,0 +1,1 @@
+from-lines | each {|line| echo $line }

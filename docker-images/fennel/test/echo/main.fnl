@@ -1,0 +1,2 @@
+(each [line (io.lines)]
+  (print line))

@@ -1,0 +1,3 @@
+(local config nil)
+(print "reading the port")
+(print (. config :port))

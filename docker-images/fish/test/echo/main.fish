@@ -1,0 +1,3 @@
+while read -l line
+    echo $line
+end

@@ -1,0 +1,3 @@
+: divide ( a b -- q ) / ;
+." dividing" cr
+10 0 divide .

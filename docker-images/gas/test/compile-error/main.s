@@ -1,0 +1,5 @@
+        .globl  _start
+        .text
+_start:
+        movv    $60, %rax
+        syscall

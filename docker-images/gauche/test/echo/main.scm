@@ -1,0 +1,1 @@
+(port-for-each print read-line)

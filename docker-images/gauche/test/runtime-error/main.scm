@@ -1,0 +1,3 @@
+(define (first-item lst) (car lst))
+(print "taking the first item of an empty list")
+(print (first-item '()))

@@ -1,0 +1,15 @@
+(use srfi-13)
+(use gauche.sequence)
+
+(define (word-lengths str)
+  (map (^w (cons w (string-length w)))
+       (string-split str #\space)))
+
+(define (main args)
+  (for-each (^p (format #t "~10a ~2d\n" (car p) (cdr p)))
+            (word-lengths "gauche is a scheme implementation"))
+  (let ([squares (map (cut expt <> 2) (iota 5 1))])
+    (format #t "squares: ~s\n" squares)
+    (format #t "sum: ~d\n" (fold + 0 squares)))
+  (print (string-upcase (string-join (reverse '("c" "b" "a")) "-")))
+  0)

@@ -1,0 +1,4 @@
+[indent=4]
+init
+    count: int = "three"
+    print "%d", count

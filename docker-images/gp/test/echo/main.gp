@@ -1,0 +1,2 @@
+lines = readstr("/dev/stdin");
+for (i = 1, #lines, print(lines[i]));

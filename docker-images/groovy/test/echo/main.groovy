@@ -1,0 +1,1 @@
+System.in.eachLine { line -> println line }

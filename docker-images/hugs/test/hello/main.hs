@@ -1,0 +1,4 @@
+main :: IO ()
+main = do
+  putStrLn "hello, world"
+  putStrLn ("sum 1..10 = " ++ show (sum [1 .. 10 :: Int]))

@@ -1,0 +1,3 @@
+(import sys)
+(for [line sys.stdin]
+  (.write sys.stdout line))

@@ -1,0 +1,2 @@
+(defn divide [a b] (/ a b))
+(print (divide 1 0))

@@ -1,0 +1,2 @@
+.greeting,
+"sum 1..10 = \(.numbers | add)"

@@ -1,0 +1,7 @@
+MODULE main;
+
+FROM STextIO IMPORT WriteString, WriteLn;
+
+BEGIN
+  WriteString("missing end"); WriteLn
+END wrong.

@@ -1,0 +1,3 @@
+while line = STDIN.gets
+  print line
+end

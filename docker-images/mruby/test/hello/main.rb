@@ -1,0 +1,2 @@
+puts "hello, world"
+puts "sum 1..10 = #{(1..10).reduce(:+)}"

@@ -1,0 +1,2 @@
+(while (read-line)
+  (println (current-line)))

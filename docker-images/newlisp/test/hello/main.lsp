@@ -1,0 +1,2 @@
+(println "hello, world")
+(println "sum 1..10 = " (apply + (sequence 1 10)))

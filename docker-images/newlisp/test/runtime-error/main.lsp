@@ -1,0 +1,3 @@
+(define (average lst) (/ (apply + lst) (length lst)))
+(println "average of nothing")
+(println (average '()))

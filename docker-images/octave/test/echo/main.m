@@ -1,0 +1,5 @@
+line = fgetl(stdin);
+while ischar(line)
+  printf("%s\n", line);
+  line = fgetl(stdin);
+end

@@ -1,0 +1,2 @@
+disp("hello, world")
+printf("sum 1..10 = %d\n", sum(1:10))

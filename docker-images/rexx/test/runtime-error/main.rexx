@@ -1,0 +1,4 @@
+/* REXX */
+divisor = 0
+say 'dividing by' divisor
+say 10 / divisor

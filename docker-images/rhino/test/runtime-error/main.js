@@ -1,0 +1,3 @@
+var config = null;
+print("reading the port");
+print(config.port);

@@ -1,0 +1,1 @@
+# Every line is printed unchanged (sed's default).

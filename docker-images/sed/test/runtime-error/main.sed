@@ -1,0 +1,5 @@
+/^ERROR/{
+  s/^ERROR /fatal: /
+  p
+  Q 2
+}

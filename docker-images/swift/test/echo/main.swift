@@ -1,0 +1,3 @@
+while let line = readLine(strippingNewline: false) {
+    print(line, terminator: "")
+}

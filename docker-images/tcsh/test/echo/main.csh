@@ -1,0 +1,5 @@
+set line = "$<"
+while ( $status == 0 && "$line" != "" )
+  echo "$line"
+  set line = "$<"
+end

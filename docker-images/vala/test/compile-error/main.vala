@@ -1,0 +1,4 @@
+void main () {
+    int count = "three";
+    print ("%d\n", count);
+}

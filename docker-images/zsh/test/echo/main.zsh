@@ -1,0 +1,3 @@
+while IFS= read -r line; do
+  print -r -- "$line"
+done
