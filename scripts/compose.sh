@@ -7,7 +7,7 @@
 #   down   stops and removes the stack's containers and network (extra arguments go to `compose down`,
 #          e.g. --volumes to drop Redis's data)
 #   any other compose command (ps, logs -f, ...) is passed through with the right file and settings.
-# Environment: QUICKTRY_WARM_PER_LANGUAGE (warm sandboxes per language and executor, default 2);
+# Environment: QUICKTRY_WARM_PER_LANGUAGE (warm sandboxes per language version and executor, default 1);
 # QUICKTRY_BUILD_COMMIT=<rev> builds the service images from that commit instead of the working tree.
 set -euo pipefail
 

@@ -7,8 +7,11 @@ public sealed class PoolOptions
 {
     public const string Section = "Executor:Pool";
 
-    /// <summary>Started containers kept ready per language.</summary>
-    public int WarmPerLanguage { get; set; } = 2;
+    /// <summary>
+    /// Started containers kept ready per language version. One: a slot serves run after run, and with a
+    /// hundred language versions two each would keep two hundred containers idle on a small machine.
+    /// </summary>
+    public int WarmPerLanguage { get; set; } = 1;
 
     /// <summary>Per-language override of <see cref="WarmPerLanguage"/> (0 keeps none warm).</summary>
     public Dictionary<string, int> WarmByLanguage { get; set; } = new(StringComparer.OrdinalIgnoreCase);
