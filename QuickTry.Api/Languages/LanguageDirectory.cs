@@ -17,6 +17,12 @@ public sealed class LanguageDirectory(
     ILogger<LanguageDirectory> logger)
 {
     private static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a list is kept in which an available language's version is not known yet (an executor that
+    /// just started): versions decide which one a run gets, so such a list is asked again soon.
+    /// </summary>
+    private static readonly TimeSpan IncompleteFreshFor = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private IReadOnlyList<LanguageInfo>? _languages;
     private DateTimeOffset _fetchedAt;
@@ -24,14 +30,14 @@ public sealed class LanguageDirectory(
     /// <summary>The list, or null when the executor has never answered.</summary>
     public async Task<IReadOnlyList<LanguageInfo>?> GetAsync(CancellationToken cancellationToken)
     {
-        if (_languages is { } cached && time.GetUtcNow() - _fetchedAt < FreshFor)
+        if (_languages is { } cached && time.GetUtcNow() - _fetchedAt < FreshnessOf(cached))
         {
             return cached;
         }
         await _refresh.WaitAsync(cancellationToken);
         try
         {
-            if (_languages is { } again && time.GetUtcNow() - _fetchedAt < FreshFor)
+            if (_languages is { } again && time.GetUtcNow() - _fetchedAt < FreshnessOf(again))
             {
                 return again;
             }
@@ -51,6 +57,9 @@ public sealed class LanguageDirectory(
         }
         return _languages;
     }
+
+    private static TimeSpan FreshnessOf(IReadOnlyList<LanguageInfo> languages) =>
+        languages.Any(l => l.Available && l.Version == LanguageVersions.Unknown) ? IncompleteFreshFor : FreshFor;
 
     /// <summary>The language <paramref name="nameOrAlias"/> names in a list from <see cref="GetAsync"/> (one of its versions).</summary>
     public static LanguageInfo? Find(IEnumerable<LanguageInfo> languages, string nameOrAlias) =>

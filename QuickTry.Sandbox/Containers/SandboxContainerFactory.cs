@@ -259,7 +259,7 @@ public sealed class SandboxContainerFactory(
     /// started, and removed at once. Languages without warm sandboxes learn their version this way at start-up,
     /// so a request can pick among a language's versions before any of them has run.
     /// </summary>
-    public async Task<string?> ReadImageVersionAsync(LanguageDefinition language, CancellationToken cancellationToken)
+    public async Task<string?> ReadImageVersionAsync(LanguageDefinition language, SandboxKind kind, CancellationToken cancellationToken)
     {
         var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
@@ -272,6 +272,8 @@ public sealed class SandboxContainerFactory(
                 [SandboxLabels.Instance] = _executor.InstanceName,
                 [SandboxLabels.Language] = language.Name,
                 [SandboxLabels.Slot] = "version",
+                [SandboxLabels.Isolation] = kind.Isolation.ToWireName(),
+                [SandboxLabels.Runtime] = kind.Runtime,
             },
             HostConfig = new HostConfig { NetworkMode = "none" },
         }, cancellationToken);

@@ -51,6 +51,38 @@ public sealed class LanguageCatalog
     public bool TryFind(string nameOrAlias, out LanguageDefinition language) =>
         _byNameOrAlias.TryGetValue(nameOrAlias, out language!);
 
+    /// <summary>
+    /// A language version's test cases (<c>test/&lt;case&gt;/</c> folders): its own, and its language's for the
+    /// cases it has none of, so a version needs only the programs that differ (a snippet of its new features).
+    /// </summary>
+    public IReadOnlyList<string> TestCasesOf(LanguageDefinition language)
+    {
+        var own = CaseFolders(language.Directory);
+        if (language.VersionOf is null || !TryFind(language.VersionOf, out var of))
+        {
+            return [.. own.Values];
+        }
+        foreach (var (name, folder) in CaseFolders(of.Directory))
+        {
+            own.TryAdd(name, folder);
+        }
+        return [.. own.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value)];
+    }
+
+    private static SortedDictionary<string, string> CaseFolders(string directory)
+    {
+        var tests = Path.Combine(directory, "test");
+        var cases = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (System.IO.Directory.Exists(tests))
+        {
+            foreach (var folder in System.IO.Directory.EnumerateDirectories(tests))
+            {
+                cases[Path.GetFileName(folder)] = folder;
+            }
+        }
+        return cases;
+    }
+
     /// <summary>Every version of <paramref name="language"/>'s language, itself included.</summary>
     public IReadOnlyList<LanguageDefinition> VersionsOf(LanguageDefinition language) => _versions[language.Family];
 
@@ -119,7 +151,12 @@ public sealed class LanguageCatalog
             }
             languages.Add(definition with { Directory = directory, Example = ReadExample(directory, definition.SourceFile) });
         }
-        return new LanguageCatalog(languages);
+        // A version without a hello program of its own starts from its language's.
+        var byName = languages.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        return new LanguageCatalog(languages.Select(l =>
+            l.Example is null && l.VersionOf is { } of && byName.TryGetValue(of, out var language)
+                ? l with { Example = ReadExample(language.Directory, l.SourceFile) }
+                : l));
     }
 
     private static LanguageExample? ReadExample(string directory, string sourceFile)

@@ -115,7 +115,7 @@ public sealed class ContainerPool(
             }
             try
             {
-                pool.Version = await factory.ReadImageVersionAsync(pool.Language, stopping);
+                pool.Version = await factory.ReadImageVersionAsync(pool.Language, pool.Kind, stopping);
             }
             catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or TimeoutException)
             {

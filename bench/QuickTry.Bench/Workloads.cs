@@ -206,12 +206,17 @@ internal static class Workloads
     }
 }
 
-/// <summary>A language version's own test program, <c>docker-images/&lt;name&gt;/test/hello</c>.</summary>
+/// <summary>A language version's test program, <c>docker-images/&lt;name&gt;/test/hello</c> (or its language's).</summary>
 internal sealed record LanguageTest(string Name, string Version, bool Compiled, string Code, string? Stdin, string Expected)
 {
     public static LanguageTest Load(string languagesFolder, LanguageInfo language)
     {
+        // A version without a hello program of its own runs its language's, as the tests do.
         var folder = Path.Combine(languagesFolder, language.Name, "test", "hello");
+        if (!Directory.Exists(folder))
+        {
+            folder = Path.Combine(languagesFolder, language.Language, "test", "hello");
+        }
         var stdin = Path.Combine(folder, "stdin.txt");
         return new LanguageTest(language.Name, language.Version, language.Compiled,
             File.ReadAllText(Path.Combine(folder, language.SourceFile)),

@@ -12,13 +12,13 @@ public class SandboxTests(ExecutorFixture executor)
 {
     private static readonly LanguageCatalog Catalog = LanguageCatalog.Load(LanguageCatalog.ResolveFolder(null, AppContext.BaseDirectory));
 
-    /// <summary>Every language's test cases: <c>docker-images/&lt;language&gt;/test/&lt;case&gt;/</c>.</summary>
+    /// <summary>Every language version's test cases: <c>docker-images/&lt;name&gt;/test/&lt;case&gt;/</c>, a version's falling back to its language's.</summary>
     public static TheoryData<string, string> LanguageCases()
     {
         var data = new TheoryData<string, string>();
         foreach (var language in Catalog.All)
         {
-            foreach (var folder in Directory.EnumerateDirectories(Path.Combine(language.Directory, "test")).Order())
+            foreach (var folder in Catalog.TestCasesOf(language))
             {
                 data.Add(language.Name, Path.GetFileName(folder));
             }
@@ -37,7 +37,7 @@ public class SandboxTests(ExecutorFixture executor)
     public async Task Each_language_passes_its_test_cases(string name, string testCase)
     {
         Assert.True(Catalog.TryFind(name, out var language));
-        var folder = Path.Combine(language.Directory, "test", testCase);
+        var folder = Catalog.TestCasesOf(language).Single(f => Path.GetFileName(f) == testCase);
         var stdinFile = Path.Combine(folder, "stdin.txt");
 
         var request = new RunRequest

@@ -15,14 +15,17 @@ public class LanguageCatalogTests
         foreach (var language in catalog.All)
         {
             Assert.True(File.Exists(Path.Combine(language.Directory, "Dockerfile")), $"{language.Name}: Dockerfile");
+            var cases = catalog.TestCasesOf(language).ToDictionary(f => Path.GetFileName(f)!, f => f);
             foreach (var testCase in new[] { "hello", "echo", "runtime-error", "snippet" })
             {
-                Assert.True(File.Exists(Path.Combine(language.Directory, "test", testCase, language.SourceFile)), $"{language.Name}: test/{testCase}/{language.SourceFile}");
+                Assert.True(cases.TryGetValue(testCase, out var folder) && File.Exists(Path.Combine(folder, language.SourceFile)), $"{language.Name}: test/{testCase}/{language.SourceFile}");
             }
-            Assert.True(File.Exists(Path.Combine(language.Directory, "test", "hello", "expected.txt")), $"{language.Name}: test/hello/expected.txt");
-            Assert.True(File.Exists(Path.Combine(language.Directory, "test", "echo", "expected.txt")), $"{language.Name}: test/echo/expected.txt");
-            Assert.True(File.Exists(Path.Combine(language.Directory, "test", "snippet", "expected.txt")), $"{language.Name}: test/snippet/expected.txt");
-            Assert.Equal(language.IsCompiled, File.Exists(Path.Combine(language.Directory, "test", "compile-error", language.SourceFile)));
+            foreach (var testCase in new[] { "hello", "echo", "snippet" })
+            {
+                Assert.True(File.Exists(Path.Combine(cases[testCase], "expected.txt")), $"{language.Name}: test/{testCase}/expected.txt");
+            }
+            Assert.Equal(language.IsCompiled, cases.ContainsKey("compile-error"));
+            Assert.NotNull(language.Example);
         }
     }
 

@@ -1,5 +1,0 @@
-#include <stdexcept>
-
-int main() {
-    throw std::runtime_error("boom");
-}

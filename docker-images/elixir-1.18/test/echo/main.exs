@@ -1,1 +1,0 @@
-IO.write(IO.read(:stdio, :eof))

@@ -1,4 +1,0 @@
-#!/usr/bin/env escript
-
-main(_) ->
-    erlang:error(boom).

@@ -1,2 +1,0 @@
-main :: IO ()
-main = putStrLn (1 + "text")

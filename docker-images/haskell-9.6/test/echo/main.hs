@@ -1,2 +1,0 @@
-main :: IO ()
-main = interact id

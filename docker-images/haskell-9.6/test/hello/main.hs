@@ -1,4 +1,0 @@
-main :: IO ()
-main = do
-  putStrLn "hello, world"
-  print (sum [1 .. 10 :: Int])

@@ -1,1 +1,0 @@
-process.stdout.write(require("fs").readFileSync(0, "utf8"));

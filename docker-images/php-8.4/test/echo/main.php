@@ -1,2 +1,0 @@
-<?php
-echo stream_get_contents(STDIN);

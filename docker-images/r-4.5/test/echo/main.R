@@ -1,1 +1,0 @@
-writeLines(readLines(file("stdin")))

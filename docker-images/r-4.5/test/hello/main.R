@@ -1,2 +1,0 @@
-cat("hello, world\n")
-cat(sum(1:10), "\n", sep = "")

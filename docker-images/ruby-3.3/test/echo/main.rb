@@ -1,1 +1,0 @@
-$stdout.write($stdin.read)

@@ -1,2 +1,0 @@
-puts "hello, world"
-puts (1..10).sum

@@ -1,3 +1,0 @@
-fn main() {
-    let x: i32 = "text";
-}
