@@ -8,6 +8,7 @@
 #   With --gvisor, also gVisor: Debian's runsc, declared as a runtime in /etc/docker/daemon.json, and the
 #   engine told to reload its configuration (SIGHUP: running containers are untouched).
 # Usage: scripts/setup.sh [--gvisor] [language ...]   (no languages: every language)
+#   QUICKTRY_BUILD_JOBS: how many images are built at once (default 3; the images others build on come first).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -196,10 +197,33 @@ main() {
   if ((gvisor)); then ensure_gvisor; fi
   build_image redis
   local lang
+  local -a wanted=()
   for lang in $(languages "${arguments[@]}"); do
     [[ -f "$repo/docker-images/$lang/language.json" ]] || fail "docker-images/$lang is not a language (no language.json)"
-    build_image "$lang"
+    wanted+=("$lang")
   done
+  # The images others build on first, one at a time (base, jdk, dotnet, java, vala, ...); then the rest a
+  # few at a time: an image build mostly waits for its packages, so two cores serve several at once.
+  for lang in "${wanted[@]}"; do
+    local parent
+    parent="$(parent_of "$lang")"
+    if [[ -n "$parent" ]]; then build_image "$parent"; fi
+  done
+  local jobs="${QUICKTRY_BUILD_JOBS:-3}" running=0 failed=0
+  for lang in "${wanted[@]}"; do
+    [[ -z "${checked[$lang]:-}" ]] || continue
+    if ((running >= jobs)); then
+      wait -n || failed=1
+      running=$((running - 1))
+    fi
+    build_image "$lang" &
+    running=$((running + 1))
+  done
+  while ((running > 0)); do
+    wait -n || failed=1
+    running=$((running - 1))
+  done
+  ((failed == 0)) || fail "building some images failed (the messages above name them)"
   # A rebuilt image leaves its predecessor untagged: gigabytes per base change. Only ours are removed.
   docker image prune -f --filter label=quicktry.hash >/dev/null
   step "docker engine ready, images built"
