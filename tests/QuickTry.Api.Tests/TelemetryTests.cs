@@ -88,6 +88,10 @@ public sealed class TelemetryTests : IAsyncLifetime
         }
     }
 
+    /// <summary>The executor's span of a run of <paramref name="language"/>, at whichever of its versions ran (a name alone runs the newest).</summary>
+    private static bool IsRunOf(Activity span, string language) =>
+        span.DisplayName == $"run {language}" || span.DisplayName.StartsWith($"run {language}-", StringComparison.Ordinal);
+
     private static Activity One(List<Activity> spans, Func<Activity, bool> match, string what) =>
         spans.SingleOrDefault(match) ?? throw new Xunit.Sdk.XunitException($"no single span {what} in: {string.Join(", ", spans.Select(s => $"{s.Source.Name}:{s.DisplayName}"))}");
 
@@ -123,7 +127,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         var consume = One(spans, s => s.DisplayName == "queue.consume", "queue.consume");
         Assert.Equal(ActivityKind.Consumer, consume.Kind);
         AssertChildOf(consume, enqueue);
-        var run = One(spans, s => s.DisplayName == "run python3", "run");
+        var run = One(spans, s => IsRunOf(s, "python3"), "run");
         AssertChildOf(run, consume);
         Assert.Equal(runId, run.GetTagItem("quicktry.run.id"));
         // Through the queue, not over HTTP to the executor.
@@ -152,7 +156,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         AssertChildOf(client_, apiServer);
         var executorServer = One(spans, s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("/execute"), "executor server");
         AssertChildOf(executorServer, client_);
-        var run = One(spans, s => s.DisplayName == "run python3", "run");
+        var run = One(spans, s => IsRunOf(s, "python3"), "run");
         AssertChildOf(run, executorServer);
         foreach (var stage in new[] { "queue", "pool.take", "sandbox.execute", "sandbox.collect", "sandbox.wipe" })
         {
@@ -163,12 +167,12 @@ public sealed class TelemetryTests : IAsyncLifetime
         var clientName = apiServer.GetTagItem("quicktry.client")?.ToString();
         Assert.StartsWith("ip-", clientName);
         Assert.Equal(clientName, run.GetTagItem("quicktry.client"));
-        Assert.Equal("python3", run.GetTagItem("quicktry.language"));
+        Assert.Matches("^python3(-[0-9.]+)?$", (string)run.GetTagItem("quicktry.language")!);
         Assert.Equal(result.GetProperty("version").GetString(), run.GetTagItem("quicktry.language.version"));
         Assert.Equal("ok", run.GetTagItem("quicktry.run.status"));
         Assert.Equal(0, run.GetTagItem("process.exit.code"));
         Assert.Equal(false, run.GetTagItem("quicktry.run.truncated"));
-        Assert.Equal(3000, run.GetTagItem("quicktry.limits.time_ms"));
+        Assert.Equal(result.GetProperty("limits").GetProperty("timeMs").GetInt32(), run.GetTagItem("quicktry.limits.time_ms"));
         Assert.Equal(ActivityStatusCode.Unset, run.Status);
         var take = One(spans, s => s.DisplayName == "pool.take", "pool.take");
         Assert.Matches("^[0-9a-f]{64}$", take.GetTagItem("container.id")?.ToString() ?? "");
@@ -194,7 +198,7 @@ public sealed class TelemetryTests : IAsyncLifetime
 
         var spans = await TraceAsync(result.GetProperty("runId").GetString()!, "sandbox.wipe");
 
-        var run = One(spans, s => s.DisplayName == "run c", "run");
+        var run = One(spans, s => IsRunOf(s, "c"), "run");
         var compile = One(spans, s => s.DisplayName == "sandbox.compile", "sandbox.compile");
         var execute = One(spans, s => s.DisplayName == "sandbox.execute", "sandbox.execute");
         AssertChildOf(compile, run);
@@ -211,7 +215,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal("timeout", result.GetProperty("status").GetString());
 
         var spans = await TraceAsync(result.GetProperty("runId").GetString()!, "sandbox.wipe");
-        var run = One(spans, s => s.DisplayName == "run python3", "run");
+        var run = One(spans, s => IsRunOf(s, "python3"), "run");
         Assert.Equal(ActivityStatusCode.Error, run.Status);
         Assert.StartsWith("timeout", run.StatusDescription);
         Assert.Equal("timeout", run.GetTagItem("quicktry.run.status"));
@@ -275,10 +279,11 @@ public sealed class TelemetryTests : IAsyncLifetime
         listener.Start();
 
         var client = _api.CreateClient();
-        await RunAsync(client, new { lang = "python3", code = "print(1)" });
+        // A name alone runs the language's newest version: the metrics name the version that ran.
+        var python = (await RunAsync(client, new { lang = "python3", code = "print(1)" })).GetProperty("lang").GetString()!;
         await RunAsync(client, new { lang = "python3", code = "print(2)" });
         await RunAsync(client, new { lang = "python3", code = "while True: pass", limits = new { timeMs = 300 } });
-        await RunAsync(client, new { lang = "c", code = "int main(void) { return missing; }" });
+        var c = (await RunAsync(client, new { lang = "c", code = "int main(void) { return missing; }" })).GetProperty("lang").GetString()!;
         var refused = await client.PostAsJsonAsync("/run", new { lang = "python3", code = "print(3)" });
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         listener.RecordObservableInstruments();
@@ -298,9 +303,9 @@ public sealed class TelemetryTests : IAsyncLifetime
             }
         }
 
-        Assert.Equal(2, Sum("quicktry.runs", ("quicktry.language", "python3"), ("quicktry.run.status", "ok")));
-        Assert.Equal(1, Sum("quicktry.runs", ("quicktry.language", "python3"), ("quicktry.run.status", "timeout")));
-        Assert.Equal(1, Sum("quicktry.runs", ("quicktry.language", "c"), ("quicktry.run.status", "compile_error")));
+        Assert.Equal(2, Sum("quicktry.runs", ("quicktry.language", python), ("quicktry.run.status", "ok")));
+        Assert.Equal(1, Sum("quicktry.runs", ("quicktry.language", python), ("quicktry.run.status", "timeout")));
+        Assert.Equal(1, Sum("quicktry.runs", ("quicktry.language", c), ("quicktry.run.status", "compile_error")));
         Assert.Equal(4, Count("quicktry.run.duration"));
         Assert.Equal(4, Count("quicktry.run.queue.duration"));
         Assert.True(Sum("quicktry.run.duration", ("quicktry.run.status", "timeout")) >= 0.3);
