@@ -85,15 +85,10 @@ public sealed class LanguageDirectory(
         }
         var versions = languages.Where(l => l.Language == named.Language).ToList();
         IReadOnlyList<LanguageInfo> candidates = named.Name == named.Language ? versions : [named];
-        if (candidates.Count == 1 && string.IsNullOrWhiteSpace(version))
+        var picked = LanguageVersions.Resolve(named, candidates, versions, l => l.Version, version, named.Language, out var refused);
+        if (refused is not null)
         {
-            return named;
-        }
-        var picked = LanguageVersions.Pick(candidates, l => l.Version, version);
-        if (picked is null)
-        {
-            var valid = versions.Select(l => l.Version).Where(v => v != LanguageVersions.Unknown).OrderByDescending(v => v, LanguageVersions.Comparer);
-            error = ("version", $"Unknown version '{Shorten(version!)}' of {named.Language}. Valid: {string.Join(", ", valid)}.");
+            error = ("version", refused);
         }
         return picked;
     }

@@ -32,6 +32,30 @@ public static class LanguageVersions
             .OrderByDescending(v => versionOf(v), Comparer)
             .FirstOrDefault();
 
+    /// <summary>
+    /// The version a request gets once its language name is found: <paramref name="named"/> itself when it is
+    /// one version's own name (<paramref name="candidates"/> holds just it) or its language has one version and
+    /// none is asked for; else the newest of <paramref name="candidates"/> matching <paramref name="requested"/>.
+    /// Null with the message that names the valid versions (of all <paramref name="allVersions"/>) otherwise.
+    /// </summary>
+    public static T? Resolve<T>(T named, IReadOnlyList<T> candidates, IEnumerable<T> allVersions, Func<T, string?> versionOf,
+        string? requested, string language, out string? error) where T : class
+    {
+        error = null;
+        if (candidates.Count == 1 && string.IsNullOrWhiteSpace(requested))
+        {
+            return named;
+        }
+        var picked = Pick(candidates, versionOf, requested);
+        if (picked is null)
+        {
+            var valid = allVersions.Select(versionOf).Where(v => v is not null && v != Unknown).OrderByDescending(v => v, Comparer);
+            var shown = requested!.Length <= 40 ? requested : requested[..40] + "…";
+            error = $"Unknown version '{shown}' of {language}. Valid: {string.Join(", ", valid)}.";
+        }
+        return picked;
+    }
+
     /// <summary>Newest first, as people read versions: numerically part by part (<c>3.9</c> before <c>3.13</c>); unknown last.</summary>
     public static IComparer<string?> Comparer { get; } = Comparer<string?>.Create(Compare);
 

@@ -101,16 +101,10 @@ public sealed class LanguageCatalog
             return null;
         }
         IReadOnlyList<LanguageDefinition> candidates = named.VersionOf is null ? VersionsOf(named) : [named];
-        if (candidates.Count == 1 && string.IsNullOrWhiteSpace(version))
+        var picked = LanguageVersions.Resolve(named, candidates, VersionsOf(named), versionOf, version, named.Family, out var refused);
+        if (refused is not null)
         {
-            return named;
-        }
-        var picked = LanguageVersions.Pick(candidates, versionOf, version);
-        if (picked is null)
-        {
-            var valid = VersionsOf(named).Select(versionOf).Where(v => v is not null && v != LanguageVersions.Unknown)
-                .OrderByDescending(v => v, LanguageVersions.Comparer);
-            error = ("version", $"Unknown version '{Shorten(version!)}' of {named.Family}. Valid: {string.Join(", ", valid)}.");
+            error = ("version", refused);
         }
         return picked;
     }
