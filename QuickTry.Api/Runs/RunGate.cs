@@ -37,7 +37,7 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
             return (null, TypedResults.ValidationProblem(limitErrors, title: "The run request is invalid."));
         }
 
-        var reserveMs = ReserveMs(request, language);
+        var reserveMs = ReserveMs(request, language.LimitsUnder(client.Plan.Sandbox.Runtime), language.Compiled);
         QuotaDecision decision;
         using (var check = ApiTelemetry.Source.StartActivity("quota.reserve"))
         {
@@ -164,11 +164,10 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
     }
 
     /// <summary>A run's worst case: its time limit, plus its compile limit for compiled languages.</summary>
-    private static long ReserveMs(RunRequest request, LanguageInfo language)
+    private static long ReserveMs(RunRequest request, AppliedLimits defaults, bool compiled)
     {
-        var defaults = language.Limits;
         var run = Math.Max(1, request.Limits?.TimeMs ?? defaults.TimeMs);
-        var compile = language.Compiled ? Math.Max(1, request.Limits?.CompileTimeMs ?? defaults.CompileTimeMs) : 0;
+        var compile = compiled ? Math.Max(1, request.Limits?.CompileTimeMs ?? defaults.CompileTimeMs) : 0;
         return (long)run + compile;
     }
 

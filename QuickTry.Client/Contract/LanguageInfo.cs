@@ -9,7 +9,7 @@ namespace QuickTry.Client;
 /// <param name="Compiled">Whether runs have a compile step.</param>
 /// <param name="SourceFile">The main file's name in the sandbox.</param>
 /// <param name="Available">Whether its image is present and runs can be served now.</param>
-/// <param name="Limits">The defaults a run gets.</param>
+/// <param name="Limits">The defaults a run gets under <see cref="Runtime"/>, the runtime it gets when its plan names none.</param>
 /// <param name="MaxLimits">The most a run may ask for.</param>
 /// <param name="Example">A starter snippet.</param>
 /// <param name="Language">
@@ -29,7 +29,21 @@ public sealed record LanguageInfo(
     AppliedLimits MaxLimits,
     LanguageExample? Example,
     string Language,
-    IReadOnlyList<string> Libraries);
+    IReadOnlyList<string> Libraries)
+{
+    /// <summary>The runtime a run of this language gets when its caller's plan names none.</summary>
+    public string Runtime { get; init; } = SandboxRuntimes.Runc;
+
+    /// <summary>
+    /// The defaults a run gets under each runtime the executor offers: under gVisor, for one, the time
+    /// limits are a configured factor longer, since every process starts several times slower there.
+    /// </summary>
+    public IReadOnlyDictionary<string, AppliedLimits> LimitsByRuntime { get; init; } = new Dictionary<string, AppliedLimits>();
+
+    /// <summary>The defaults a run gets under <paramref name="runtime"/> (its plan's), or under <see cref="Runtime"/> when null.</summary>
+    public AppliedLimits LimitsUnder(string? runtime) =>
+        runtime is not null && LimitsByRuntime.TryGetValue(runtime, out var limits) ? limits : Limits;
+}
 
 /// <summary>A starter snippet: the language's <c>test/hello</c> program and its stdin.</summary>
 /// <param name="Code">The program.</param>

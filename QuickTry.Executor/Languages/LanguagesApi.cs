@@ -30,6 +30,10 @@ public static class LanguagesApi
             validator.Ceilings,
             l.Example,
             l.Family,
-            l.Libraries)).ToList());
+            l.Libraries)
+        {
+            Runtime = validator.RuntimeOf(l),
+            LimitsByRuntime = validator.Runtimes.ToDictionary(r => r, r => validator.DefaultsFor(l, r)),
+        }).ToList());
     }
 }

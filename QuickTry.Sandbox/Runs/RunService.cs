@@ -22,7 +22,6 @@ public sealed class RunService(
     ContainerPool pool,
     SandboxRunner runner,
     IOptions<IsolationOptions> isolationOptions,
-    IOptions<SandboxOptions> sandboxOptions,
     TimeProvider time,
     ExecutorTelemetry telemetry,
     ILogger<RunService> logger)
@@ -46,7 +45,7 @@ public sealed class RunService(
         string? runId = null, Func<CancellationToken, Task<bool>>? startGate = null, LiveRun? live = null)
     {
         await pool.LearnVersionsAsync(request.EffectiveLang, cancellationToken);
-        if (!validator.TryPrepare(request, out var run, out var errors))
+        if (!validator.TryPrepare(request, plan.Runtime, out var run, out var errors))
         {
             return new RunOutcome.Invalid(errors);
         }
@@ -57,7 +56,7 @@ public sealed class RunService(
         ExecutorTelemetry.DescribeLimits(activity, run.Limits);
         // An interactive run needs a stdin of its own, which only a one-run container has.
         var isolation = live?.Interactive == true ? Isolation.Container : isolationOptions.Value.For(language, plan.Isolation);
-        var kind = new SandboxKind(isolation, sandboxOptions.Value.RuntimeFor(language, plan.Runtime));
+        var kind = new SandboxKind(isolation, run.Runtime);
         activity?.SetTag("quicktry.run.live", live is null ? null : live.Interactive ? "interactive" : "stream");
         activity?.SetTag("quicktry.isolation", kind.Isolation.ToWireName());
         activity?.SetTag("quicktry.runtime", kind.Runtime);

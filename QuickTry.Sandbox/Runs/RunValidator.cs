@@ -8,12 +8,23 @@ namespace QuickTry.Sandbox.Runs;
 /// <summary>
 /// Turns a request into a <see cref="PreparedRun"/> or a set of errors keyed by field, the shape of a
 /// validation problem. Limits above their ceiling are refused, not clamped, so a client learns its bound.
+/// It also decides the runtime a run gets, since the default time limits depend on it.
 /// </summary>
-public sealed class RunValidator(LanguageCatalog languages, IOptions<LimitsOptions> limitsOptions, IToolchainVersions? versions = null)
+public sealed class RunValidator(
+    LanguageCatalog languages,
+    IOptions<LimitsOptions> limitsOptions,
+    IToolchainVersions? versions = null,
+    IOptions<SandboxOptions>? sandboxOptions = null)
 {
     private readonly LimitsOptions _limits = limitsOptions.Value;
+    private readonly SandboxOptions _sandbox = sandboxOptions?.Value ?? new SandboxOptions();
 
-    public bool TryPrepare(RunRequest request, out PreparedRun run, out Dictionary<string, string[]> errors)
+    /// <summary>Prepares a run with the sandbox's own runtime choice (no caller plan).</summary>
+    public bool TryPrepare(RunRequest request, out PreparedRun run, out Dictionary<string, string[]> errors) =>
+        TryPrepare(request, planRuntime: null, out run, out errors);
+
+    /// <param name="planRuntime">The runtime the caller's plan names; when set it decides.</param>
+    public bool TryPrepare(RunRequest request, string? planRuntime, out PreparedRun run, out Dictionary<string, string[]> errors)
     {
         errors = [];
         run = null!;
@@ -114,38 +125,58 @@ public sealed class RunValidator(LanguageCatalog languages, IOptions<LimitsOptio
         }
 
         var requested = request.Limits ?? new RequestedLimits();
-        var perLanguage = language?.Limits ?? new LanguageLimits();
         foreach (var (field, error) in LimitRules.Violations(requested, Ceilings))
         {
             Error(field, error);
         }
-        var applied = new AppliedLimits(
-            requested.TimeMs ?? Default(perLanguage.TimeMs, _limits.TimeMs),
-            requested.CompileTimeMs ?? Default(perLanguage.CompileTimeMs, _limits.CompileTimeMs),
-            requested.MemoryMb ?? Default(perLanguage.MemoryMb, _limits.MemoryMb),
-            requested.Pids ?? Default(perLanguage.Pids, _limits.Pids),
-            requested.OutputBytes ?? _limits.OutputBytes.Default);
 
         if (errors.Count > 0 || language is null)
         {
             return false;
         }
-        run = new PreparedRun(language, request.Code!, stdin, args, files, applied);
+        var runtime = _sandbox.RuntimeFor(language.Name, planRuntime);
+        var defaults = DefaultsFor(language, runtime);
+        var applied = new AppliedLimits(
+            requested.TimeMs ?? defaults.TimeMs,
+            requested.CompileTimeMs ?? defaults.CompileTimeMs,
+            requested.MemoryMb ?? defaults.MemoryMb,
+            requested.Pids ?? defaults.Pids,
+            requested.OutputBytes ?? defaults.OutputBytes);
+        run = new PreparedRun(language, request.Code!, stdin, args, files, applied, runtime);
         return true;
     }
 
     /// <summary>The highest value a request may ask for, per limit (published in GET /languages).</summary>
     public AppliedLimits Ceilings => new(_limits.TimeMs.Max, _limits.CompileTimeMs.Max, _limits.MemoryMb.Max, _limits.Pids.Max, _limits.OutputBytes.Max);
 
-    private static int Default(int? languageDefault, LimitRange range) => Math.Min(languageDefault ?? range.Default, range.Max);
+    private static int Default(int? languageDefault, LimitRange range, double factor = 1) =>
+        (int)Math.Min(Math.Ceiling((languageDefault ?? range.Default) * factor), range.Max);
 
-    /// <summary>The limits a run of <paramref name="language"/> gets when it asks for none.</summary>
-    public AppliedLimits DefaultsFor(LanguageDefinition language) => new(
-        Default(language.Limits.TimeMs, _limits.TimeMs),
-        Default(language.Limits.CompileTimeMs, _limits.CompileTimeMs),
-        Default(language.Limits.MemoryMb, _limits.MemoryMb),
-        Default(language.Limits.Pids, _limits.Pids),
-        _limits.OutputBytes.Default);
+    /// <summary>The runtime runs of <paramref name="language"/> get when the caller's plan names none.</summary>
+    public string RuntimeOf(LanguageDefinition language) => _sandbox.RuntimeFor(language.Name, plan: null);
+
+    /// <summary>Every runtime this executor may run sandboxes under: configured ones and those with a time factor.</summary>
+    public IEnumerable<string> Runtimes =>
+        _sandbox.ConfiguredRuntimes().Concat(_limits.TimeFactorByRuntime.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+
+    /// <summary>The limits a run of <paramref name="language"/> gets when it asks for none, under its default runtime.</summary>
+    public AppliedLimits DefaultsFor(LanguageDefinition language) => DefaultsFor(language, RuntimeOf(language));
+
+    /// <summary>
+    /// The limits a run of <paramref name="language"/> under <paramref name="runtime"/> gets when it asks for
+    /// none: the language's defaults (else the global ones), time limits times the runtime's factor, each at
+    /// most its ceiling.
+    /// </summary>
+    public AppliedLimits DefaultsFor(LanguageDefinition language, string runtime)
+    {
+        var factor = _limits.TimeFactorOf(runtime);
+        return new(
+            Default(language.Limits.TimeMs, _limits.TimeMs, factor),
+            Default(language.Limits.CompileTimeMs, _limits.CompileTimeMs, factor),
+            Default(language.Limits.MemoryMb, _limits.MemoryMb),
+            Default(language.Limits.Pids, _limits.Pids),
+            _limits.OutputBytes.Default);
+    }
 
     private static string Truncate(string? value) =>
         value is null ? "(null)" : value.Length <= 40 ? value : value[..40] + "…";

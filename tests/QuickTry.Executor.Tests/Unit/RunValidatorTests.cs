@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using QuickTry.Executor.Languages;
 using QuickTry.Sandbox.Languages;
 using QuickTry.Executor.Runs;
+using QuickTry.Sandbox.Containers;
 using QuickTry.Sandbox.Runs;
 
 namespace QuickTry.Executor.Tests.Unit;
@@ -124,5 +125,74 @@ public class RunValidatorTests
     {
         var errors = Errors(new RunRequest { Lang = "py", Code = "x", Args = ["ok", "bad\0arg"] });
         Assert.Contains("args", errors.Keys);
+    }
+
+    private static RunValidator Validator(SandboxOptions sandbox, LimitsOptions? limits = null) =>
+        new(new LanguageCatalog([Python, Go]), Options.Create(limits ?? new LimitsOptions()), sandboxOptions: Options.Create(sandbox));
+
+    [Fact]
+    public void Under_gvisor_the_default_time_limits_are_three_times_longer_up_to_their_ceilings()
+    {
+        var validator = Validator(new SandboxOptions { Runtime = SandboxRuntimes.Gvisor });
+
+        Assert.True(validator.TryPrepare(new RunRequest { Lang = "go", Code = "package main" }, out var go, out _));
+        Assert.Equal(SandboxRuntimes.Gvisor, go.Runtime);
+        Assert.Equal(9_000, go.Limits.TimeMs);
+        // Go's own 30 s compile default, three times, is past the 60 s ceiling: the ceiling applies.
+        Assert.Equal(60_000, go.Limits.CompileTimeMs);
+        // Only time stretches.
+        Assert.Equal(512, go.Limits.MemoryMb);
+        Assert.Equal(new LimitsOptions().Pids.Default, go.Limits.Pids);
+    }
+
+    [Fact]
+    public void A_time_limit_the_request_names_is_taken_as_named_under_any_runtime()
+    {
+        var validator = Validator(new SandboxOptions { Runtime = SandboxRuntimes.Gvisor });
+        Assert.True(validator.TryPrepare(new RunRequest { Lang = "py", Code = "x", Limits = new RequestedLimits { TimeMs = 1_000 } }, out var run, out _));
+        Assert.Equal(1_000, run.Limits.TimeMs);
+        Assert.Equal(30_000, run.Limits.CompileTimeMs);
+    }
+
+    [Fact]
+    public void The_plans_runtime_decides_the_factor_and_runc_has_none()
+    {
+        var validator = Validator(new SandboxOptions(), new LimitsOptions { TimeFactorByRuntime = { [SandboxRuntimes.Gvisor] = 2.5 } });
+
+        Assert.True(validator.TryPrepare(new RunRequest { Lang = "py", Code = "x" }, out var underRunc, out _));
+        Assert.True(validator.TryPrepare(new RunRequest { Lang = "py", Code = "x" }, SandboxRuntimes.Gvisor, out var underGvisor, out _));
+
+        Assert.Equal((SandboxRuntimes.Runc, 3_000), (underRunc.Runtime, underRunc.Limits.TimeMs));
+        Assert.Equal((SandboxRuntimes.Gvisor, 7_500), (underGvisor.Runtime, underGvisor.Limits.TimeMs));
+        Assert.Equal(underGvisor.Limits, validator.DefaultsFor(Python, SandboxRuntimes.Gvisor));
+        Assert.Equal([SandboxRuntimes.Runc, SandboxRuntimes.Gvisor], validator.Runtimes);
+    }
+
+    [Theory]
+    [InlineData("runsc", 0.5, "TimeFactorByRuntime:runsc must be 1..20")]
+    [InlineData("runsc", 21, "TimeFactorByRuntime:runsc must be 1..20")]
+    [InlineData("../bin", 2, "'../bin' is not a runtime name")]
+    public void A_nonsensical_time_factor_is_refused_at_start_up_naming_the_setting(string runtime, double factor, string message)
+    {
+        var options = new LimitsOptions { TimeFactorByRuntime = { [runtime] = factor } };
+        var result = new LimitsOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains(message, result.FailureMessage);
+        Assert.Contains(LimitsOptions.Section, result.FailureMessage);
+    }
+
+    [Fact]
+    public void A_language_tells_its_limits_under_each_runtime_and_falls_back_to_its_default_runtime()
+    {
+        var runc = new AppliedLimits(3_000, 10_000, 128, 64, 65_536);
+        var gvisor = runc with { TimeMs = 9_000, CompileTimeMs = 30_000 };
+        var info = new LanguageInfo("python3", "Python", "3.13.5", [], false, "main.py", true, runc, runc, null, "python3", [])
+        {
+            LimitsByRuntime = new Dictionary<string, AppliedLimits> { [SandboxRuntimes.Runc] = runc, [SandboxRuntimes.Gvisor] = gvisor },
+        };
+
+        Assert.Equal(runc, info.LimitsUnder(null));
+        Assert.Equal(gvisor, info.LimitsUnder(SandboxRuntimes.Gvisor));
+        Assert.Equal(runc, info.LimitsUnder("kata"));
     }
 }
