@@ -22,6 +22,7 @@ namespace QuickTry.Executor.Queue;
 public sealed class QueueWorker(
     RedisRunQueue queue,
     RunService runs,
+    ContainerPool pool,
     RunAdmission admission,
     EngineState engine,
     Microsoft.AspNetCore.Hosting.Server.IServer server,
@@ -40,6 +41,15 @@ public sealed class QueueWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // A run that names no version gets its language's newest, so entries are taken only once every
+        // present image's version is known (seconds after start-up; at most a minute on a cold machine):
+        // taken earlier, a run would be refused a version its image has.
+        var versionsKnownBy = DateTime.UtcNow.AddMinutes(1);
+        while (!stoppingToken.IsCancellationRequested && DateTime.UtcNow < versionsKnownBy
+            && pool.Status() is var status && (!status.Any(s => s.Version is not null) || status.Any(s => s.ImagePresent && s.Version is null)))
+        {
+            await Task.Delay(250, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
         var heartbeat = HeartbeatAsync(stoppingToken);
         var subscribed = false;
         var groupsReady = false;

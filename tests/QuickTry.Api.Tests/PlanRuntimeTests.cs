@@ -6,7 +6,8 @@ namespace QuickTry.Api.Tests;
 
 /// <summary>
 /// The plan decides the runtime, end to end: anonymous callers in gVisor, keyed callers in runc. The real
-/// API (real Redis) in front of the real executor on the gVisor test engine (scripts/test-gvisor-engine.sh).
+/// API (real Redis) in front of the real executor on the main engine, which declares gVisor's runsc
+/// (scripts/setup.sh --gvisor).
 /// </summary>
 public sealed class PlanRuntimeTests : IAsyncLifetime
 {
@@ -20,7 +21,6 @@ public sealed class PlanRuntimeTests : IAsyncLifetime
         _executor = new InProcessExecutor(new Dictionary<string, string?>
         {
             ["Executor:InstanceName"] = "test-plan-runtime-" + Guid.NewGuid().ToString("N")[..8],
-            ["Executor:DockerEndpoint"] = Environment.GetEnvironmentVariable("QUICKTRY_TEST_GVISOR_ENDPOINT") ?? "unix:///run/quicktry-gvisor/docker.sock",
             ["Executor:Pool:WarmPerLanguage"] = "0",
             ["Executor:Pool:WarmByLanguage:python3"] = "1",
             ["Executor:Sandbox:PlanRuntimes:0"] = "runsc",

@@ -15,10 +15,6 @@ public sealed class QueueStack : IAsyncDisposable
 {
     public const string MainEngine = "unix:///var/run/docker.sock";
 
-    /// <summary>The second engine the test set-up starts (own socket, data root and bridge; it also declares runsc).</summary>
-    public static readonly string SecondEngine =
-        Environment.GetEnvironmentVariable("QUICKTRY_TEST_GVISOR_ENDPOINT") ?? "unix:///run/quicktry-gvisor/docker.sock";
-
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly List<ExecutorProcess> _executors = [];
@@ -56,6 +52,34 @@ public sealed class QueueStack : IAsyncDisposable
         _executors.Add(executor);
         await executor.StartAsync(TimeSpan.FromSeconds(90));
         return executor;
+    }
+
+    /// <summary>
+    /// Waits (bounded) until the executor knows the version of every python3 image: a run that names no
+    /// version gets the newest, and on a cold machine reading them takes seconds after start-up.
+    /// </summary>
+    public static async Task WaitForPythonVersionsAsync(string url, TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var languages = await http.GetFromJsonAsync<JsonElement>("/languages");
+                var python = languages.EnumerateArray().Where(l => l.GetProperty("language").GetString() == "python3").ToList();
+                if (python.Count > 0 && python.All(l => l.GetProperty("version").GetString() != "unknown"))
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not answering yet.
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"The executor at {url} did not learn python3's versions within {timeout}");
     }
 
     /// <summary>The API with the queue on; <paramref name="directUrl"/> is where it runs while Redis is down.</summary>

@@ -141,8 +141,9 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("settled elsewhere\n", JsonDocument.Parse(delivery.Body).RootElement.GetProperty("result").GetProperty("stdout").GetString());
         var usedSeconds = (await _alice.GetQuotaAsync()).RunSeconds.Used;
         output.WriteLine($"alice's run seconds after settling elsewhere: {usedSeconds}");
-        // Reserved at its 3 s time limit; settled to about 1.5 s.
-        Assert.InRange(usedSeconds, 1.4, 2.9);
+        // Reserved at its 10 s time limit (Python 3.13's); settled to the 1.5 s sleep plus the interpreter's
+        // start, which a loaded machine may stretch but never to the reservation.
+        Assert.InRange(usedSeconds, 1.4, 5);
     }
 
     [Fact]
