@@ -8,6 +8,4 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 # --gvisor: the benchmark measures runc and gVisor (runsc) side by side.
 bash scripts/setup.sh --gvisor python3 javascript bash c go java
-# A second engine (own socket, data root and bridge) for the second executor of the scale-out section.
-bash scripts/test-gvisor-engine.sh
 exec dotnet run -c Release --project bench/QuickTry.Bench -- "$@"

@@ -1,4 +1,4 @@
-# Shared by scripts/setup.sh and scripts/test-gvisor-engine.sh: gVisor's runsc and how an engine declares it.
+# Used by scripts/setup.sh --gvisor: gVisor's runsc and how an engine declares it.
 
 # The runtime entry. --network=none: runsc cannot run in the host's network namespace with its own
 # network stack here (sandboxes have no network anyway). Not --oci-seccomp: Debian 12's runsc

@@ -7,8 +7,10 @@
 #   and Node.js/npm, which the API's build uses to bundle the editor page.
 #   With --gvisor, also gVisor: Debian's runsc, declared as a runtime in /etc/docker/daemon.json, and the
 #   engine told to reload its configuration (SIGHUP: running containers are untouched).
-# Usage: scripts/setup.sh [--gvisor] [language ...]   (no languages: every language)
-#   QUICKTRY_BUILD_JOBS: how many images are built at once (default 3; the images others build on come first).
+# Usage: scripts/setup.sh [--gvisor] [--languages a,b,...] [language ...]   (no languages: every language)
+#   --languages: only these languages' images (and the ones they build on), to start with a few; run it
+#   again without to build the rest. QUICKTRY_BUILD_JOBS: how many images are built at once (default 3;
+#   the images others build on come first).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -99,6 +101,9 @@ stage_image() {
 }
 
 declare -A checked=()
+# Progress over every image this run checks: "N of M".
+images_total=0
+images_seen=0
 build_image() {
   local name="$1" dir="$repo/docker-images/$1" tag="quicktry/$1:latest" hash current parent
   if [[ -n "${checked[$name]:-}" ]]; then return; fi
@@ -106,14 +111,20 @@ build_image() {
   parent="$(parent_of "$name")"
   if [[ -n "$parent" ]]; then build_image "$parent"; fi
   checked[$name]=1
+  # A build in the background is counted by the loop that starts it (a subshell's count is lost).
+  local progress="${build_progress:-}"
+  if [[ -z "$progress" ]]; then
+    images_seen=$((images_seen + 1))
+    progress="$images_seen of $images_total images"
+  fi
   stage_image "$name"
   hash="$(folder_hash "$name")"
   current="$(docker image inspect -f '{{ index .Config.Labels "quicktry.hash" }}' "$tag" 2>/dev/null || true)"
   if [[ "$current" == "$hash" ]]; then
-    step "image $tag is up to date"
+    step "$progress: $tag is up to date"
     return
   fi
-  step "building image $tag (log: $state/build-$name.log)"
+  step "$progress: building $tag (log: $state/build-$name.log)"
   local started=$SECONDS
   # The classic builder works with every engine version (Debian's 20.10 daemon, clients without buildx).
   if ! DOCKER_BUILDKIT=0 docker build --label "quicktry.hash=$hash" -t "$tag" "$dir" >"$state/build-$name.log" 2>&1; then
@@ -183,25 +194,45 @@ ensure_gvisor() {
 }
 
 main() {
-  local gvisor=0 arguments=() argument
+  local gvisor=0 arguments=() argument expect_languages=0
   for argument in "$@"; do
+    if ((expect_languages)); then
+      IFS=, read -r -a listed <<<"$argument"
+      arguments+=("${listed[@]}")
+      expect_languages=0
+      continue
+    fi
     case $argument in
       --gvisor) gvisor=1 ;;
-      -*) fail "unknown option $argument (usage: scripts/setup.sh [--gvisor] [language ...])" ;;
+      --languages) expect_languages=1 ;;
+      --languages=*) IFS=, read -r -a listed <<<"${argument#--languages=}"; arguments+=("${listed[@]}") ;;
+      -*) fail "unknown option $argument (usage: scripts/setup.sh [--gvisor] [--languages a,b,...] [language ...])" ;;
       *) arguments+=("$argument") ;;
     esac
   done
+  ((expect_languages == 0)) || fail "--languages needs a comma-separated list, e.g. --languages python3,javascript"
+  local setup_started=$SECONDS
   ensure_node
   ensure_engine
   ensure_base_image
   if ((gvisor)); then ensure_gvisor; fi
-  build_image redis
   local lang
   local -a wanted=()
   for lang in $(languages "${arguments[@]}"); do
-    [[ -f "$repo/docker-images/$lang/language.json" ]] || fail "docker-images/$lang is not a language (no language.json)"
+    [[ -f "$repo/docker-images/$lang/language.json" ]] || fail "docker-images/$lang is not a language (no language.json; 'ls docker-images' lists them)"
     wanted+=("$lang")
   done
+  # Every image this run checks: Redis's, the languages' and the ones they build on, each once.
+  local -A counted=()
+  for lang in redis "${wanted[@]}"; do
+    local image="$lang"
+    while [[ -n "$image" && -z "${counted[$image]:-}" ]]; do
+      counted[$image]=1
+      image="$(parent_of "$image")"
+    done
+  done
+  images_total=${#counted[@]}
+  build_image redis
   # The images others build on first, one at a time (base, jdk, dotnet, java, vala, ...); then the rest a
   # few at a time: an image build mostly waits for its packages, so two cores serve several at once.
   for lang in "${wanted[@]}"; do
@@ -216,7 +247,8 @@ main() {
       wait -n || failed=1
       running=$((running - 1))
     fi
-    build_image "$lang" &
+    images_seen=$((images_seen + 1))
+    build_progress="$images_seen of $images_total images" build_image "$lang" &
     running=$((running + 1))
   done
   while ((running > 0)); do
@@ -226,7 +258,7 @@ main() {
   ((failed == 0)) || fail "building some images failed (the messages above name them)"
   # A rebuilt image leaves its predecessor untagged: gigabytes per base change. Only ours are removed.
   docker image prune -f --filter label=quicktry.hash >/dev/null
-  step "docker engine ready, images built"
+  step "docker engine ready, $images_total images up to date ($((SECONDS - setup_started)) s)"
 }
 
 main "$@"

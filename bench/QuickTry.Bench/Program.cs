@@ -145,14 +145,14 @@ await using (var sampler = new MemorySampler(executorPid))
     report.MemoryThroughputPeak = sampler.Peak;
 }
 
-// Scale-out: one executor, then two executors on two engines, both pulling from the queue; python3 in
+// Scale-out: one executor, then two executors, both pulling from the queue; python3 in
 // slots and in a container per run (the engine's container lifecycle), at concurrency 16. Host CPU is
 // sampled alongside, to tell an engine-bound from a CPU-bound machine.
 foreach (var executors in new[] { 1, 2 })
 {
     if (executors == 2)
     {
-        Console.WriteLine("Starting the second executor on the second engine");
+        Console.WriteLine("Starting the second executor");
         await stack.StartSecondExecutorAsync(CancellationToken.None);
     }
     Console.WriteLine($"Scale-out: {executors} executor(s) at concurrency 16");
