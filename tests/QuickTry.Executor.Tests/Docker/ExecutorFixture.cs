@@ -59,7 +59,8 @@ public class ExecutorFixture : IAsyncLifetime
         });
         Client = Factory.CreateClient();
         Client.Timeout = TimeSpan.FromMinutes(2);
-        await WaitHealthyAsync(TimeSpan.FromSeconds(120));
+        // Generous: on a fresh machine (cold page cache) warming every language's sandbox takes minutes.
+        await WaitHealthyAsync(TimeSpan.FromMinutes(5));
     }
 
     private async Task WaitHealthyAsync(TimeSpan timeout)
@@ -77,7 +78,7 @@ public class ExecutorFixture : IAsyncLifetime
             await Task.Delay(250, CancellationToken.None);
         }
         throw new TimeoutException($"The executor on {DockerEndpoint} did not become Healthy within {timeout} (last: {last}). "
-            + "Did scripts/setup.sh build the images (and, for gVisor, scripts/test-gvisor-engine.sh start its engine)?");
+            + "Did scripts/setup.sh build the images (and, for gVisor, did scripts/setup.sh --gvisor declare runsc)?");
     }
 
     public async Task<RunResult> RunAsync(RunRequest request)
@@ -145,13 +146,32 @@ public sealed class DockerCollection : ICollectionFixture<ExecutorFixture>
     public const string Name = "Docker engine";
 }
 
+/// <summary>
+/// Settings of the fixtures that prove a mode on a set of languages: no container is kept warm ahead but
+/// for the languages the guarantees' tests use; the others start theirs on demand.
+/// </summary>
+internal static class ModeFixtureSettings
+{
+    public static Dictionary<string, string?> With(params (string Key, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Executor:Pool:WarmPerLanguage"] = "0",
+            ["Executor:Pool:WarmByLanguage:python3-3.13"] = "1",
+            ["Executor:Pool:WarmByLanguage:bash"] = "1",
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+}
+
 /// <summary>An executor whose runs each get a fresh container (isolation <c>container</c>).</summary>
 public sealed class ContainerExecutorFixture : ExecutorFixture
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["Executor:Isolation:Default"] = "container",
-    };
+    protected override IReadOnlyDictionary<string, string?> Settings => ModeFixtureSettings.With(("Executor:Isolation:Default", "container"));
 }
 
 [CollectionDefinition(Name)]
@@ -161,17 +181,15 @@ public sealed class ContainerDockerCollection : ICollectionFixture<ContainerExec
 }
 
 /// <summary>
-/// An executor on the second engine that scripts/test-gvisor-engine.sh starts, every sandbox under gVisor's
-/// <c>runsc</c>: the same tests, another kernel between the program and the host.
+/// An executor whose every sandbox runs under gVisor's <c>runsc</c>, which <c>scripts/setup.sh --gvisor</c>
+/// declares on the main engine (one image store for both runtimes): the same tests, another kernel
+/// between the program and the host.
 /// </summary>
 public class GVisorExecutorFixture : ExecutorFixture
 {
-    /// <summary>The gVisor test engine's socket (QUICKTRY_TEST_GVISOR_ENDPOINT overrides it).</summary>
-    public static string Endpoint =>
-        Environment.GetEnvironmentVariable("QUICKTRY_TEST_GVISOR_ENDPOINT") ?? "unix:///run/quicktry-gvisor/docker.sock";
-
-    public override string DockerEndpoint => Endpoint;
     public override string Runtime => SandboxRuntimes.Gvisor;
+
+    protected override IReadOnlyDictionary<string, string?> Settings => ModeFixtureSettings.With();
 }
 
 [CollectionDefinition(Name)]

@@ -124,38 +124,6 @@ public class HostileProgramTests(ExecutorFixture executor)
             result.Stdout);
     }
 
-    public static TheoryData<string> Images() =>
-        [.. LanguageCatalog.Load(LanguageCatalog.ResolveFolder(null, AppContext.BaseDirectory)).All.Select(l => l.Name)];
-
-    [Theory]
-    [MemberData(nameof(Images))]
-    public async Task No_image_has_setuid_or_setgid_files(string language)
-    {
-        var docker = executor.Docker;
-        var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
-        {
-            Image = $"quicktry/{language}:latest",
-            User = "0:0",
-            Entrypoint = ["find", "/", "-xdev", "(", "-perm", "-4000", "-o", "-perm", "-2000", ")", "-type", "f", "-print"],
-            HostConfig = new HostConfig { NetworkMode = "none" },
-            Labels = new Dictionary<string, string> { [SandboxLabels.Instance] = executor.InstanceName },
-        });
-        try
-        {
-            using var stream = await docker.Containers.AttachContainerAsync(created.ID, tty: false,
-                new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true });
-            await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
-            var (stdout, stderr) = await stream.ReadOutputToEndAsync(CancellationToken.None);
-            var exit = await docker.Containers.WaitContainerAsync(created.ID);
-            Assert.True(exit.StatusCode == 0, stderr);
-            Assert.Equal("", stdout);
-        }
-        finally
-        {
-            await docker.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true });
-        }
-    }
-
     [Fact]
     public async Task A_sandbox_whose_executor_vanished_kills_its_program_at_the_limit()
     {

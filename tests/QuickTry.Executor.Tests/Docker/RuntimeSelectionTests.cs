@@ -10,13 +10,11 @@ using QuickTry.RunQueue;
 namespace QuickTry.Executor.Tests.Docker;
 
 /// <summary>
-/// An executor on the gVisor test engine (which declares runc and runsc) whose default is runc, with bash
-/// under runsc by language and runsc kept warm for plans.
+/// An executor on the main engine (which declares runc and, by scripts/setup.sh --gvisor, runsc) whose
+/// default is runc, with bash under runsc by language and runsc kept warm for plans.
 /// </summary>
 public sealed class MixedRuntimeExecutorFixture : ExecutorFixture
 {
-    public override string DockerEndpoint => GVisorExecutorFixture.Endpoint;
-
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Executor:Pool:WarmPerLanguage"] = "0",

@@ -10,103 +10,6 @@ namespace QuickTry.Executor.Tests.Docker;
 [Collection(DockerCollection.Name)]
 public class SandboxTests(ExecutorFixture executor)
 {
-    private static readonly LanguageCatalog Catalog = LanguageCatalog.Load(LanguageCatalog.ResolveFolder(null, AppContext.BaseDirectory));
-
-    /// <summary>Every language version's test cases: <c>docker-images/&lt;name&gt;/test/&lt;case&gt;/</c>, a version's falling back to its language's.</summary>
-    public static TheoryData<string, string> LanguageCases()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var language in Catalog.All)
-        {
-            foreach (var folder in Catalog.TestCasesOf(language))
-            {
-                data.Add(language.Name, Path.GetFileName(folder));
-            }
-        }
-        return data;
-    }
-
-    /// <summary>
-    /// <c>hello</c>, <c>echo</c> and <c>snippet</c> (a program written the way the language's community
-    /// writes snippets, pasted unchanged) must print <c>expected.txt</c> (given <c>stdin.txt</c>);
-    /// <c>runtime-error</c> must end as a runtime error with a non-zero exit code; <c>compile-error</c> as a
-    /// compile error with the compiler's message.
-    /// </summary>
-    [Theory]
-    [MemberData(nameof(LanguageCases))]
-    public async Task Each_language_passes_its_test_cases(string name, string testCase)
-    {
-        Assert.True(Catalog.TryFind(name, out var language));
-        var folder = Catalog.TestCasesOf(language).Single(f => Path.GetFileName(f) == testCase);
-        var stdinFile = Path.Combine(folder, "stdin.txt");
-
-        var request = new RunRequest
-        {
-            Lang = name,
-            Code = await File.ReadAllTextAsync(Path.Combine(folder, language.SourceFile)),
-            Stdin = File.Exists(stdinFile) ? await File.ReadAllTextAsync(stdinFile) : null,
-        };
-        var result = await executor.RunAsync(request);
-
-        var report = $"{name}/{testCase}: {result.Status} {result.Message}\ncompile: {result.Compile?.Output}\noutput: {result.Output}";
-        Assert.NotEqual("unknown", result.Version);
-        Assert.Equal(executor.Runtime, result.Runtime);
-        Assert.Equal(language.IsCompiled, result.Compile is not null);
-        switch (testCase)
-        {
-            case "hello" or "echo" or "snippet":
-                Assert.True(result.Status == RunStatus.Ok, report);
-                Assert.Equal(await File.ReadAllTextAsync(Path.Combine(folder, "expected.txt")), result.Stdout);
-                Assert.Equal(0, result.ExitCode);
-                break;
-            case "runtime-error":
-                Assert.True(result.Status == RunStatus.RuntimeError, report);
-                Assert.NotNull(result.ExitCode);
-                Assert.NotEqual(0, result.ExitCode);
-                // Something to go on: what the program printed, or the signal that ended it (C's abort()
-                // prints nothing; the shell's "Aborted" line was the runner's, not the program's).
-                Assert.False(string.IsNullOrWhiteSpace(result.Stderr + result.Stdout) && result.Signal is null, report);
-                break;
-            case "compile-error":
-                Assert.True(result.Status == RunStatus.CompileError, report);
-                Assert.NotEqual(0, result.Compile!.ExitCode);
-                Assert.False(string.IsNullOrWhiteSpace(result.Compile.Output), report);
-                Assert.Null(result.ExitCode);
-                break;
-            default:
-                Assert.Fail($"{name}: unknown test case folder '{testCase}'");
-                break;
-        }
-    }
-
-    /// <summary>Snippets as they are pasted from the web, in the forms that failed before toolchains and wrappers knew them.</summary>
-    public static TheoryData<string, string, string> PastedSnippets() => new()
-    {
-        { "java", "public class HelloWorld {\n    public static void main(String[] args) {\n        System.out.println(\"Hello, World! \" + args.length);\n    }\n}\n", "Hello, World! 0\n" },
-        { "java", "import java.util.*;\n\nclass Helper { static int twice(int x) { return 2 * x; } }\n\nclass Solution {\n    public static void main(String[] args) {\n        System.out.println(Helper.twice(21));\n    }\n}\n", "42\n" },
-        { "java", "public final class Point {\n    record P(int x, int y) {}\n    public static void main(String... args) { System.out.println(new P(1, 2)); }\n}\n", "P[x=1, y=2]\n" },
-        { "kotlin", "fun main(args: Array<String>) {\n    println(\"args: ${args.size}\")\n}\n", "args: 0\n" },
-        { "kotlin", "fun main() = println(listOf(3, 1, 2).sorted())\n", "[1, 2, 3]\n" },
-        { "go", "// From the Go playground\n\npackage main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hi\")\n}\n", "hi\n" },
-        { "rust", "fn main() {\n    let v: Vec<i32> = (1..=4).map(|x| x * x).collect();\n    println!(\"{:?}\", v);\n}\n", "[1, 4, 9, 16]\n" },
-        { "cpp", "#include <bits/stdc++.h>\nusing namespace std;\nint main() { vector<int> v{3, 1, 2}; sort(v.begin(), v.end()); for (int x : v) cout << x << ' '; cout << endl; }\n", "1 2 3 \n" },
-        { "python3", "import numpy as np\nimport pandas as pd\nprint(np.arange(4).sum(), pd.Series([1, 2]).mean())\n", "6 1.5\n" },
-        { "typescript", "import { readFileSync } from 'fs';\nconst text: string = readFileSync(0, 'utf8');\nconsole.log(`${text.length} bytes`);\n", "0 bytes\n" },
-        { "csharp", "using System.Text;\n\nvar sb = new StringBuilder();\nforeach (var n in Enumerable.Range(1, 3)) sb.Append(n);\nConsole.WriteLine($\"{sb} {args.Length}\");\n", "123 0\n" },
-        { "java", "void main() {\n    IO.println(\"compact\");\n}\n", "compact\n" },
-        { "r", "library(MASS)\nlibrary(Matrix)\ncat(as.character(fractions(0.75)), sum(diag(Matrix(c(1, 0, 0, 2), 2))), \"\\n\")\n", "3/4 3 \n" },
-    };
-
-    [Theory]
-    [MemberData(nameof(PastedSnippets))]
-    public async Task Snippets_run_as_pasted(string lang, string code, string expected)
-    {
-        var result = await executor.RunAsync(new RunRequest { Lang = lang, Code = code });
-
-        Assert.True(result.Status == RunStatus.Ok, $"{result.Status} {result.Message}\n{result.Compile?.Output}\n{result.Output}");
-        Assert.Equal(expected, result.Stdout);
-    }
-
     /// <summary>A language's versions: unset picks the newest, a prefix the newest it matches, each runs in its own image.</summary>
     [Fact]
     public async Task A_version_runs_in_its_own_image_and_unset_is_the_newest()
@@ -192,8 +95,13 @@ public class SandboxTests(ExecutorFixture executor)
         Assert.Equal("\"line one\\nline 'two' $HOME\\n\"\n['a b', '$(id)', \"'quoted'\", ';rm -rf /']\n", result.Stdout);
     }
 
+    /// <summary>
+    /// The runner kills the program at its limit and says so. The wall time the result reports is the
+    /// program's, so it is checked closely; the whole call (taking a sandbox, the watchdog's grace) only
+    /// within a margin a loaded 2-core machine meets: how fast that is, is the benchmark's to say.
+    /// </summary>
     [Fact]
-    public async Task An_endless_loop_times_out_within_the_limit_plus_a_second_and_leaves_nothing_running()
+    public async Task An_endless_loop_times_out_at_the_limit_and_leaves_nothing_running()
     {
         var clock = Stopwatch.StartNew();
         var result = await executor.RunAsync(new RunRequest
@@ -207,7 +115,8 @@ public class SandboxTests(ExecutorFixture executor)
         Assert.Equal(RunStatus.Timeout, result.Status);
         Assert.Equal("SIGKILL", result.Signal);
         Assert.Contains("1000 ms", result.Message);
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(2_000), $"took {clock.Elapsed}");
+        Assert.InRange(result.WallTimeMs, 1_000, 1_900);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         await executor.AssertNoProcessLeftAsync("python3");
     }
 
@@ -237,7 +146,8 @@ public class SandboxTests(ExecutorFixture executor)
         });
 
         Assert.NotEqual(RunStatus.InternalError, bomb.Status);
-        Assert.True(bomb.WallTimeMs < 4_500, $"wall {bomb.WallTimeMs}");
+        // Killed at its 3 s limit; the margin is for a loaded machine.
+        Assert.True(bomb.WallTimeMs < 5_000, $"wall {bomb.WallTimeMs}");
         await executor.AssertNoProcessLeftAsync("sleep");
 
         var next = await executor.RunAsync(new RunRequest { Lang = "bash", Code = "echo fine" });

@@ -1,0 +1,43 @@
+using Docker.DotNet.Models;
+using QuickTry.Sandbox.Containers;
+
+namespace QuickTry.Executor.Tests.Docker;
+
+/// <summary>
+/// What every image must be, whatever the isolation or runtime that later runs it: checked once per image
+/// on the one engine that holds them all (under each mode it would scan the same files again).
+/// </summary>
+[Collection(DockerCollection.Name)]
+public class ImageTests(ExecutorFixture executor)
+{
+    public static TheoryData<string> Images() => [.. SuiteScope.Catalog.All.Select(l => l.Name)];
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public async Task No_image_has_setuid_or_setgid_files(string language)
+    {
+        var docker = executor.Docker;
+        var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = $"quicktry/{language}:latest",
+            User = "0:0",
+            Entrypoint = ["find", "/", "-xdev", "(", "-perm", "-4000", "-o", "-perm", "-2000", ")", "-type", "f", "-print"],
+            HostConfig = new HostConfig { NetworkMode = "none" },
+            Labels = new Dictionary<string, string> { [SandboxLabels.Instance] = executor.InstanceName },
+        });
+        try
+        {
+            using var stream = await docker.Containers.AttachContainerAsync(created.ID, tty: false,
+                new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true });
+            await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+            var (stdout, stderr) = await stream.ReadOutputToEndAsync(CancellationToken.None);
+            var exit = await docker.Containers.WaitContainerAsync(created.ID);
+            Assert.True(exit.StatusCode == 0, stderr);
+            Assert.Equal("", stdout);
+        }
+        finally
+        {
+            await docker.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true });
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using QuickTry.Sandbox.Languages;
+
+namespace QuickTry.Executor.Tests.Docker;
+
+/// <summary>
+/// Which language cases the suite runs in which mode. Every case runs under the default isolation and
+/// runtime (slots, runc); one-run containers and gVisor take a set that proves each mode, since the whole
+/// matrix under three modes does not fit a fresh 2-core machine's CI run. <c>scripts/test.sh --full</c>
+/// (environment <c>QUICKTRY_TEST_FULL=1</c>) runs the whole matrix, for releases and the benchmark.
+/// </summary>
+public static class SuiteScope
+{
+    public static readonly LanguageCatalog Catalog = LanguageCatalog.Load(LanguageCatalog.ResolveFolder(null, AppContext.BaseDirectory));
+
+    /// <summary>Whether the whole matrix runs under every mode.</summary>
+    public static bool Full => Environment.GetEnvironmentVariable("QUICKTRY_TEST_FULL") == "1";
+
+    /// <summary>
+    /// One language version of each family the runner treats differently: interpreted, compiled to a native
+    /// binary, JVM, BEAM, .NET, transpiled (TypeScript) and a shell. One-run containers differ from slots in
+    /// how the container is made and the job reaches it, not in what a language needs.
+    /// </summary>
+    public static readonly IReadOnlySet<string> OneRunContainerLanguages = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "python3-3.13", "javascript-20", "typescript", "bash", "c", "rust-1.85", "go-1.24", "java-25", "erlang-27", "csharp", "r-4.5",
+    };
+
+    /// <summary>
+    /// The families above, the runtimes whose start-up gVisor slows the most (JVM: Groovy, Clojure; BEAM:
+    /// Elixir; .NET: F#, VB; R; GAP; Scilab; Crystal's compile), which must fit their default limits under
+    /// gVisor's time factor, and every language with a gVisor-specific fix (Vala and Genie compile in two
+    /// steps, Groovy's launcher, Crystal on one thread). Kotlin and Scala (16-21 s a case under gVisor,
+    /// the JVM again) are left to <c>--full</c>.
+    /// </summary>
+    public static readonly IReadOnlySet<string> GVisorLanguages = new HashSet<string>(OneRunContainerLanguages, StringComparer.Ordinal)
+    {
+        "cpp-14", "haskell-9.6", "ruby-3.3", "php-8.4",
+        "groovy", "clojure", "elixir-1.18", "fsharp", "vbnet", "gap", "scilab", "crystal", "vala", "genie",
+    };
+
+    public static TheoryData<string> AllLanguages() => LanguagesWhere(_ => true);
+
+    public static TheoryData<string> OneRunContainerLanguageNames() => LanguagesWhere(OneRunContainerLanguages.Contains);
+
+    public static TheoryData<string> GVisorLanguageNames() => LanguagesWhere(GVisorLanguages.Contains);
+
+    /// <summary>Snippets as they are pasted from the web, in the forms that failed before toolchains and wrappers knew them.</summary>
+    public static TheoryData<string, string, string> AllSnippets() => new()
+    {
+        { "java", "public class HelloWorld {\n    public static void main(String[] args) {\n        System.out.println(\"Hello, World! \" + args.length);\n    }\n}\n", "Hello, World! 0\n" },
+        { "java", "import java.util.*;\n\nclass Helper { static int twice(int x) { return 2 * x; } }\n\nclass Solution {\n    public static void main(String[] args) {\n        System.out.println(Helper.twice(21));\n    }\n}\n", "42\n" },
+        { "java", "public final class Point {\n    record P(int x, int y) {}\n    public static void main(String... args) { System.out.println(new P(1, 2)); }\n}\n", "P[x=1, y=2]\n" },
+        { "kotlin", "fun main(args: Array<String>) {\n    println(\"args: ${args.size}\")\n}\n", "args: 0\n" },
+        { "kotlin", "fun main() = println(listOf(3, 1, 2).sorted())\n", "[1, 2, 3]\n" },
+        { "go", "// From the Go playground\n\npackage main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hi\")\n}\n", "hi\n" },
+        { "rust", "fn main() {\n    let v: Vec<i32> = (1..=4).map(|x| x * x).collect();\n    println!(\"{:?}\", v);\n}\n", "[1, 4, 9, 16]\n" },
+        { "cpp", "#include <bits/stdc++.h>\nusing namespace std;\nint main() { vector<int> v{3, 1, 2}; sort(v.begin(), v.end()); for (int x : v) cout << x << ' '; cout << endl; }\n", "1 2 3 \n" },
+        { "python3", "import numpy as np\nimport pandas as pd\nprint(np.arange(4).sum(), pd.Series([1, 2]).mean())\n", "6 1.5\n" },
+        { "typescript", "import { readFileSync } from 'fs';\nconst text: string = readFileSync(0, 'utf8');\nconsole.log(`${text.length} bytes`);\n", "0 bytes\n" },
+        { "csharp", "using System.Text;\n\nvar sb = new StringBuilder();\nforeach (var n in Enumerable.Range(1, 3)) sb.Append(n);\nConsole.WriteLine($\"{sb} {args.Length}\");\n", "123 0\n" },
+        { "java", "void main() {\n    IO.println(\"compact\");\n}\n", "compact\n" },
+        { "r", "library(MASS)\nlibrary(Matrix)\ncat(as.character(fractions(0.75)), sum(diag(Matrix(c(1, 0, 0, 2), 2))), \"\\n\")\n", "3/4 3 \n" },
+    };
+
+    /// <summary>The pasted snippets outside slots: the heavy runtimes' (Java, C#, Python with numpy, R) unless <see cref="Full"/>.</summary>
+    public static TheoryData<string, string, string> ModeSnippets()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var row in AllSnippets())
+        {
+            var (lang, code) = ((string)row[0], (string)row[1]);
+            if (Full || code.StartsWith("public class HelloWorld", StringComparison.Ordinal) || lang is "csharp" or "r" || code.Contains("numpy", StringComparison.Ordinal))
+            {
+                data.Add(lang, code, (string)row[2]);
+            }
+        }
+        return data;
+    }
+
+    private static TheoryData<string> LanguagesWhere(Func<string, bool> inScope) =>
+        [.. Catalog.All.Select(l => l.Name).Where(name => Full || inScope(name))];
+}
