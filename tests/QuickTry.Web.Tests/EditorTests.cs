@@ -20,6 +20,9 @@ public class EditorTests(StackFixture stack)
         });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(Timeout);
+        // Expectations have their own default (5 s): too short for a compile on a loaded 2-core machine
+        // (CI saw a C compile error still "Starting" after 5 s).
+        Assertions.SetDefaultExpectTimeout(Timeout);
         try
         {
             await page.GotoAsync("/");
