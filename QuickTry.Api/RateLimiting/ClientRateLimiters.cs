@@ -28,14 +28,34 @@ public sealed class ClientRateLimiters
         return limiter;
     }
 
-    public static TokenBucketRateLimiterOptions Options(PlanOptions plan) => new()
+    public static TokenBucketRateLimiterOptions Options(PlanOptions plan)
     {
-        TokenLimit = plan.Burst,
-        TokensPerPeriod = 1,
-        ReplenishmentPeriod = TimeSpan.FromMinutes(1) / plan.RequestsPerMinute,
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
+        var (tokens, period) = Refill(plan);
+        return new()
+        {
+            TokenLimit = plan.Burst,
+            TokensPerPeriod = tokens,
+            ReplenishmentPeriod = period,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+    }
+
+    /// <summary>Shortest refill period: the limiter's timer does not fire reliably much below this.</summary>
+    public static readonly TimeSpan MinimumRefillPeriod = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How the plan's bucket refills: <c>tokens</c> every <c>period</c>, exactly
+    /// <see cref="PlanOptions.RequestsPerMinute"/> a minute. One token per 60 s / rate would be under a
+    /// millisecond above 60000 a minute, where the limiter's timer never fires and a spent bucket stayed
+    /// empty for good; so faster plans add several tokens per period of at least 100 ms.
+    /// </summary>
+    public static (int Tokens, TimeSpan Period) Refill(PlanOptions plan)
+    {
+        var perMinute = (long)plan.RequestsPerMinute;
+        var tokens = Math.Max(1L, (perMinute * MinimumRefillPeriod.Ticks + TimeSpan.TicksPerMinute - 1) / TimeSpan.TicksPerMinute);
+        return ((int)tokens, TimeSpan.FromTicks(tokens * TimeSpan.TicksPerMinute / perMinute));
+    }
 
     /// <summary>Tokens left for the client, or null when its bucket is full or gone (read: the plan's burst).</summary>
     public long? Available(string clientId)

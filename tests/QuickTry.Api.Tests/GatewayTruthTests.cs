@@ -173,6 +173,18 @@ public sealed class GatewayTruthTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("RequestsPerMinute", "0", "Clients:Plans:anonymous:RequestsPerMinute must be 1..1000000.")]
+    [InlineData("RequestsPerMinute", "-5", "Clients:Plans:anonymous:RequestsPerMinute must be 1..1000000.")]
+    [InlineData("RequestsPerMinute", "1000001", "Clients:Plans:anonymous:RequestsPerMinute must be 1..1000000.")]
+    [InlineData("Burst", "0", "Clients:Plans:anonymous:Burst must be 1..100000.")]
+    public async Task A_plan_with_a_nonsense_rate_refuses_to_start_naming_the_setting(string setting, string value, string message)
+    {
+        await using var api = new ApiFactory(_redis, new() { [$"Clients:Plans:anonymous:{setting}"] = value });
+        var error = Assert.Throws<OptionsValidationException>(() => api.CreateClient());
+        Assert.Contains(message, error.Message);
+    }
+
+    [Theory]
     [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
     [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")]
     [InlineData("::ffff:192.0.2.7", "192.0.2.7")]

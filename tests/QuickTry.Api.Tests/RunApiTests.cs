@@ -270,6 +270,54 @@ public sealed class RunApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_plan_of_600000_requests_a_minute_refills_after_its_burst_is_spent()
+    {
+        // One token per 60 s / 600000 = 0.1 ms: below a millisecond the limiter's timer never fired and a
+        // spent bucket stayed empty for good (429 forever, /quota remaining 0 a minute later).
+        await using var api = new ApiFactory(_redis, new()
+        {
+            ["Clients:Plans:anonymous:Burst"] = "2",
+            ["Clients:Plans:anonymous:RequestsPerMinute"] = "600000",
+        });
+        var client = api.CreateClient();
+        var refused = 0;
+        for (var round = 0; round < 20 && refused == 0; round++)
+        {
+            var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""))));
+            refused += answers.Count(answer => answer.StatusCode == HttpStatusCode.TooManyRequests);
+            Assert.All(answers, answer => Assert.Contains(answer.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+        }
+        Assert.True(refused > 0, "20 rounds of 20 requests at once never spent a burst of 2");
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var quota = JsonDocument.Parse(await client.GetStringAsync("/quota")).RootElement;
+        Assert.Equal(2, quota.GetProperty("rateLimit").GetProperty("remaining").GetInt64());
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/run", JsonBody("""{"lang":"python3","code":"x"}"""))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(60)]
+    [InlineData(61)]
+    [InlineData(599)]
+    [InlineData(601)]
+    [InlineData(60_001)]
+    [InlineData(600_000)]
+    [InlineData(999_999)]
+    [InlineData(1_000_000)]
+    public void Every_rate_from_1_to_a_million_a_minute_refills_at_that_rate_in_periods_the_timer_serves(int perMinute)
+    {
+        var (tokens, period) = QuickTry.Api.RateLimiting.ClientRateLimiters.Refill(new() { RequestsPerMinute = perMinute });
+
+        var rate = tokens * TimeSpan.TicksPerMinute / (double)period.Ticks;
+        Assert.InRange(rate, perMinute * (1 - 1e-6), perMinute * (1 + 1e-6));
+        Assert.True(period >= TimeSpan.FromMilliseconds(100) || tokens == 1, $"{tokens} tokens every {period}");
+        Assert.True(period <= TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
     public async Task Beyond_the_gateways_concurrency_limit_a_run_gets_429_not_503()
     {
         await using var api = new ApiFactory(_redis, new()
