@@ -30,4 +30,12 @@ public sealed class RunQueueOptions
     /// <summary>How often this replica looks for runs whose executor is gone (they are reported lost).</summary>
     [Range(100, 60_000)]
     public int ReaperIntervalMs { get; set; } = 1_000;
+
+    /// <summary>
+    /// After this replica reconnects to Redis (Redis restarted, or the network blinked), how long no run is
+    /// reported lost for a lapsed heartbeat: executors need that long to reconnect and send one. Without it,
+    /// every run in progress when Redis restarted was reported lost although its executor was alive.
+    /// </summary>
+    [Range(0, 600_000)]
+    public int ReaperGraceAfterReconnectMs { get; set; } = 15_000;
 }

@@ -12,15 +12,23 @@ namespace QuickTry.Api.Queue;
 /// </summary>
 public sealed class RunReaper(
     RedisRunQueue queue,
+    IConnectionMultiplexer redis,
     IOptions<RunQueueOptions> options,
     IOptions<GatewayOptions> gateway,
+    TimeProvider time,
     ILogger<RunReaper> logger) : BackgroundService
 {
     /// <summary>Entries at the head of each lane looked at per turn (the oldest are the overdue ones).</summary>
     private const int OldestToCheck = 50;
 
+    /// <summary>Until when (ticks of <see cref="TimeProvider.GetTimestamp"/>) lapsed heartbeats are not believed.</summary>
+    private long _graceUntil;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var grace = TimeSpan.FromMilliseconds(options.Value.ReaperGraceAfterReconnectMs);
+        redis.ConnectionRestored += (_, _) =>
+            Interlocked.Exchange(ref _graceUntil, time.GetTimestamp() + (long)(grace.TotalSeconds * time.TimestampFrequency));
         // The longest a started run can take at an executor (compile and run included), with room to report.
         var longestRun = TimeSpan.FromSeconds(gateway.Value.ExecutorTimeoutSeconds + 30);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.ReaperIntervalMs));
@@ -32,7 +40,9 @@ public sealed class RunReaper(
             }
             try
             {
-                foreach (var id in await queue.RunningAsync())
+                // Just after a reconnect a heartbeat may have lapsed only because Redis was away.
+                var believeHeartbeats = time.GetTimestamp() >= Interlocked.Read(ref _graceUntil);
+                foreach (var id in believeHeartbeats ? await queue.RunningAsync() : [])
                 {
                     if (await queue.ReapAsync(id, longestRun) == RunStates.Lost)
                     {

@@ -8,9 +8,14 @@ namespace QuickTry.Api.Tests;
 /// A real redis-server (Debian's, installed by scripts/test-services.sh) on a free loopback port,
 /// owned by one fixture so a test may stop it without disturbing the others.
 /// </summary>
-public sealed class RedisServer : IAsyncDisposable
+/// <param name="durable">
+/// Keep an append-only file (fsync every second) in a directory of its own, as QuickTry's deployments do,
+/// so a Redis killed and started again comes back with what it had; otherwise it keeps nothing.
+/// </param>
+public sealed class RedisServer(bool durable = false) : IAsyncDisposable
 {
     private Process? _process;
+    private readonly string? _dataDirectory = durable ? Directory.CreateTempSubdirectory("quicktry-redis-").FullName : null;
 
     public int Port { get; } = FreePort();
     public string ConnectionString => $"127.0.0.1:{Port}";
@@ -19,10 +24,22 @@ public sealed class RedisServer : IAsyncDisposable
     {
         var start = new ProcessStartInfo("redis-server")
         {
-            ArgumentList = { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" },
+            ArgumentList = { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "" },
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        if (_dataDirectory is null)
+        {
+            start.ArgumentList.Add("--appendonly");
+            start.ArgumentList.Add("no");
+        }
+        else
+        {
+            foreach (var argument in new[] { "--appendonly", "yes", "--appendfsync", "everysec", "--dir", _dataDirectory })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
@@ -43,6 +60,7 @@ public sealed class RedisServer : IAsyncDisposable
         throw new TimeoutException($"redis-server did not listen on {Port} within 10 s");
     }
 
+    /// <summary>Kills it (SIGKILL, as a crash): nothing is flushed or saved on the way out.</summary>
     public async Task StopAsync()
     {
         if (_process is { HasExited: false })
@@ -56,6 +74,10 @@ public sealed class RedisServer : IAsyncDisposable
     {
         await StopAsync();
         _process?.Dispose();
+        if (_dataDirectory is not null)
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
     }
 
     internal static int FreePort()

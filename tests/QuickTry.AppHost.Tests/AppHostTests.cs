@@ -13,10 +13,14 @@ public class AppHostTests
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public async Task A_python_snippet_runs_through_the_api_and_a_small_quota_ends_in_429_with_retry_after()
+    public async Task A_python_snippet_runs_a_small_quota_ends_in_429_and_survives_redis_killed_and_started_again()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.QuickTry_AppHost>(cts.Token);
+        // A port and a data volume of its own: a developer's stack may be running beside the tests.
+        var redisPort = FreePort();
+        var volume = "quicktry-apphost-test-" + Guid.NewGuid().ToString("N")[..8];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.QuickTry_AppHost>(
+            [$"QuickTry:RedisPort={redisPort}", $"QuickTry:RedisDataVolume={volume}"], cts.Token);
         var api = builder.CreateResourceBuilder<ProjectResource>("api");
         // A tiny quota, so the test can exhaust it.
         api.WithEnvironment("Clients__Plans__anonymous__RunsPerWindow", "3");
@@ -60,6 +64,43 @@ public class AppHostTests
         using var other = new HttpClient(FromAddress(IPAddress.Parse("127.0.0.22"))) { BaseAddress = http.BaseAddress };
         var fromOther = await other.PostAsJsonAsync("/run", new { lang = "bash", code = "echo other" }, cts.Token);
         Assert.True(fromOther.StatusCode == HttpStatusCode.OK, await fromOther.Content.ReadAsStringAsync(cts.Token));
+
+        // Redis crashes (SIGKILL) and its engine starts it again, as after an engine restart. The append-only
+        // file (fsync every second) keeps what was written more than a second before; a snapshot alone
+        // (--save 60 1) would have lost the spent quota. The API reaches Redis at its published port, not
+        // through a proxy that would still point at the old container port.
+        await Task.Delay(TimeSpan.FromSeconds(1.5), cts.Token);
+        var container = (await DockerAsync($"ps -q --filter publish={redisPort}", cts.Token)).Trim();
+        Assert.False(string.IsNullOrEmpty(container), $"no container publishes port {redisPort}");
+        Assert.Equal("yes", (await DockerAsync($"exec {container} sh -c 'redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning config get appendonly | tail -n1'", cts.Token)).Trim());
+        await DockerAsync($"kill {container}", cts.Token);
+        await DockerAsync($"start {container}", cts.Token);
+        var answering = System.Diagnostics.Stopwatch.StartNew();
+        while (!(await DockerAsync($"exec {container} sh -c 'redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning ping'", cts.Token, check: false)).Contains("PONG"))
+        {
+            Assert.True(answering.Elapsed < TimeSpan.FromSeconds(30), "Redis did not answer within 30 s of its start");
+            await Task.Delay(100, cts.Token);
+        }
+        answering.Restart();
+        string health;
+        do
+        {
+            await Task.Delay(250, cts.Token);
+            health = await (await http.GetAsync("/health", cts.Token)).Content.ReadAsStringAsync(cts.Token);
+        }
+        while (health != "Healthy" && answering.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.True(health == "Healthy", $"/health was '{health}' 10 s after Redis answered again");
+
+        var afterCrash = await http.PostAsJsonAsync("/run", new { lang = "bash", code = "echo after" }, cts.Token);
+        Assert.True(afterCrash.StatusCode == HttpStatusCode.TooManyRequests, $"the spent quota was lost: {(int)afterCrash.StatusCode} {await afterCrash.Content.ReadAsStringAsync(cts.Token)}");
+        var quota = await http.GetFromJsonAsync<JsonElement>("/quota", cts.Token);
+        Assert.False(quota.GetProperty("approximate").GetBoolean(), "quotas are still kept in process after Redis came back");
+        var otherAfter = await other.PostAsJsonAsync("/run", new { lang = "bash", code = "echo other" }, cts.Token);
+        Assert.True(otherAfter.StatusCode == HttpStatusCode.OK, await otherAfter.Content.ReadAsStringAsync(cts.Token));
+
+        await app.StopAsync(cts.Token);
+        await DockerAsync($"rm -f {container}", cts.Token, check: false);
+        await DockerAsync($"volume rm {volume}", cts.Token, check: false);
     }
 
     [Fact]
@@ -105,6 +146,24 @@ public class AppHostTests
         }
         Assert.Equal(2, executors.Count(e => e.StartsWith(names["executor"])));
         Assert.Equal(2, executors.Count(e => e.StartsWith(names["executor-2"])));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<string> DockerAsync(string arguments, CancellationToken cancellationToken, bool check = true)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { ArgumentList = { "-c", "docker " + arguments }, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        Assert.True(!check || process.ExitCode == 0, $"docker {arguments}: {await error}");
+        return await output;
     }
 
     /// <summary>No dashboard in tests: without this the OTLP exporter's flush holds every stop for ~10 s.</summary>

@@ -71,11 +71,20 @@ public sealed class ComposeTests(ITestOutputHelper output) : IAsyncLifetime
         while (view.GetProperty("status").GetString() is "queued" or "running" && DateTime.UtcNow < deadline);
         Assert.Equal("done", view.GetProperty("status").GetString());
         Assert.Equal("submitted\n", view.GetProperty("result").GetProperty("stdout").GetString());
+
+        // Redis keeps an append-only file (what a crash can lose is at most the last second of writes).
+        var (code, appendOnly) = await ComposeAsync("exec -T redis redis-cli config get appendonly", TimeSpan.FromSeconds(30));
+        Assert.True(code == 0, appendOnly);
+        Assert.EndsWith("yes", appendOnly.Trim());
     }
 
     private static async Task<(int Code, string Log)> ComposeAsync(string command, TimeSpan timeout, params (string Name, string Value)[] environment)
     {
-        var start = new ProcessStartInfo("bash") { ArgumentList = { Path.Combine(Repository, "scripts", "compose.sh"), command }, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("bash") { ArgumentList = { Path.Combine(Repository, "scripts", "compose.sh") }, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in command.Split(' '))
+        {
+            start.ArgumentList.Add(argument);
+        }
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -42,12 +42,12 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
         _client = _stack.StartApi(executor.Url, Settings);
         _quicktry = new QuickTryClient(_client);
         _alice = new QuickTryClient(_client, ApiFactory.AliceKey);
-        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        await _stack.WaitForExecutorsAsync(1, AnnounceTimeout);
     }
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
 
-    private static SubmissionRequest Submission(string lang, string code, string? callbackUrl = null) =>
+    internal static SubmissionRequest Submission(string lang, string code, string? callbackUrl = null) =>
         new() { Lang = lang, Code = code, CallbackUrl = callbackUrl };
 
     [Fact]
@@ -222,4 +222,63 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private sealed record Delivery(int Attempt, string Submission, string Signature, string Body);
+}
+
+/// <summary>
+/// Submissions when Redis crashes: a Redis that keeps an append-only file, as every deployment of QuickTry
+/// runs it, killed with SIGKILL while a batch runs and started again on the same port and data.
+/// </summary>
+[Collection(QueueCollection.Name)]
+public sealed class SubmissionCrashTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly QueueStack _stack = new(durableRedis: true);
+    private QuickTryClient _quicktry = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _stack.StartRedisAsync();
+        var executor = await _stack.StartExecutorAsync(MainEngine, slots: 3, queueLength: 8);
+        // Results are kept a minute: the reads below must not race their expiry.
+        _quicktry = new QuickTryClient(_stack.StartApi(executor.Url, new() { ["Submissions:ResultTtlSeconds"] = "60" }));
+        await _stack.WaitForExecutorsAsync(1, AnnounceTimeout);
+    }
+
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
+
+    [Fact]
+    public async Task Redis_killed_during_a_batch_and_started_again_every_accepted_submission_ends_and_the_quota_is_kept()
+    {
+        var accepted = await _quicktry.SubmitBatchAsync(
+            [SubmissionTests.Submission("python3", "import time; time.sleep(2); print('a')"), SubmissionTests.Submission("python3", "import time; time.sleep(2); print('b')"), SubmissionTests.Submission("bash", "sleep 2; echo c")]);
+        var ids = accepted.Select(v => v.Id).ToList();
+        var usedBefore = (await _quicktry.GetQuotaAsync()).Runs.Used;
+        // Killed while they run. Redis wrote them to its append-only file before answering; the wait only
+        // lets them start (a stalled disk could make Redis hold writes back, never this long).
+        await Task.Delay(1_500);
+        await _stack.Redis.StopAsync();
+        await Task.Delay(500);
+        await _stack.Redis.StartAsync();
+
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<SubmissionView>? ended = null;
+        while (ended is null)
+        {
+            try
+            {
+                ended = await QueueTests.WaitForSubmissionsAsync(_quicktry, ids, TimeSpan.FromSeconds(60));
+            }
+            catch (QuickTryUnavailableException) when (clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                // The API is back on Redis within Quotas:RetryRedisAfterSeconds; until then submissions are 503.
+                await Task.Delay(250);
+            }
+        }
+        output.WriteLine($"ended {clock.Elapsed.TotalSeconds:0.0} s after Redis was back: {string.Join(", ", ended.Select(e => e.Status))}");
+        // Never 404, and not "lost" either: their executor lived on, and the reaper gives executors time to
+        // reconnect before it believes a lapsed heartbeat (without that grace all three were reported lost).
+        Assert.All(ended, view => Assert.Equal(SubmissionStatus.Done, view.Status));
+        Assert.Equal(["a\n", "b\n", "c\n"], ended.Select(view => view.Result!.Stdout));
+        // The quota written before the crash is still there.
+        Assert.True((await _quicktry.GetQuotaAsync()).Runs.Used >= usedBefore, "the quota's counters were lost with Redis");
+    }
 }
