@@ -105,26 +105,33 @@ public sealed class ContainerPool(
             cancellationToken);
     }
 
+    /// <summary>
+    /// A few at a time: each read is a container created and removed, mostly the engine's work, and one by
+    /// one the 106 images of a cold machine took over 20 s (the queue waits for them before taking runs).
+    /// </summary>
     private async Task ReadVersionsAsync(IEnumerable<LanguagePool> pools, CancellationToken stopping)
     {
-        foreach (var pool in pools)
+        try
         {
-            if (stopping.IsCancellationRequested || VersionOf(pool.Language.Name) is not null)
+            await Parallel.ForEachAsync(pools, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = stopping }, async (pool, cancellationToken) =>
             {
-                continue;
-            }
-            try
-            {
-                pool.Version = await factory.ReadImageVersionAsync(pool.Language, pool.Kind, stopping);
-            }
-            catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or TimeoutException)
-            {
-                logger.LogWarning(e, "Could not read the toolchain version of image {Image}", factory.ImageOf(pool.Language));
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
+                if (VersionOf(pool.Language.Name) is not null)
+                {
+                    return;
+                }
+                try
+                {
+                    pool.Version = await factory.ReadImageVersionAsync(pool.Language, pool.Kind, cancellationToken);
+                }
+                catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or TimeoutException)
+                {
+                    logger.LogWarning(e, "Could not read the toolchain version of image {Image}", factory.ImageOf(pool.Language));
+                }
+            });
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping: the versions not read yet stay unknown.
         }
     }
 

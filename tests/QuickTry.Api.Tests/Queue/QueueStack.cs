@@ -11,16 +11,23 @@ namespace QuickTry.Api.Tests.Queue;
 /// and the API in process with the queue on. Timings are shortened (heartbeat 500 ms, counted 2 s) so
 /// the fault cases finish in seconds.
 /// </summary>
-public sealed class QueueStack : IAsyncDisposable
+/// <param name="durableRedis">Redis keeps an append-only file, so killing and starting it keeps its data.</param>
+public sealed class QueueStack(bool durableRedis = false) : IAsyncDisposable
 {
     public const string MainEngine = "unix:///var/run/docker.sock";
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// How long a started executor may take to announce itself: it takes queue entries only once it knows
+    /// every image's version (at most a minute by design; seconds on a warm machine).
+    /// </summary>
+    public static readonly TimeSpan AnnounceTimeout = TimeSpan.FromSeconds(90);
+
     private readonly List<ExecutorProcess> _executors = [];
     private ConnectionMultiplexer? _connection;
 
-    public RedisServer Redis { get; } = new();
+    public RedisServer Redis { get; } = new(durableRedis);
 
     public ApiFactory? Api { get; private set; }
 
@@ -108,7 +115,7 @@ public sealed class QueueStack : IAsyncDisposable
     {
         var executor = await StartExecutorAsync(MainEngine, slots, queueLength);
         var client = StartApi(executor.Url);
-        await WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        await WaitForExecutorsAsync(1, AnnounceTimeout);
         return (executor, client);
     }
 

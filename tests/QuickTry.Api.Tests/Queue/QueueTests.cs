@@ -32,7 +32,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         await QueueStack.WaitForPythonVersionsAsync(first.Url, TimeSpan.FromSeconds(120));
         await QueueStack.WaitForPythonVersionsAsync(second.Url, TimeSpan.FromSeconds(120));
         var client = _stack.StartApi(first.Url);
-        await _stack.WaitForExecutorsAsync(2, TimeSpan.FromSeconds(20));
+        await _stack.WaitForExecutorsAsync(2, AnnounceTimeout);
 
         var burst = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
             client.PostAsync("/run", Run("python3", "import time; time.sleep(1.5); print('ran')"))));
@@ -211,7 +211,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         // The API knows no executor address of its own (its direct URL is a closed port): only the heartbeat's.
         var executor = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 0);
         _stack.StartApi();
-        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        await _stack.WaitForExecutorsAsync(1, AnnounceTimeout);
         using var socket = await _stack.Api!.Server.CreateWebSocketClient().ConnectAsync(new Uri(_stack.Api.Server.BaseAddress, "/run/ws"), CancellationToken.None);
         await Send(socket, new { lang = "python3", code = "print('hello', input(), flush=True)" });
         Assert.Equal("started", (await Receive(socket)).GetProperty("type").GetString());
@@ -256,7 +256,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         // Redis comes back empty (no persistence here): the executor re-creates the groups and announces
         // itself, the API reconnects and queues again.
         await _stack.Redis.StartAsync();
-        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        await _stack.WaitForExecutorsAsync(1, AnnounceTimeout);
         await WaitUntilAsync(async () => await (await client.GetAsync("/health")).Content.ReadAsStringAsync() == "Healthy", TimeSpan.FromSeconds(20));
         var again = await BodyAsync(await client.PostAsync("/run", Run("python3", "print('queued again')")));
         Assert.Equal("queued again\n", again.GetProperty("stdout").GetString());
@@ -273,7 +273,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(direct.StatusCode == HttpStatusCode.OK, await direct.Content.ReadAsStringAsync());
 
         await _stack.Redis.StartAsync();
-        await _stack.WaitForExecutorsAsync(1, TimeSpan.FromSeconds(20));
+        await _stack.WaitForExecutorsAsync(1, AnnounceTimeout);
         var client = _stack.StartApi(executor.Url);
         var queued = await BodyAsync(await client.PostAsync("/run", Run("python3", "print('queued')")));
         Assert.Equal("queued\n", queued.GetProperty("stdout").GetString());
