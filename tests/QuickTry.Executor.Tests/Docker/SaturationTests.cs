@@ -60,7 +60,7 @@ public class CleanupTests
     [Fact]
     public async Task Stopping_the_executor_leaves_no_container_of_ours()
     {
-        var executor = new ExecutorFixture();
+        var executor = new LightExecutorFixture();
         await executor.InitializeAsync();
         var result = await executor.RunAsync(new RunRequest { Lang = "bash", Code = "echo hi" });
         Assert.Equal(RunStatus.Ok, result.Status);
@@ -106,5 +106,11 @@ public class CleanupTests
         }
     }
 
-    private sealed class NamedExecutorFixture(string instance) : ExecutorFixture(instance);
+    /// <summary>Keeps only bash and Python warm: a sandbox per language (106) would add ~50 s to each start.</summary>
+    private class LightExecutorFixture(string? instance = null) : ExecutorFixture(instance)
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => ModeFixtureSettings.With();
+    }
+
+    private sealed class NamedExecutorFixture(string instance) : LightExecutorFixture(instance);
 }
