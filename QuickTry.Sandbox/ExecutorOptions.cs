@@ -25,4 +25,16 @@ public sealed class ExecutorOptions
     /// <summary>Language images are <c>{ImagePrefix}{language}:latest</c>, as scripts/setup.sh tags them.</summary>
     [Required]
     public string ImagePrefix { get; set; } = "quicktry/";
+
+    /// <summary>
+    /// Where toolchain versions read from images are kept by image id, so a restarted executor need not read
+    /// them again (see <see cref="Containers.ImageVersionCache"/>); empty keeps them in memory only.
+    /// </summary>
+    public string? VersionCacheFile { get; set; } = DefaultVersionCacheFile();
+
+    private static string? DefaultVersionCacheFile()
+    {
+        var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        return string.IsNullOrEmpty(data) ? null : Path.Combine(data, "quicktry", "image-versions.json");
+    }
 }

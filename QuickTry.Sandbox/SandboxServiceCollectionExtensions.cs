@@ -38,6 +38,7 @@ public static class SandboxServiceCollectionExtensions
         services.AddSingleton<IDockerClient>(sp =>
             new DockerClientConfiguration(new Uri(sp.GetRequiredService<IOptions<ExecutorOptions>>().Value.DockerEndpoint)).CreateClient());
         services.AddLanguageCatalog();
+        services.AddSingleton<ImageVersionCache>();
         services.AddSingleton<SandboxContainerFactory>();
         services.AddSingleton<MemoryPeakReset>();
         services.AddSingleton<SandboxRunner>();

@@ -18,6 +18,7 @@ public sealed class SandboxContainerFactory(
     IOptions<SandboxOptions> sandboxOptions,
     IOptions<IsolationOptions> isolationOptions,
     IOptions<LimitsOptions> limitsOptions,
+    ImageVersionCache versions,
     TimeProvider time)
 {
     /// <summary>
@@ -255,11 +256,27 @@ public sealed class SandboxContainerFactory(
     }
 
     /// <summary>
-    /// Reads an image's toolchain version without running anything: from a container that is created, never
-    /// started, and removed at once. Languages without warm sandboxes learn their version this way at start-up,
+    /// Reads an image's toolchain version without running anything: remembered by image id, or from a
+    /// container that is created, never started, and removed at once. Languages without warm sandboxes learn their version this way at start-up,
     /// so a request can pick among a language's versions before any of them has run.
     /// </summary>
     public async Task<string?> ReadImageVersionAsync(LanguageDefinition language, SandboxKind kind, CancellationToken cancellationToken)
+    {
+        var imageId = (await docker.Images.InspectImageAsync(ImageOf(language), cancellationToken)).ID;
+        if (versions.Find(imageId) is { } known)
+        {
+            return known;
+        }
+        var version = await ReadFromCreatedContainerAsync(language, kind, cancellationToken);
+        if (version is not null)
+        {
+            versions.Remember(imageId, version);
+            versions.Save();
+        }
+        return version;
+    }
+
+    private async Task<string?> ReadFromCreatedContainerAsync(LanguageDefinition language, SandboxKind kind, CancellationToken cancellationToken)
     {
         var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {

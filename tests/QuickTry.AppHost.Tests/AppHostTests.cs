@@ -35,6 +35,7 @@ public class AppHostTests
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token).WaitAsync(StartTimeout, cts.Token);
 
         using var http = app.CreateHttpClient("api");
+        await WaitUntilHealthyAsync(http, cts.Token);
         var response = await http.PostAsJsonAsync("/run", new { lang = "python3", code = "print(\"hello world\")" }, cts.Token);
         var body = await response.Content.ReadAsStringAsync(cts.Token);
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
@@ -103,6 +104,21 @@ public class AppHostTests
         await DockerAsync($"volume rm {volume}", cts.Token, check: false);
     }
 
+    /// <summary>
+    /// Aspire calls the API healthy when <c>/health</c> answers 200, which it also does while Degraded: before
+    /// an executor has announced itself to the queue, when runs are still refused with 503.
+    /// </summary>
+    private static async Task WaitUntilHealthyAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        string health;
+        while ((health = await (await http.GetAsync("/health", cancellationToken)).Content.ReadAsStringAsync(cancellationToken)) != "Healthy")
+        {
+            Assert.True(waited.Elapsed < StartTimeout, $"/health was still '{health}' {StartTimeout.TotalSeconds} s after the API started");
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
     [Fact]
     public async Task Two_executors_from_QuickTry_Executors_share_a_burst_through_the_queue()
     {
@@ -128,10 +144,7 @@ public class AppHostTests
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token).WaitAsync(StartTimeout, cts.Token);
         using var http = app.CreateHttpClient("api");
         // Healthy once both executors announce themselves to the queue with their slots.
-        while (await (await http.GetAsync("/health", cts.Token)).Content.ReadAsStringAsync(cts.Token) != "Healthy")
-        {
-            await Task.Delay(250, cts.Token);
-        }
+        await WaitUntilHealthyAsync(http, cts.Token);
         await Task.Delay(2_000, cts.Token);
 
         // Four slow runs: one executor alone (2 slots, no waiting room) would refuse two of them.

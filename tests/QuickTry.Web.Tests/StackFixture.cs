@@ -60,6 +60,14 @@ public sealed class StackFixture : IAsyncLifetime
         await _app.StartAsync(cts.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
         ApiUrl = _app.GetEndpoint("api", "http");
+        // Aspire's "healthy" includes Degraded (200): runs are refused with 503 until the executor announces itself.
+        using (var http = new HttpClient { BaseAddress = ApiUrl })
+        {
+            while (await (await http.GetAsync("/health", cts.Token)).Content.ReadAsStringAsync(cts.Token) != "Healthy")
+            {
+                await Task.Delay(250, cts.Token);
+            }
+        }
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
