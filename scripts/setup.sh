@@ -45,11 +45,21 @@ ensure_engine() {
   step "starting dockerd (log: $state/dockerd.log)"
   # No init system here (containers, CI): dockerd runs detached from this shell so it outlives the script.
   setsid nohup dockerd >"$state/dockerd.log" 2>&1 </dev/null &
-  for _ in $(seq 1 60); do
+  local dockerd_pid=$! waited=0
+  # A fresh engine answers in ~2 s; one whose previous daemon was killed (machine stopped, CI) first cleans
+  # up every container it left, which took over 30 s with a few hundred. Wait as long as the daemon lives.
+  local limit=${QUICKTRY_ENGINE_START_SECONDS:-300}
+  while ((waited < limit * 2)); do
     docker info >/dev/null 2>&1 && return
+    if ! kill -0 "$dockerd_pid" 2>/dev/null; then
+      tail -n 15 "$state/dockerd.log" >&2
+      fail "dockerd exited before it answered (its log's end is above; all of it in $state/dockerd.log)"
+    fi
+    ((++waited % 20 == 0)) && step "dockerd has not answered after $((waited / 2)) s (still starting, see $state/dockerd.log)"
     sleep 0.5
   done
-  fail "dockerd did not answer within 30 s, see $state/dockerd.log"
+  tail -n 15 "$state/dockerd.log" >&2
+  fail "dockerd did not answer within $limit s (its log's end is above; all of it in $state/dockerd.log)"
 }
 
 ensure_base_image() {
