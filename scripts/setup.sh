@@ -33,6 +33,22 @@ apt_install() {
     || fail "apt-get install $* failed, see $state/apt.log"
 }
 
+# /run is not a tmpfs on every machine (it is not on ours): a daemon killed with its machine leaves its pid
+# files behind, and once another process has that pid, dockerd refuses to start ("pid file found") or waits
+# for ever on a "containerd" that is something else. A pid file whose process is not that program is stale.
+clear_stale_engine_pids() {
+  local file program pid
+  for file in /var/run/docker.pid:dockerd /var/run/docker/containerd/containerd.pid:containerd; do
+    program=${file##*:} file=${file%:*}
+    [[ -f $file ]] || continue
+    pid="$(cat "$file" 2>/dev/null || true)"
+    if [[ ! $pid =~ ^[0-9]+$ ]] || [[ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" != "$program" ]]; then
+      rm -f "$file"
+      step "removed the stale $file (its process $pid is not $program)"
+    fi
+  done
+}
+
 ensure_engine() {
   if ! command -v dockerd >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; then
     apt_install docker.io
@@ -42,6 +58,7 @@ ensure_engine() {
     return
   fi
   [[ $(id -u) -eq 0 ]] || fail "the Docker engine is not running and only root can start it: start dockerd (or add yourself to the docker group) and run this again"
+  clear_stale_engine_pids
   step "starting dockerd (log: $state/dockerd.log)"
   # No init system here (containers, CI): dockerd runs detached from this shell so it outlives the script.
   setsid nohup dockerd >"$state/dockerd.log" 2>&1 </dev/null &

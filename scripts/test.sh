@@ -25,9 +25,13 @@ bash scripts/setup.sh --gvisor
 setup_seconds=$((SECONDS - started))
 bash scripts/test-services.sh
 
-# Sandbox containers of test executors that died without cleaning up (instance names test-*, crashed-*).
-docker ps -a --filter label=quicktry.managed=true --format '{{.ID}} {{.Label "quicktry.instance"}}' \
-  | awk '$2 ~ /^(test-|crashed-)/ { print $1 }' | xargs -r docker rm -f >/dev/null
+# Sandbox containers of test executors that died without cleaning up (instance names test-*, crashed-*),
+# before the suite and after it (a test that kills an executor on purpose may leave some).
+remove_test_sandboxes() {
+  docker ps -a --filter label=quicktry.managed=true --format '{{.ID}} {{.Label "quicktry.instance"}}' \
+    | awk '$2 ~ /^(test-|crashed-)/ { print $1 }' | xargs -r docker rm -f >/dev/null || true
+}
+remove_test_sandboxes
 
 printf '\033[1;34m==>\033[0m running the test suite%s\n' "${QUICKTRY_TEST_FULL:+ (--full: every language under every mode)}"
 log="$state/test.log"
@@ -37,6 +41,7 @@ set +e
 dotnet test QuickTry.sln -m:1 --logger "console;verbosity=normal" 2>&1 | tee "$log"
 code=${PIPESTATUS[0]}
 set -e
+remove_test_sandboxes
 
 printf 'time: set-up %d s, tests %d s, whole run %d s\n' "$setup_seconds" "$((SECONDS - tests_started))" "$((SECONDS - started))"
 # The failed tests' names and first lines, before the closing line, so the end of the log says what failed.
