@@ -42,7 +42,10 @@ clear_stale_engine_pids() {
     program=${file##*:} file=${file%:*}
     [[ -f $file ]] || continue
     pid="$(cat "$file" 2>/dev/null || true)"
-    if [[ ! $pid =~ ^[0-9]+$ ]] || [[ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" != "$program" ]]; then
+    # A killed daemon that nobody has reaped yet is a zombie under its old name: stale too (kill -0, which
+    # dockerd's own check uses, still finds it).
+    if [[ ! $pid =~ ^[0-9]+$ ]] || [[ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" != "$program" ]] \
+      || [[ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)" == Z ]]; then
       rm -f "$file"
       step "removed the stale $file (its process $pid is not $program)"
     fi
