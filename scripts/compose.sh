@@ -3,7 +3,8 @@
 # two executors driving this host's Docker engine.
 #   up     makes sure Docker Compose v2 is installed, runs scripts/setup.sh (engine, Redis and language
 #          images, each rebuilt only if changed) and scripts/build-service-images.sh (API and executor
-#          images), starts the stack and waits until every service is healthy
+#          images), starts the stack and waits until every service is healthy and both APIs serve runs
+#          (/health Healthy: an executor has announced itself)
 #   down   stops and removes the stack's containers and network (extra arguments go to `compose down`,
 #          e.g. --volumes to drop Redis's data)
 #   any other compose command (ps, logs -f, ...) is passed through with the right file and settings.
@@ -78,6 +79,15 @@ up() {
   local started=$SECONDS
   compose up -d --wait --wait-timeout 180 "$@" || { compose ps -a; fail "the stack did not become healthy; see: scripts/compose.sh logs"; }
   compose ps
+  # Compose's health check passes on Degraded too (200), which an API also says before any executor has
+  # announced itself to the queue: runs would still be refused with 503. Up means runs are served.
+  local port health
+  for port in 8081 8082; do
+    while health="$(curl -s --max-time 2 "http://localhost:$port/health" || true)"; [[ $health != Healthy ]]; do
+      ((SECONDS - started < 240)) || fail "the API on :$port still says '${health:-nothing}' after $((SECONDS - started)) s; see: scripts/compose.sh logs"
+      sleep 0.5
+    done
+  done
   step "up in $((SECONDS - started)) s: http://localhost:8081 and http://localhost:8082"
 }
 

@@ -27,7 +27,10 @@ public class AppHostTests
         // A different instance name than a developer's running stack, so neither reaps the other's sandboxes.
         builder.CreateResourceBuilder<ProjectResource>("executor")
             .WithEnvironment("Executor__InstanceName", "apphost-test-" + Guid.NewGuid().ToString("N")[..8])
-            .WithEnvironment("Executor__Pool__WarmPerLanguage", "1");
+            // Warm only what the test runs: a sandbox for each of 106 language versions took minutes on two cores.
+            .WithEnvironment("Executor__Pool__WarmPerLanguage", "0")
+            .WithEnvironment("Executor__Pool__WarmByLanguage__python3", "1")
+            .WithEnvironment("Executor__Pool__WarmByLanguage__bash", "1");
         WithoutDashboard(builder);
 
         await using var app = await builder.BuildAsync(cts.Token);
