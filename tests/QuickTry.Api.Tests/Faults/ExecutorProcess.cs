@@ -87,6 +87,17 @@ public sealed class ExecutorProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The sandbox containers of an executor instance that the engine still has.</summary>
+    public static async Task<IList<ContainerListResponse>> ContainersOfAsync(IDockerClient docker, string instance) =>
+        await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"quicktry.instance={instance}"] = true },
+            },
+        });
+
     /// <summary>
     /// Kills the executor and removes the sandboxes it kept: a killed executor leaves them running until
     /// one of its instance starts again, and a suite's worth of them (60 after the queue tests) slowed the
@@ -99,14 +110,7 @@ public sealed class ExecutorProcess : IAsyncDisposable
         try
         {
             using var docker = new DockerClientConfiguration(new Uri(_dockerEndpoint)).CreateClient();
-            var left = await docker.Containers.ListContainersAsync(new ContainersListParameters
-            {
-                All = true,
-                Filters = new Dictionary<string, IDictionary<string, bool>>
-                {
-                    ["label"] = new Dictionary<string, bool> { [$"quicktry.instance={InstanceName}"] = true },
-                },
-            });
+            var left = await ContainersOfAsync(docker, InstanceName);
             await Task.WhenAll(left.Select(c => docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true })));
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)

@@ -29,8 +29,11 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     private static StringContent Run(string lang, string code, int? timeMs = null) => new(
         JsonSerializer.Serialize(new { lang, code, limits = timeMs is null ? null : new { timeMs } }, Json), Encoding.UTF8, "application/json");
 
-    private static async Task<double> RunsUsedAsync(HttpClient client) =>
-        (await client.GetFromJsonAsync<JsonElement>("/quota")).GetProperty("runs").GetProperty("used").GetDouble();
+    private static async Task<JsonElement> QuotaAsync(HttpClient client) => await client.GetFromJsonAsync<JsonElement>("/quota");
+
+    private static double RunsUsed(JsonElement quota) => quota.GetProperty("runs").GetProperty("used").GetDouble();
+
+    private static async Task<double> RunsUsedAsync(HttpClient client) => RunsUsed(await QuotaAsync(client));
 
     private static string Describe(IEnumerable<string> outcomes) =>
         string.Join(", ", outcomes.GroupBy(o => o).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"));
@@ -95,16 +98,15 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         // Reservations of everything that did not come back as a result were returned.
         var results = outcomes.Count(o => o.Outcome.StartsWith("200")) + 1;
         await Task.Delay(500);
-        var quota = await client.GetStringAsync("/quota");
-        var used = JsonDocument.Parse(quota).RootElement.GetProperty("runs").GetProperty("used").GetDouble();
-        Assert.True(used == results, $"{results} results but /quota says {quota}");
+        var quota = await QuotaAsync(client);
+        Assert.True(RunsUsed(quota) == results, $"{results} results but /quota says {quota}");
 
         // The orphaned spinners die inside their sandboxes at the limit (8 s) plus grace, not never.
         using var docker = new DockerClientConfiguration(new Uri(MainEngine)).CreateClient();
         var (gone, sawRunning) = await WaitUntilNoProgramRunsAsync(docker, instance, TimeSpan.FromSeconds(30));
         output.WriteLine($"orphaned programs gone {clock.Elapsed.TotalSeconds - killedAt:0.0} s after the kill");
         Assert.True(sawRunning, "the spinners should still have been running right after the kill");
-        var leftByTheCrash = (await ContainersAsync(docker, instance)).Select(c => c.ID).ToHashSet();
+        var leftByTheCrash = (await ExecutorProcess.ContainersOfAsync(docker, instance)).Select(c => c.ID).ToHashSet();
 
         // Restarted under the same name, the executor reaps what the crashed one left and runs again.
         var restart = Stopwatch.StartNew();
@@ -115,7 +117,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, rerun.StatusCode);
         output.WriteLine($"recovered in {restart.Elapsed.TotalSeconds:0.0} s after the restart");
         // What the crashed executor left (warm, spent and orphaned sandboxes) is gone.
-        var now = (await ContainersAsync(docker, instance)).Select(c => c.ID).ToHashSet();
+        var now = (await ExecutorProcess.ContainersOfAsync(docker, instance)).Select(c => c.ID).ToHashSet();
         Assert.NotEmpty(leftByTheCrash);
         Assert.Empty(now.Intersect(leftByTheCrash));
     }
@@ -229,7 +231,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         int warm;
         do
         {
-            warm = (await ContainersAsync(engine.Client, instance)).Count(c => c.State == "running");
+            warm = (await ExecutorProcess.ContainersOfAsync(engine.Client, instance)).Count(c => c.State == "running");
             if (warm < 2)
             {
                 await Task.Delay(250);
@@ -253,16 +255,6 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private static async Task<IList<ContainerListResponse>> ContainersAsync(IDockerClient docker, string instance) =>
-        await docker.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>>
-            {
-                ["label"] = new Dictionary<string, bool> { [$"quicktry.instance={instance}"] = true },
-            },
-        });
-
     /// <summary>
     /// Waits until no container of the instance runs a program: a process of a uid other than root's (10001
     /// in a one-run container, a fresh uid per run in a slot).
@@ -275,7 +267,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         while (clock.Elapsed < timeout)
         {
             found.Clear();
-            foreach (var container in await ContainersAsync(docker, instance))
+            foreach (var container in await ExecutorProcess.ContainersOfAsync(docker, instance))
             {
                 try
                 {
