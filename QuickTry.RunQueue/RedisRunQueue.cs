@@ -106,6 +106,18 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
     public async Task<string[]> PopEndedSubmissionsAsync(int count) =>
         (await Db.SetPopAsync(RunQueueKeys.EndedSubmissions, count)).Select(v => (string)v!).ToArray();
 
+    /// <summary>
+    /// The Redis process's identity (<c>INFO server</c>'s <c>run_id</c>, read in a script: the client allows
+    /// INFO only in admin mode): a new one means Redis restarted and may have lost its last writes.
+    /// </summary>
+    public async Task<string?> ServerRunIdAsync() =>
+        (string?)await Db.ScriptEvaluateAsync(RunQueueScripts.ServerRunId);
+
+    /// <summary>Records an accepted submission Redis has lost as lost (<see cref="RunQueueScripts.RecordLostAcceptance"/>); returns <c>lost</c> or <c>present</c>.</summary>
+    public async Task<string> RecordLostAcceptanceAsync(string id, string client, long keepMs, string? callback, string? settlement, string detail) =>
+        (string)(await Db.ScriptEvaluateAsync(RunQueueScripts.RecordLostAcceptance,
+            [RunQueueKeys.Run(id)], [id, client, keepMs, callback ?? "", settlement ?? "", detail]))!;
+
     /// <summary>Entries waiting in both lanes (not yet started).</summary>
     public async Task<long> WaitingAsync() =>
         await Db.StreamLengthAsync(RunQueueKeys.Stream(RunLane.Sync)) + await Db.StreamLengthAsync(RunQueueKeys.Stream(RunLane.Async));

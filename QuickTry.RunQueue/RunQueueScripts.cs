@@ -225,6 +225,27 @@ internal static class RunQueueScripts
         return redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], unpack(ids))
         """;
 
+    /// <summary>The Redis process's <c>run_id</c>: it changes when Redis restarts.</summary>
+    public const string ServerRunId = """
+        return string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+        """;
+
+    /// <summary>
+    /// Records as lost a submission whose record Redis no longer has although it was accepted (a crash took
+    /// the last writes before they reached the append-only file; its queue entry went with it, so it will
+    /// not run). Its end is settled like any other (reservation, callback). KEYS = state; ARGV = run id,
+    /// client, keep ms, callback, settlement, detail. Returns <c>lost</c>, or <c>present</c> when the record exists.
+    /// </summary>
+    public const string RecordLostAcceptance = Prelude + """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 'present' end
+        redis.call('HSET', KEYS[1], 'id', ARGV[1], 'state', 'lost', 'client', ARGV[2], 'keep', ARGV[3],
+          'callback', ARGV[4], 'settlement', ARGV[5], 'lane', 'quicktry:runs:async', 'detail', ARGV[6],
+          'createdAt', now, 'finishedAt', now)
+        redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+        redis.call('SADD', 'quicktry:submissions:ended', ARGV[1])
+        return 'lost'
+        """;
+
     /// <summary>KEYS = executors, capacity; ARGV = executor, ttl ms, offer (<c>slots:queue:url</c>).</summary>
     public const string Heartbeat = Prelude + """
         redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])

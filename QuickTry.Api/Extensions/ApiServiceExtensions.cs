@@ -73,6 +73,8 @@ internal static class ApiServiceExtensions
         services.AddSingleton<SubmissionDesk>();
         services.AddSingleton<SubmissionTracker>();
         services.AddHostedService(sp => sp.GetRequiredService<SubmissionTracker>());
+        services.AddSingleton<AcceptedSubmissionCheck>();
+        services.AddHostedService(sp => sp.GetRequiredService<AcceptedSubmissionCheck>());
         services.AddSingleton<CallbackSender>();
         services.AddHostedService(sp => sp.GetRequiredService<CallbackSender>());
         services.AddHttpClient(CallbackSender.HttpClientName)

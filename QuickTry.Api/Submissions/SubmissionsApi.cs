@@ -129,6 +129,7 @@ public sealed class SubmissionDesk(
     RunDispatcher dispatcher,
     RedisRunQueue queue,
     RunReplies replies,
+    AcceptedSubmissionCheck acceptedCheck,
     IOptions<SubmissionOptions> options,
     IOptions<ClientOptions> clients,
     TimeProvider time,
@@ -205,6 +206,8 @@ public sealed class SubmissionDesk(
                 ? RunApi.Unavailable(context, TimeSpan.FromSeconds(2), "The executors are busy.")
                 : RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "No executor is available."));
         }
+        acceptedCheck.Watch(tickets.Select(t => new AcceptedSubmission(
+            t.Id, client.DisplayName, settings.ResultTtlSeconds * 1000L, t.Callback, RunGate.Settlement(t.Ticket.Reservation))));
         return (tickets.Select(t => new SubmissionView { Id = t.Id, Status = SubmissionStatus.Queued }).ToList(), null);
     }
 
@@ -221,6 +224,10 @@ public sealed class SubmissionDesk(
         try
         {
             var record = await queue.GetAsync(id);
+            if (record is null && await acceptedCheck.RecordIfLostAsync(id))
+            {
+                record = await queue.GetAsync(id);
+            }
             return (record is null || record.Client != context.Client().DisplayName ? null : SubmissionViews.From(record), false);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)

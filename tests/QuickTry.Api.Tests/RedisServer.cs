@@ -70,6 +70,42 @@ public sealed class RedisServer(bool durable = false) : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A copy of what Redis's files hold on disk now. <see cref="CrashLosingWritesSinceAsync"/> puts it back:
+    /// what a machine that loses power leaves, when the last writes were still in the page cache (Redis
+    /// fsyncs once a second; a Redis process that dies alone loses nothing it had written).
+    /// </summary>
+    public string CopyDisk()
+    {
+        var source = _dataDirectory ?? throw new InvalidOperationException("Only a durable Redis has files to copy.");
+        var copy = Directory.CreateTempSubdirectory("quicktry-redis-disk-").FullName;
+        CopyTree(source, copy);
+        return copy;
+    }
+
+    /// <summary>Kills Redis, puts back the files of <paramref name="copy"/> (every write since it is gone) and starts it again.</summary>
+    public async Task CrashLosingWritesSinceAsync(string copy)
+    {
+        await StopAsync();
+        Directory.Delete(_dataDirectory!, recursive: true);
+        Directory.CreateDirectory(_dataDirectory!);
+        CopyTree(copy, _dataDirectory!);
+        Directory.Delete(copy, recursive: true);
+        await StartAsync();
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
+        }
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)), overwrite: true);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
