@@ -26,7 +26,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _redis.DisposeAsync();
 
-    private static StringContent Run(string lang, string code, int? timeMs = null) => new(
+    internal static StringContent Run(string lang, string code, int? timeMs = null) => new(
         JsonSerializer.Serialize(new { lang, code, limits = timeMs is null ? null : new { timeMs } }, Json), Encoding.UTF8, "application/json");
 
     private static async Task<JsonElement> QuotaAsync(HttpClient client) => await client.GetFromJsonAsync<JsonElement>("/quota");

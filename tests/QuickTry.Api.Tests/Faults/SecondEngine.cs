@@ -89,15 +89,25 @@ public sealed class SecondEngine : IAsyncDisposable
         }
     }
 
-    private static async Task<string> Shell(string command)
+    /// <summary>Runs a bash command and returns its output; fails the test if it fails.</summary>
+    internal static async Task<string> Shell(string command)
+    {
+        var (code, output, error) = await RunAsync(command);
+        Assert.True(code == 0, $"{command}: {error}");
+        return output;
+    }
+
+    /// <summary>Runs a bash command and returns its output, whether or not it succeeded.</summary>
+    internal static async Task<string> TryShell(string command) => (await RunAsync(command)).Output;
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(string command)
     {
         var start = new ProcessStartInfo("bash") { ArgumentList = { "-c", "set -o pipefail; " + command }, RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{command}: {await error}");
-        return await output;
+        return (process.ExitCode, await output, await error);
     }
 
     public async ValueTask DisposeAsync()
