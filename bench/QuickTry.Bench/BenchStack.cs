@@ -34,6 +34,9 @@ internal sealed class BenchStack : IAsyncDisposable
     /// <summary>A second API replica with the run queue off: it calls the executor directly, as before the queue.</summary>
     public HttpClient ApiDirect { get; private set; } = null!;
 
+    /// <summary>Each executor's concurrent runs and queue places: the defaults on this 2-core machine.</summary>
+    public const int Slots = 4, QueueLength = 32;
+
     /// <summary>The second executor; stopped except while the scale-out is measured.</summary>
     public const string SecondExecutor = "executor-2";
 
@@ -87,7 +90,8 @@ internal sealed class BenchStack : IAsyncDisposable
             var executor = builder.CreateResourceBuilder<ProjectResource>(name)
             .WithEnvironment("Executor__InstanceName", $"bench-{name}-" + Guid.NewGuid().ToString("N")[..8])
             .WithEnvironment("Executor__Pool__WarmPerLanguage", "0")
-            .WithEnvironment("Executor__Pool__MaxQueueLength", "256")
+            .WithEnvironment("Executor__Pool__MaxConcurrentRuns", Slots.ToString())
+            .WithEnvironment("Executor__Pool__MaxQueueLength", QueueLength.ToString())
             // The container-isolation caller gets as many warm one-run containers as slots are kept warm.
             .WithEnvironment("Executor__Isolation__WarmContainersForSlotLanguages", warmPerLanguage.ToString())
             // gVisor slots kept warm too, for the plan that asks for them (scripts/bench.sh registers runsc).
@@ -154,8 +158,38 @@ internal sealed class BenchStack : IAsyncDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The executor's process id, found by its command line, for memory sampling.</summary>
-    public static int? ExecutorProcessId()
+    /// <summary>Starts an executor resource again (after it was killed) and waits until its pools are warm.</summary>
+    public async Task StartExecutorAsync(string resource, CancellationToken cancellationToken)
+    {
+        await _app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
+    }
+
+    /// <summary>
+    /// An executor's process id, found by its command line (and, given a resource name, by its instance
+    /// name, <c>bench-&lt;resource&gt;-&lt;8 hex&gt;</c>), for memory sampling and the soak's faults.
+    /// </summary>
+    public static int? ExecutorProcessId(string? resource = null)
+    {
+        var instance = resource is null ? null : new System.Text.RegularExpressions.Regex($"^Executor__InstanceName=bench-{resource}-[0-9a-f]{{8}}$");
+        foreach (var pid in ExecutorProcessIds())
+        {
+            try
+            {
+                if (instance is null || File.ReadAllText($"/proc/{pid}/environ").Split('\0').Any(instance.IsMatch))
+                {
+                    return pid;
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+        }
+        return null;
+    }
+
+    private static IEnumerable<int> ExecutorProcessIds()
     {
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
@@ -166,20 +200,18 @@ internal sealed class BenchStack : IAsyncDisposable
             try
             {
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmdline.Contains("QuickTry.Executor") && !cmdline.Contains(" run ") && !cmdline.Contains("build"))
+                if (!cmdline.Contains("QuickTry.Executor") || cmdline.Contains(" run ") || cmdline.Contains("build"))
                 {
-                    return pid;
+                    continue;
                 }
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // The process ended while we looked.
+                // The process ended while we looked, or is not ours to read.
+                continue;
             }
-            catch (UnauthorizedAccessException)
-            {
-            }
+            yield return pid;
         }
-        return null;
     }
 
     public async ValueTask DisposeAsync()

@@ -3,7 +3,8 @@ using QuickTry.Bench;
 
 // QuickTry's benchmark: the real stack against the seed's `docker run --rm` per run and the bare host
 // toolchain, measured side by side in one run. Usage: dotnet run -c Release --project bench/QuickTry.Bench
-//   [--runs 50] [--docker-runs 20] [--warmup 5] [--interval-ms 250] [--warm 4] [--language-runs 5] [--out docs/benchmarks.md]
+//   [--runs 50] [--docker-runs 20] [--warmup 5] [--interval-ms 250] [--warm 4] [--language-runs 5] [--overload-seconds 60]
+//   [--out docs/benchmarks.md] [--only overload|soak] [--soak-minutes 10]
 var options = BenchOptions.Parse(args);
 var languagesFolder = Path.Combine(options.Repository, "docker-images");
 string[] languages = ["python3", "javascript", "bash", "c", "go", "java"];
@@ -13,8 +14,39 @@ var hostDir = Directory.CreateTempSubdirectory("quicktry-bench-").FullName;
 
 Console.WriteLine("Starting the stack (AppHost: Redis, executor, API)...");
 await using var stack = await BenchStack.StartAsync(languages, options.WarmPerLanguage, options.Repository);
-var executorPid = BenchStack.ExecutorProcessId() ?? throw new InvalidOperationException("executor process not found");
+var executorPid = BenchStack.ExecutorProcessId("executor") ?? throw new InvalidOperationException("executor process not found");
 var report = new Report(options, Machine.Describe());
+
+// --only soak (scripts/soak.sh): the mixed load with Redis and executor faults, alone.
+if (options.Only == "soak")
+{
+    Console.WriteLine($"Soak: {options.SoakMinutes} minutes, 24 callers");
+    await Soak.RunAsync(stack, TimeSpan.FromMinutes(options.SoakMinutes), callers: 24, options.Output, Machine.Describe());
+    Console.WriteLine($"Wrote {options.Output}.");
+    return;
+}
+
+// Sustained overload: callers enough to fill every slot and queue place of the executor (4 running, 32
+// queued), then twice and four times as many, each for the same time. Served runs per second must hold
+// (>= 90 % of the saturated rate) while the surplus waits in the gateway's queue or gets quick refusals.
+{
+    var capacity = BenchStack.Slots + BenchStack.QueueLength;
+    var loads = new List<SustainedLoad>();
+    foreach (var callers in new[] { capacity, 2 * capacity, 4 * capacity })
+    {
+        Console.WriteLine($"Overload: {callers} callers");
+        var load = await Measure.SustainedAsync(() => Workloads.ViaHttpOrRefusedAsync(stack.Api, python), callers, options.OverloadDuration);
+        Console.WriteLine($"  {load.ServedPerSecond:0.0} runs/s served, {load.Refused.Count} refused (p99 {Stats.Of(load.Refused).P99:0} ms)");
+        loads.Add(load);
+    }
+    report.Overload = new OverloadRow(loads, options.OverloadDuration);
+}
+if (options.Only == "overload")
+{
+    await report.WriteOverloadAsync();
+    Console.WriteLine($"Wrote {options.Output}.");
+    return;
+}
 
 // Latency per language: API with slots (runc), a container per run (runc) and slots under gVisor (runsc)
 // vs docker run --rm vs the bare host toolchain.
@@ -169,7 +201,8 @@ Directory.Delete(hostDir, recursive: true);
 await report.WriteAsync();
 Console.WriteLine($"Wrote {options.Output} and its plots.");
 
-internal sealed record BenchOptions(string Repository, string Output, int Runs, int DockerRuns, int Warmup, int WarmPerLanguage, int FloodRuns, TimeSpan Interval, int LanguageRuns)
+internal sealed record BenchOptions(string Repository, string Output, int Runs, int DockerRuns, int Warmup, int WarmPerLanguage, int FloodRuns, TimeSpan Interval, int LanguageRuns,
+    TimeSpan OverloadDuration, string? Only, double SoakMinutes)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -177,14 +210,24 @@ internal sealed record BenchOptions(string Repository, string Output, int Runs, 
         var repository = FindRepository();
         return new BenchOptions(
             repository,
-            Path.GetFullPath(Value("--out") ?? Path.Combine(repository, "docs", "benchmarks.md")),
+            Path.GetFullPath(Value("--out") ?? Path.Combine(repository, "docs", Value("--only") switch
+            {
+                "overload" => "benchmark-overload.md",
+                "soak" => "soak.md",
+                _ => "benchmarks.md",
+            })),
             int.Parse(Value("--runs") ?? "50"),
             int.Parse(Value("--docker-runs") ?? "20"),
             int.Parse(Value("--warmup") ?? "5"),
             int.Parse(Value("--warm") ?? "4"),
             int.Parse(Value("--flood-runs") ?? "16"),
             TimeSpan.FromMilliseconds(int.Parse(Value("--interval-ms") ?? "250")),
-            int.Parse(Value("--language-runs") ?? "5"));
+            int.Parse(Value("--language-runs") ?? "5"),
+            TimeSpan.FromSeconds(int.Parse(Value("--overload-seconds") ?? "60")),
+            // --only overload: that section alone, written to --out (default docs/benchmark-overload.md);
+            // --only soak: the soak (scripts/soak.sh), written to --out (default docs/soak.md).
+            Value("--only"),
+            double.Parse(Value("--soak-minutes") ?? "10", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static string FindRepository()

@@ -109,6 +109,7 @@ internal sealed class Report(BenchOptions options, string machine)
     public long MemoryThroughputPeak { get; set; }
     public int FloodRuns { get; set; }
     public int FloodFailures { get; set; }
+    public OverloadRow? Overload { get; set; }
 
     private static string Ms(double value) => double.IsNaN(value) ? "–" : value.ToString(value < 10 ? "0.0" : "0", Invariant);
     private static string X(double value) => double.IsNaN(value) ? "–" : value.ToString("0.00", Invariant) + "×";
@@ -265,6 +266,8 @@ internal sealed class Report(BenchOptions options, string machine)
             md.AppendLine();
         }
 
+        OverloadSection(md);
+
         md.AppendLine("## Executor memory").AppendLine();
         md.AppendLine("Resident memory (VmRSS) of the executor process, sampled every 20 ms.").AppendLine();
         md.AppendLine("| phase | RSS |").AppendLine("|---|---|");
@@ -279,6 +282,40 @@ internal sealed class Report(BenchOptions options, string machine)
             md.AppendLine().Append(File.ReadAllText(analysis));
         }
         return md.ToString();
+    }
+
+    /// <summary>The overload section alone (<c>--only overload</c>), with how it was measured.</summary>
+    public async Task WriteOverloadAsync()
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# QuickTry under sustained overload").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on: {machine}, with");
+        md.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/QuickTry.Bench -- --only overload --overload-seconds {options.OverloadDuration.TotalSeconds}` (the whole benchmark, `scripts/bench.sh`, measures it too).").AppendLine();
+        OverloadSection(md);
+        Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);
+        await File.WriteAllTextAsync(options.Output, md.ToString());
+    }
+
+    private void OverloadSection(StringBuilder md)
+    {
+        if (Overload is not { } o)
+        {
+            return;
+        }
+        md.AppendLine("## Sustained overload").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"python3 hello world through the API and the queue to one executor, each load for {o.Duration.TotalSeconds:0} s. The executor runs {BenchStack.Slots} at once and queues {BenchStack.QueueLength} more (its capacity: past it the queue refuses with 503); the API replica forwards 32 runs at once and holds 64 more in its own queue (`Gateway:MaxConcurrentRuns`, `Gateway:MaxQueuedRuns`; past them, 429). Callers send one run after another; after a refusal a caller waits its Retry-After (at most 2 s), as a well-behaved client does. **Saturated**: as many callers as the executor's capacity; then twice and four times as many.").AppendLine();
+        md.AppendLine("| callers | served runs/s | of saturated | served p50 | served p99 | wrong or failed | refused (429/503) | refused p50 | refused p99 | refused without Retry-After |").AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        var saturated = o.Loads[0].ServedPerSecond;
+        foreach (var load in o.Loads)
+        {
+            var served = Stats.Of(load.Served);
+            var refused = Stats.Of(load.Refused);
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {load.Callers} | {load.ServedPerSecond:0.0} | {load.ServedPerSecond / saturated:P0} | {Ms(served.P50)} | {Ms(served.P99)} | {served.Failures} | {refused.Count} | {Ms(refused.P50)} | {Ms(refused.P99)} | {refused.Failures} |");
+        }
+        var ratio = o.Loads[1].ServedPerSecond / saturated;
+        md.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+            $"At twice the saturating load the served rate is **{ratio:P0}** of the saturated rate (target ≥ 90 %: {(ratio >= 0.9 ? "met" : "**missed**")}).").AppendLine();
     }
 
     private static void Target(StringBuilder md, string target, string measured, bool met) =>
@@ -379,3 +416,6 @@ internal sealed class Report(BenchOptions options, string machine)
         }
     }
 }
+
+/// <summary>The overload section: the saturated load first, then the heavier ones.</summary>
+internal sealed record OverloadRow(IReadOnlyList<SustainedLoad> Loads, TimeSpan Duration);

@@ -16,6 +16,9 @@ internal sealed record Stats(int Count, int Failures, double P50, double P95, do
     public static double Median(IReadOnlyCollection<double> values) => Of([.. values.Select(v => new Sample(v, true))]).P50;
 }
 
+/// <summary>A sustained load's served calls (Ok when the result was right), refusals, and right results per second.</summary>
+internal sealed record SustainedLoad(int Callers, List<Sample> Served, List<Sample> Refused, double ServedPerSecond);
+
 internal static class Measure
 {
     /// <summary>
@@ -40,6 +43,34 @@ internal static class Measure
             }
         }
         return samples;
+    }
+
+    /// <summary>
+    /// <paramref name="callers"/> callers, each sending one request after another for <paramref name="duration"/>;
+    /// after a refusal (503) a caller waits what its Retry-After says (at most 2 s), as a well-behaved client
+    /// does. Served and refused calls are counted apart.
+    /// </summary>
+    public static async Task<SustainedLoad> SustainedAsync(Func<Task<(Sample Sample, TimeSpan? RetryAfter)>> call, int callers, TimeSpan duration)
+    {
+        var served = new List<Sample>();
+        var refused = new List<Sample>();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                var (sample, retryAfter) = await call();
+                lock (served)
+                {
+                    (retryAfter is null ? served : refused).Add(sample);
+                }
+                if (retryAfter is { } wait)
+                {
+                    await Task.Delay(wait < TimeSpan.FromSeconds(2) ? wait : TimeSpan.FromSeconds(2));
+                }
+            }
+        }));
+        return new SustainedLoad(callers, served, refused, served.Count(s => s.Ok) / clock.Elapsed.TotalSeconds);
     }
 
     /// <summary><paramref name="total"/> calls by <paramref name="concurrency"/> workers; returns the samples and runs per second.</summary>

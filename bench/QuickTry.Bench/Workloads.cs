@@ -68,6 +68,27 @@ internal static class Workloads
     }
 
     /// <summary>
+    /// One run through the API, telling a refusal (503 or 429 with Retry-After) apart: its wait comes back with it.
+    /// A refusal without Retry-After, or any other failure, is a failed sample.
+    /// </summary>
+    public static async Task<(Sample Sample, TimeSpan? RetryAfter)> ViaHttpOrRefusedAsync(HttpClient http, HelloWorld hello)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await http.PostAsJsonAsync("/run", new { lang = hello.Language, version = hello.Version, code = hello.Code });
+        if (response.StatusCode is System.Net.HttpStatusCode.ServiceUnavailable or System.Net.HttpStatusCode.TooManyRequests)
+        {
+            await response.Content.ReadAsStringAsync();
+            clock.Stop();
+            var wait = response.Headers.RetryAfter?.Delta;
+            return (new Sample(clock.Elapsed.TotalMilliseconds, wait is not null), wait ?? TimeSpan.FromSeconds(1));
+        }
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        clock.Stop();
+        var ok = response.IsSuccessStatusCode && body.GetProperty("stdout").GetString() == Expected;
+        return (new Sample(clock.Elapsed.TotalMilliseconds, ok), null);
+    }
+
+    /// <summary>
     /// A run as server-sent events through the .NET client: when its first output arrived (a line printed
     /// before the program sleeps) and when its result did. Ok when the result is ok and streamed output
     /// equals the result's.
