@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
 
 namespace QuickTry.RunQueue;
 
@@ -24,4 +25,15 @@ public static class RunQueueRedis
         builder.Services.AddSingleton<RedisRunQueue>();
         return builder;
     }
+
+    /// <summary>
+    /// Whether a Redis call failed because Redis could not be reached or did not answer, so the caller
+    /// degrades and tries again: the client's own exceptions and timeouts, a disposed client, and the pipe
+    /// error the client lets through when it tears a connection down under a command (seen in the soak after
+    /// "dead socket detected": <c>InvalidOperationException</c> "Reading is not allowed after reader was
+    /// completed", which stopped an executor whose loop let it escape).
+    /// </summary>
+    public static bool IsUnavailable(Exception e) =>
+        e is RedisException or TimeoutException or ObjectDisposedException
+        || e is InvalidOperationException { Source: "System.IO.Pipelines" or "Pipelines.Sockets.Unofficial" };
 }

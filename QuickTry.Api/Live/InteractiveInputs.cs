@@ -36,7 +36,7 @@ public sealed class InteractiveInputs(RedisRunQueue queue, ILogger<InteractiveIn
                     }
                 });
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
             {
                 logger.LogInformation("Run {RunId} takes input on this replica only ({Error})", runId, e.Message);
             }
@@ -66,7 +66,7 @@ public sealed class InteractiveInputs(RedisRunQueue queue, ILogger<InteractiveIn
                 JsonSerializer.SerializeToUtf8Bytes(new Typed(text, end), RedisRunQueue.Json));
             return receivers > 0;
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
         {
             return false;
         }
@@ -106,7 +106,7 @@ public sealed class InteractiveInputs(RedisRunQueue queue, ILogger<InteractiveIn
             {
                 await close();
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
             {
                 // Redis went away: the subscription went with it.
             }

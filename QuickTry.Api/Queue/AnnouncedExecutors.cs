@@ -23,7 +23,7 @@ public sealed class AnnouncedExecutors(RedisRunQueue queue)
                 .Select(e => Uri.TryCreate(e.Url, UriKind.Absolute, out var url) && url.Host is not ("0.0.0.0" or "[::]") ? url : null)
                 .OfType<Uri>().ToList();
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
         {
             return [];
         }

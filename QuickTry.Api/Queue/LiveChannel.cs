@@ -72,7 +72,7 @@ public sealed class LiveChannel : IAsyncDisposable
         {
             await _messages.UnsubscribeAsync();
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
         {
             // Redis went away: the subscription went with it.
         }

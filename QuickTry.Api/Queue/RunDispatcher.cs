@@ -81,7 +81,7 @@ public sealed class RunDispatcher(
             }
             enqueue?.SetTag("quicktry.queue.admission", admission.GetType().Name.ToLowerInvariant());
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
         {
             // Nothing was queued (or if the write landed, nobody will start it after its start-by): go direct.
             replies.Forget(runId);
@@ -147,7 +147,7 @@ public sealed class RunDispatcher(
                 {
                     record = await queue.GetAsync(runId);
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException)
+                catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
                 {
                     record = new RunRecord(runId, RunStates.Running, null, null, null, null, null);
                     logger.LogDebug("Could not read run {RunId} ({Error})", runId, e.Message);
@@ -182,7 +182,7 @@ public sealed class RunDispatcher(
             {
                 await queue.WithdrawAsync(runId, RunLane.Sync, RunStates.Cancelled, "The caller went away before the run started; it never ran.");
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
             {
                 logger.LogDebug("Could not withdraw run {RunId} ({Error})", runId, e.Message);
             }

@@ -33,7 +33,7 @@ internal sealed class RunQueueHealthCheck(RedisRunQueue queue, IOptions<RunQueue
                 ? HealthCheckResult.Healthy($"{live.Count} executor(s), {live.Sum(e => e.Slots)} slots", data)
                 : HealthCheckResult.Degraded("No executor is announcing itself: runs are refused with 503.", data: data);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
         {
             return HealthCheckResult.Degraded("The run queue failed: runs go to the configured executors directly. " + e.Message);
         }

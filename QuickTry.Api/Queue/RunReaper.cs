@@ -57,7 +57,7 @@ public sealed class RunReaper(
                     }
                 }
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
             {
                 logger.LogDebug("Reaper skipped a turn ({Error})", e.Message);
             }

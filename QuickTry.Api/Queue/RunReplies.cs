@@ -41,7 +41,7 @@ public sealed class RunReplies(RedisRunQueue queue, ILogger<RunReplies> logger) 
                 await queue.Subscriber.SubscribeAsync(Channel, (_, message) => Receive(message));
                 Listening = true;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
             {
                 logger.LogInformation("Reply channel not subscribed yet ({Error})", e.Message);
                 await Task.Delay(1_000, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);

@@ -1,3 +1,4 @@
+using QuickTry.RunQueue;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using QuickTry.Api.Clients;
@@ -75,5 +76,5 @@ public sealed class ResilientQuotaStore(
         logger.LogWarning("Quota store Redis failed ({Error}); using the in-process fallback for {Seconds} s", LastError, _options.RetryRedisAfterSeconds);
     }
 
-    private static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
+    private static bool IsRedisFailure(Exception e) => RunQueueRedis.IsUnavailable(e);
 }

@@ -89,7 +89,7 @@ public sealed class AcceptedSubmissionCheck(RedisRunQueue queue, TimeProvider ti
             {
                 await CheckAsync();
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
             {
                 // Redis is away or still loading its file: the submissions stay watched until it answers.
                 logger.LogDebug("Could not check accepted submissions ({Error})", e.Message);

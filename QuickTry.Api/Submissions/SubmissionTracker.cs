@@ -51,7 +51,7 @@ public sealed class SubmissionTracker(
                     }
                 }
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
             {
                 logger.LogDebug("Could not settle ended submissions ({Error})", e.Message);
             }

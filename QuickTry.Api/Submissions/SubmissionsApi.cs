@@ -194,7 +194,7 @@ public sealed class SubmissionDesk(
                 settings.StartTimeoutSeconds * 1000L, settings.ResultTtlSeconds * 1000L, replies.Channel, t.Callback,
                 RunGate.Settlement(t.Ticket.Reservation))).ToList());
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
         {
             logger.LogWarning("Submissions could not be queued ({Error})", e.Message);
             admission = new Admission.NoExecutor();
@@ -230,7 +230,7 @@ public sealed class SubmissionDesk(
             }
             return (record is null || record.Client != context.Client().DisplayName ? null : SubmissionViews.From(record), false);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
         {
             return (null, true);
         }

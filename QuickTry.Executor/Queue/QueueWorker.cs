@@ -38,6 +38,7 @@ public sealed class QueueWorker(
     private readonly HashSet<Task> _inFlight = [];
     private int _running;
     private int _asyncRunning;
+    private readonly TaskCompletionSource _announced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -71,7 +72,10 @@ public sealed class QueueWorker(
                     groupsReady = true;
                 }
                 var took = 0;
-                if (engine.IsUp)
+                // Nothing is started before the first heartbeat has landed: a run marked running under an
+                // identity the queue has never heard of is taken for an executor that is gone, and reaped
+                // (the soak saw runs an executor had just restarted for reported lost while they ran).
+                if (engine.IsUp && _announced.Task.IsCompleted)
                 {
                     if (DateTime.UtcNow - lastClaim > TimeSpan.FromMilliseconds(_options.ClaimIdleMs / 2.0))
                     {
@@ -94,7 +98,7 @@ public sealed class QueueWorker(
                 // Redis lost its data (restarted without persistence): the groups come back on the next turn.
                 groupsReady = false;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
             {
                 logger.LogWarning("The run queue is unreachable ({Error}); retrying", e.Message);
                 await Task.Delay(1_000, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -118,7 +122,7 @@ public sealed class QueueWorker(
         {
             await queue.LeaveAsync(identity.Name);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
         {
             logger.LogInformation("Could not leave the run queue ({Error}); the heartbeat lapses by itself", e.Message);
         }
@@ -262,7 +266,7 @@ public sealed class QueueWorker(
                     break;
             }
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
         {
             // The start step may or may not have been applied; if it was, the run is marked running and the
             // gateway's reaper reports it lost once it overstays, so it never runs twice.
@@ -279,7 +283,7 @@ public sealed class QueueWorker(
             {
                 await queue.RefuseAsync(entry, RunStates.Unavailable, "Nothing ran: the executor failed before starting the run.");
             }
-            catch (Exception again) when (again is RedisException or TimeoutException)
+            catch (Exception again) when (RunQueueRedis.IsUnavailable(again))
             {
                 logger.LogWarning("Run {RunId} could not be refused ({Error})", run.Id, again.Message);
             }
@@ -304,7 +308,7 @@ public sealed class QueueWorker(
             {
                 return await queue.FinishAsync(id, identity.Name, json);
             }
-            catch (Exception e) when ((e is RedisException or TimeoutException) && attempt < 10)
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e) && attempt < 10)
             {
                 await Task.Delay(500 * attempt);
             }
@@ -315,6 +319,8 @@ public sealed class QueueWorker(
     {
         var url = _options.AdvertisedUrl;
         var failing = false;
+        var ttl = TimeSpan.FromMilliseconds(_options.HeartbeatTtlMs);
+        long? lastBeat = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             url ??= server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
@@ -324,14 +330,26 @@ public sealed class QueueWorker(
                 : new ExecutorOffer(identity.Name, 0, 0, url ?? "");
             try
             {
-                await queue.HeartbeatAsync(offer, TimeSpan.FromMilliseconds(_options.HeartbeatTtlMs));
+                // Bounded: a heartbeat stuck on a dead connection must not hold the next ones back.
+                await queue.HeartbeatAsync(offer, ttl).WaitAsync(ttl / 2, stoppingToken);
                 if (failing)
                 {
                     logger.LogInformation("The run queue is reachable again; executor {identity.Name} announced", identity.Name);
                 }
+                else if (lastBeat is { } last && Stopwatch.GetElapsedTime(last) > ttl)
+                {
+                    // Admission and the reaper took this executor for gone meanwhile: its running runs were reported lost.
+                    logger.LogWarning("Heartbeat {Gap} ms after the last one, past its {Ttl} ms lifetime", (long)Stopwatch.GetElapsedTime(last).TotalMilliseconds, _options.HeartbeatTtlMs);
+                }
+                lastBeat = Stopwatch.GetTimestamp();
                 failing = false;
+                _announced.TrySetResult();
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
             {
                 if (!failing)
                 {

@@ -120,7 +120,15 @@ internal static class Soak
         var status = (int)response.StatusCode;
         if (status is 503 or 429)
         {
-            return (name, response.Headers.RetryAfter?.Delta is null ? $"{status} without Retry-After" : $"{status}");
+            var title = "";
+            try
+            {
+                title = JsonDocument.Parse(text).RootElement.GetProperty("title").GetString() ?? "";
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+            }
+            return (name, response.Headers.RetryAfter?.Delta is null ? $"{status} without Retry-After" : $"{status} {title}".TrimEnd());
         }
         if (kind == 3)
         {
@@ -140,8 +148,12 @@ internal static class Soak
         var stdout = result.GetProperty("stdout").GetString();
         if (runStatus == "internal_error")
         {
-            // Cut off by a fault (its executor died): said so, not billed.
-            return (name, "200 internal_error");
+            // Cut off by a fault (its executor died): said so, not billed. Why, in a word.
+            var message = result.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+            var why = message.Contains("stopped sending heartbeats", StringComparison.Ordinal) ? "heartbeats lapsed"
+                : message.Contains("did not report", StringComparison.Ordinal) ? "not reported in time"
+                : message.Length > 0 ? message[..Math.Min(60, message.Length)] : "no message";
+            return (name, $"200 internal_error ({why})");
         }
         var right = kind switch
         {

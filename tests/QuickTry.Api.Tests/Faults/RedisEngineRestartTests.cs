@@ -18,8 +18,9 @@ namespace QuickTry.Api.Tests.Faults;
 [Collection(FaultCollection.Name)]
 public sealed class RedisEngineRestartTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    // A bash run's default time limit is 3 s; a request may take that plus its way through the gateway.
-    private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(10);
+    // A bash run's default time limit is 3 s; a request may take that, its grace and its way through the
+    // gateway on a loaded 2-core machine (the slowest seen: 8.9 s, a run cut off by the stop).
+    private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(12);
     private readonly RedisServer _unused = new();
     private readonly string _name = "quicktry-test-redis-" + Guid.NewGuid().ToString("N")[..8];
     private readonly int _port = RedisServer.FreePort();
@@ -133,7 +134,9 @@ public sealed class RedisEngineRestartTests(ITestOutputHelper output) : IAsyncLi
             output.WriteLine($"{phase.Item1}: {inPhase.Count} requests, {FaultTestsOutcomes(inPhase)}; slowest {(inPhase.Count == 0 ? 0 : inPhase.Max(a => a.Took.TotalMilliseconds)):0} ms");
         }
         Assert.True(healthyAfter is { } h && h <= TimeSpan.FromSeconds(10), $"the API was not Healthy within 10 s of Redis answering ({healthyAfter})");
-        Assert.All(all, a => Assert.True(a.Outcome is "200 ok" or "202 accepted" or "503", $"at {a.Sent.TotalSeconds:0.0} s: {a.Status} {a.Outcome}"));
+        // A run in flight when the engine stopped may say it was cut off; after Redis is back every run is whole.
+        Assert.All(all, a => Assert.True(a.Outcome is "200 ok" or "202 accepted" or "503" || a.Outcome == "200 internal_error" && a.Sent < redisAt,
+            $"at {a.Sent.TotalSeconds:0.0} s: {a.Status} {a.Outcome}"));
         Assert.All(all, a => Assert.True(a.Took <= AnswerBound, $"at {a.Sent.TotalSeconds:0.0} s a request took {a.Took.TotalSeconds:0.0} s ({a.Outcome})"));
         Assert.Contains(all, a => a.Sent >= redisAt && a.Outcome == "200 ok");
         Assert.Contains(all, a => a.Sent >= redisAt && a.Outcome == "202 accepted");
