@@ -267,6 +267,8 @@ internal static class Soak
         md.AppendLine(inv, $"| accepted submissions that vanished (404 or never ended) | **{vanished}** |");
         md.AppendLine(inv, $"| slowest answer | {answers.Max(a => a.Took.TotalMilliseconds):0} ms |").AppendLine();
         md.AppendLine(inv, $"Submissions' ends: {Counts(ends.Values)}.").AppendLine();
+        var served = answers.Count(a => a.Outcome is "200 right" or "202");
+        md.AppendLine(inv, $"Served: {served / loadEnded.TotalSeconds:0.0} requests a second (right results and accepted submissions). {callers} callers without pause ask for more than that on this machine, so most requests are refused: 503 with Retry-After at once (\"busy\" when every slot and queue place is taken), which is the answer the soak expects for the surplus.").AppendLine();
         md.AppendLine("## Answers by kind").AppendLine();
         md.AppendLine("| kind | answers |").AppendLine("|---|---|");
         foreach (var kind in answers.GroupBy(a => a.Kind).OrderBy(g => g.Key))
