@@ -77,8 +77,16 @@ public class AppHostTests
         var container = (await DockerAsync($"ps -q --filter publish={redisPort}", cts.Token)).Trim();
         Assert.False(string.IsNullOrEmpty(container), $"no container publishes port {redisPort}");
         Assert.Equal("yes", (await DockerAsync($"exec {container} sh -c 'redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning config get appendonly | tail -n1'", cts.Token)).Trim());
-        await DockerAsync($"kill {container}", cts.Token);
-        await DockerAsync($"start {container}", cts.Token);
+        // SIGKILL to Redis's process, as a crash: the engine restarts the container by its policy. Not
+        // `docker kill` + `docker start`: the engine counts that kill as a stop, and Aspire, seeing its
+        // container exit, started a replacement that could not bind the port the test's restart held
+        // (CI, once: "address already in use", and the AppHost's Redis failed).
+        var pid = (await DockerAsync($"inspect -f '{{{{.State.Pid}}}}' {container}", cts.Token)).Trim();
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-9", pid]))
+        {
+            await kill.WaitForExitAsync(cts.Token);
+            Assert.True(kill.ExitCode == 0, $"kill -9 {pid} failed");
+        }
         var answering = System.Diagnostics.Stopwatch.StartNew();
         while (!(await DockerAsync($"exec {container} sh -c 'redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning ping'", cts.Token, check: false)).Contains("PONG"))
         {
