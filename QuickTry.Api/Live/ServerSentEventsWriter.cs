@@ -37,8 +37,13 @@ public sealed class ServerSentEventsWriter(HttpResponse response, Func<string, T
     public Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken) =>
         WriteAsync(RunEventNames.Of(stream), new { text }, cancellationToken);
 
-    public Task ResultAsync(RunResult result, CancellationToken cancellationToken) =>
-        WriteAsync(RunEventNames.Result, result, cancellationToken);
+    public async Task ResultAsync(RunResult result, CancellationToken cancellationToken)
+    {
+        // The run is over: its input closes before the caller can read so, or input posted right after the
+        // result could still reach the closing relay and be acknowledged (204) for a run that has ended.
+        await DisposeAsync();
+        await WriteAsync(RunEventNames.Result, result, cancellationToken);
+    }
 
     private async Task BeginAsync(CancellationToken cancellationToken)
     {
@@ -64,5 +69,10 @@ public sealed class ServerSentEventsWriter(HttpResponse response, Func<string, T
         await response.Body.FlushAsync(cancellationToken);
     }
 
-    public ValueTask DisposeAsync() => _input?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        var input = _input;
+        _input = null;
+        return input?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 }
