@@ -105,7 +105,7 @@ public sealed class RunDispatcher(
                 replies.Forget(runId);
                 return new ExecutorAnswer.Busy(TimeSpan.FromSeconds(1));
         }
-        return await WaitAsync(runId, ended, request, language, live, cancellationToken);
+        return await WaitAsync(runId, ended, request, language, client, live, cancellationToken);
     }
 
     /// <summary>The queue entry for a run, carrying the current trace so the executor's spans join it.</summary>
@@ -121,11 +121,20 @@ public sealed class RunDispatcher(
         TraceState = Activity.Current?.TraceStateString,
     };
 
+    /// <summary>
+    /// Waits for a queued run's end. A run is waited for no longer than it can take: its own limits and
+    /// <see cref="RunQueueOptions.RunGraceMs"/> from its start. Past that a run still marked running is reported
+    /// lost (its executor went away, or could not report it); with Redis unreadable, the answer is 503 once the
+    /// start-by and that time have passed.
+    /// </summary>
     private async Task<ExecutorAnswer> WaitAsync(string runId, Task<RunEnd> ended, RunRequest request, LanguageInfo language,
-        LiveChannel? live, CancellationToken cancellationToken)
+        ClientIdentity client, LiveChannel? live, CancellationToken cancellationToken)
     {
         var waitedFrom = time.GetTimestamp();
-        var giveUpAfter = TimeSpan.FromMilliseconds(_options.StartTimeoutMs) + TimeSpan.FromSeconds(gateway.Value.ExecutorTimeoutSeconds);
+        var startTimeout = TimeSpan.FromMilliseconds(_options.StartTimeoutMs);
+        var longestRun = TimeSpan.FromMilliseconds(RunGate.WorstCaseMs(request, language, client.Plan.Sandbox.Runtime) + _options.RunGraceMs);
+        var ceiling = startTimeout + TimeSpan.FromSeconds(gateway.Value.ExecutorTimeoutSeconds);
+        var giveUpAfter = startTimeout + longestRun < ceiling ? startTimeout + longestRun : ceiling;
         try
         {
             while (true)
@@ -143,33 +152,52 @@ public sealed class RunDispatcher(
                 await poll;
                 // The safety net: the message may have been missed (a reconnect); the state is authoritative.
                 RunRecord? record;
+                var unreadable = false;
                 try
                 {
                     record = await queue.GetAsync(runId);
                 }
                 catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
                 {
+                    unreadable = true;
                     record = new RunRecord(runId, RunStates.Running, null, null, null, null, null);
                     logger.LogDebug("Could not read run {RunId} ({Error})", runId, e.Message);
                 }
                 var waited = time.GetElapsedTime(waitedFrom);
-                switch (record)
+                try
                 {
-                    case null:
-                        // Redis lost the run's state (restarted without its data): nobody can say what happened.
-                        return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5), Reached: true);
-                    case { State: var state } when RunStates.IsFinal(state):
-                        return Ended(RunEnd.From(record), request, language);
-                    case { State: RunStates.Queued } when waited > TimeSpan.FromMilliseconds(_options.StartTimeoutMs):
-                        var after = await queue.WithdrawAsync(runId, RunLane.Sync, RunStates.Expired,
-                            $"No executor started the run within {_options.StartTimeoutMs} ms; it never ran.");
-                        if (after == RunStates.Expired)
-                        {
-                            return new ExecutorAnswer.Busy(TimeSpan.FromSeconds(2));
-                        }
-                        break;
+                    switch (record)
+                    {
+                        case null:
+                            // Redis lost the run's state (restarted without its data): nobody can say what happened.
+                            return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5), Reached: true);
+                        case { State: var state } when RunStates.IsFinal(state):
+                            return Ended(RunEnd.From(record), request, language);
+                        case { State: RunStates.Queued } when waited > startTimeout:
+                            var after = await queue.WithdrawAsync(runId, RunLane.Sync, RunStates.Expired,
+                                $"No executor started the run within {_options.StartTimeoutMs} ms; it never ran.");
+                            if (after == RunStates.Expired)
+                            {
+                                return new ExecutorAnswer.Busy(TimeSpan.FromSeconds(2));
+                            }
+                            break;
+                        case { State: RunStates.Running } when waited > longestRun && !unreadable:
+                            // Lost once it has been running longer than its limits and the grace allow (Redis
+                            // knows since when); the end then arrives as any other.
+                            if (await queue.ReapAsync(runId, longestRun) == RunStates.Lost)
+                            {
+                                logger.LogWarning("Run {RunId} reported lost: not reported within {LongestRun} ms of its start",
+                                    runId, (long)longestRun.TotalMilliseconds);
+                            }
+                            break;
+                    }
                 }
-                if (waited > giveUpAfter)
+                catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
+                {
+                    unreadable = true;
+                    logger.LogDebug("Could not end run {RunId} ({Error})", runId, e.Message);
+                }
+                if (waited > ceiling || waited > giveUpAfter && unreadable)
                 {
                     return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5), Reached: true);
                 }

@@ -38,4 +38,13 @@ public sealed class RunQueueOptions
     /// </summary>
     [Range(0, 600_000)]
     public int ReaperGraceAfterReconnectMs { get; set; } = 15_000;
+
+    /// <summary>
+    /// How long past a started run's own limits (its compile and run time) a waiting request waits for the
+    /// run's end: the sandbox's watchdog, its wipe, the report, Redis away for a few seconds. Then the run is
+    /// reported lost (an <c>internal_error</c> that says so), or, while Redis cannot be read, the request is
+    /// answered 503: never an open-ended wait on an executor or a Redis that went away.
+    /// </summary>
+    [Range(1_000, 600_000)]
+    public int RunGraceMs { get; set; } = 15_000;
 }

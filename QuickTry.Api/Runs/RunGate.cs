@@ -37,7 +37,7 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
             return (null, TypedResults.ValidationProblem(limitErrors, title: "The run request is invalid."));
         }
 
-        var reserveMs = ReserveMs(request, language.LimitsUnder(client.Plan.Sandbox.Runtime), language.Compiled);
+        var reserveMs = WorstCaseMs(request, language, client.Plan.Sandbox.Runtime);
         QuotaDecision decision;
         using (var check = ApiTelemetry.Source.StartActivity("quota.reserve"))
         {
@@ -163,11 +163,15 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
         return (language, errors.Count > 0 ? errors : null);
     }
 
-    /// <summary>A run's worst case: its time limit, plus its compile limit for compiled languages.</summary>
-    private static long ReserveMs(RunRequest request, AppliedLimits defaults, bool compiled)
+    /// <summary>
+    /// A run's worst case under <paramref name="runtime"/> (its plan's): its time limit, plus its compile limit
+    /// for compiled languages. What its quota reservation holds, and what the gateway waits for a started run.
+    /// </summary>
+    public static long WorstCaseMs(RunRequest request, LanguageInfo language, string? runtime)
     {
+        var defaults = language.LimitsUnder(runtime);
         var run = Math.Max(1, request.Limits?.TimeMs ?? defaults.TimeMs);
-        var compile = compiled ? Math.Max(1, request.Limits?.CompileTimeMs ?? defaults.CompileTimeMs) : 0;
+        var compile = language.Compiled ? Math.Max(1, request.Limits?.CompileTimeMs ?? defaults.CompileTimeMs) : 0;
         return (long)run + compile;
     }
 

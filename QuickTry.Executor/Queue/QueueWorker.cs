@@ -31,6 +31,9 @@ public sealed class QueueWorker(
     ExecutorIdentity identity,
     ILogger<QueueWorker> logger) : BackgroundService
 {
+    /// <summary>How long a result waits for Redis to store it: long enough to outlast an engine restart that takes Redis along.</summary>
+    private static readonly TimeSpan ReportFor = TimeSpan.FromSeconds(60);
+
     private readonly QueueOptions _options = queueOptions.Value;
     private readonly int _slots = poolOptions.Value.MaxConcurrentRuns;
     private readonly WakeSignal _wake = new();
@@ -253,7 +256,10 @@ public sealed class QueueWorker(
                     break;
                 case RunOutcome.Busy or RunOutcome.Unavailable when run.Requeues < _options.MaxRequeues:
                     // Nothing ran here: another executor may have a slot or a working engine.
-                    await queue.RequeueAsync(entry);
+                    if (await queue.RequeueAsync(entry) is var requeued and not "queued")
+                    {
+                        logger.LogWarning("Run {RunId} could not go back to the queue: it is {State}", run.Id, requeued);
+                    }
                     break;
                 case RunOutcome.Unavailable unavailable:
                     await queue.RefuseAsync(entry, RunStates.Unavailable, "Nothing ran: " + unavailable.Reason);
@@ -299,18 +305,27 @@ public sealed class QueueWorker(
         }
     }
 
-    /// <summary>A result is worth a few retries: Redis blinking for a second must not lose a run that happened.</summary>
+    /// <summary>
+    /// A result is worth waiting for Redis: a run that happened must be reported, not left to the reaper, when
+    /// Redis is away for a while (the engine hosting it restarting takes ~10 s). The gateway waiting for the run
+    /// gives up after the run's own limits and its grace; a report later than that finds the run lost.
+    /// </summary>
     private async Task<string> FinishAsync(string id, byte[] json)
     {
+        var since = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await queue.FinishAsync(id, identity.Name, json);
             }
-            catch (Exception e) when (RunQueueRedis.IsUnavailable(e) && attempt < 10)
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e) && Stopwatch.GetElapsedTime(since) < ReportFor)
             {
-                await Task.Delay(500 * attempt);
+                if (attempt == 1)
+                {
+                    logger.LogWarning("Run {RunId} ended but its result could not be stored ({Error}); trying until Redis answers", id, e.Message);
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250 * attempt, 1_000)));
             }
         }
     }

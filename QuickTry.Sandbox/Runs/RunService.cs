@@ -12,8 +12,9 @@ namespace QuickTry.Sandbox.Runs;
 /// A run's lifecycle: validate → admit (bounded) → take a warm sandbox of the run's isolation → execute →
 /// hand it back (a slot, once its wipe is verified) or remove it. Cleanup is in <c>finally</c>, so a failed
 /// run never keeps an admission or a container. A run that could not
-/// start because the engine failed is "unavailable" (503, nothing ran, nothing billed); only a run the
-/// engine failed after its job was sent is an <c>internal_error</c> result.
+/// start because the engine failed is "unavailable" (503, nothing ran, nothing billed), unless its start gate
+/// had already let it start (the queue cannot give it to another executor); a run the engine failed after its
+/// job was sent, or after that gate, is an <c>internal_error</c> result.
 /// </summary>
 public sealed class RunService(
     RunValidator validator,
@@ -96,12 +97,17 @@ public sealed class RunService(
         var queueTime = time.GetElapsedTime(queued);
         SandboxContainer? container = null;
         SandboxOutcome? outcome = null;
+        // Once the gate has said go, the queue holds the run as started here and will not hand it to anyone
+        // else: if no sandbox can then take it, its end is an internal error saying nothing ran, not "unavailable".
+        var started = false;
+        string? notStarted = null;
         RunResult result;
         try
         {
             // A container that turns out dead before the job reached it ran nothing: one more try on a
             // fresh one is not a second run. Past the job's sending, a failure is the run's result.
-            for (var attempt = 1; outcome is null; attempt++)
+            var sending = false;
+            for (var attempt = 1; outcome is null && notStarted is null; attempt++)
             {
                 try
                 {
@@ -114,11 +120,14 @@ public sealed class RunService(
                         activity?.SetStatus(ActivityStatusCode.Error, "not started: the queue withdrew the run");
                         return new RunOutcome.NotStarted();
                     }
+                    started |= startGate is not null;
                     startGate = null;
+                    sending = true;
                     outcome = await runner.RunAsync(container, run, cancellationToken, live);
                 }
-                catch (Exception e) when (IsEngineFailure(e) || e is SandboxNotStartedException)
+                catch (Exception e) when (e is SandboxNotStartedException || IsEngineFailure(e) && !sending)
                 {
+                    sending = false;
                     if (container is not null)
                     {
                         pool.Return(container, reusable: null);
@@ -128,12 +137,19 @@ public sealed class RunService(
                     {
                         logger.LogWarning(e, "Run {RunId} in {Language} could not start a sandbox", runId, language);
                         ExecutorTelemetry.Fail(activity, e);
-                        return Unavailable(activity, language, "no sandbox could be started: " + e.Message);
+                        if (!started)
+                        {
+                            return Unavailable(activity, language, "no sandbox could be started: " + e.Message);
+                        }
+                        notStarted = $"No sandbox could be started for the run ({e.Message}); nothing ran.";
                     }
                 }
             }
-            result = RunResultMapper.ToResult(run, runId, kind, outcome, pool.VersionOf(language) ?? LanguageVersions.Unknown, queueTime, time.GetElapsedTime(queued));
-            if (result.Status == RunStatus.InternalError && !engine.IsUp)
+            var version = pool.VersionOf(language) ?? LanguageVersions.Unknown;
+            result = outcome is null
+                ? RunResultMapper.InternalError(run, runId, kind, version, notStarted!)
+                : RunResultMapper.ToResult(run, runId, kind, outcome, version, queueTime, time.GetElapsedTime(queued));
+            if (outcome is not null && result.Status == RunStatus.InternalError && !engine.IsUp)
             {
                 result = result with { Message = "The Docker engine went away during the run; the run did not complete." };
             }

@@ -21,6 +21,8 @@ public sealed class RedisEngineRestartTests(ITestOutputHelper output) : IAsyncLi
     // A bash run's default time limit is 3 s; a request may take that, its grace and its way through the
     // gateway on a loaded 2-core machine (the slowest seen: 8.9 s, a run cut off by the stop).
     private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(12);
+    // The gateway's bound on a started run (see above) and a little for the machine's load.
+    private static readonly TimeSpan InFlightBound = TimeSpan.FromSeconds(30);
     private readonly RedisServer _unused = new();
     private readonly string _name = "quicktry-test-redis-" + Guid.NewGuid().ToString("N")[..8];
     private readonly int _port = RedisServer.FreePort();
@@ -115,13 +117,14 @@ public sealed class RedisEngineRestartTests(ITestOutputHelper output) : IAsyncLi
         await Task.Delay(3_000);
         var stoppedAt = clock.Elapsed;
         await _engine.StopAsync();
+        var stoppedBy = clock.Elapsed;
         await Task.Delay(5_000);
         var startedAt = clock.Elapsed;
         await _engine.StartAsync();
         var redisBack = await WaitForRedisAsync(TimeSpan.FromSeconds(60));
         var redisAt = clock.Elapsed;
         var healthyAfter = await WaitHealthyAsync(client, TimeSpan.FromSeconds(30));
-        output.WriteLine($"engine stopped at {stoppedAt.TotalSeconds:0.0} s, started at {startedAt.TotalSeconds:0.0} s; Redis answered {redisBack.TotalSeconds:0.0} s after the start; API Healthy {healthyAfter?.TotalSeconds:0.0} s after that");
+        output.WriteLine($"engine stopping from {stoppedAt.TotalSeconds:0.0} s to {stoppedBy.TotalSeconds:0.0} s, started at {startedAt.TotalSeconds:0.0} s; Redis answered {redisBack.TotalSeconds:0.0} s after the start; API Healthy {healthyAfter?.TotalSeconds:0.0} s after that");
         // Served again: runs and submissions go through the queue after the outage.
         await Task.Delay(5_000);
         await stop.CancelAsync();
@@ -134,18 +137,17 @@ public sealed class RedisEngineRestartTests(ITestOutputHelper output) : IAsyncLi
             output.WriteLine($"{phase.Item1}: {inPhase.Count} requests, {FaultTestsOutcomes(inPhase)}; slowest {(inPhase.Count == 0 ? 0 : inPhase.Max(a => a.Took.TotalMilliseconds)):0} ms");
         }
         Assert.True(healthyAfter is { } h && h <= TimeSpan.FromSeconds(10), $"the API was not Healthy within 10 s of Redis answering ({healthyAfter})");
-        // Requests sent once the engine was stopping: answered within the bound, only true results or 503s;
-        // after Redis is back every run is whole. A run already in flight at the stop is not bounded yet:
-        // in one CI run of ten here, one such /run got no answer within the client's 60 s (the gateway
-        // waits for a started run up to the start timeout plus the executor timeout). Reported, not asserted,
-        // until the gateway bounds that wait by the run's own limits.
-        var inFlight = all.Where(a => a.Sent < stoppedAt && a.Sent + a.Took > stoppedAt).ToList();
+        // Requests sent once the engine had stopped: answered within the bound, only true results or 503s;
+        // after Redis is back every run is whole. A run in flight while the engine stopped is answered once Redis is
+        // back and its executor reports it, and at the latest when the gateway gives up on it: its start-by,
+        // its own limit and the grace (Queue:StartTimeoutMs + time limit + Queue:RunGraceMs, 10 + 3 + 15 s).
+        var inFlight = all.Where(a => a.Sent < stoppedBy && a.Sent + a.Took > stoppedAt).ToList();
         output.WriteLine($"in flight at the stop: {inFlight.Count}: {FaultTestsOutcomes(inFlight)}; slowest {(inFlight.Count == 0 ? 0 : inFlight.Max(a => a.Took.TotalMilliseconds)):0} ms");
         var sentAfter = all.Except(inFlight).ToList();
-        Assert.All(sentAfter, a => Assert.True(a.Outcome is "200 ok" or "202 accepted" or "503" || a.Outcome == "200 internal_error" && a.Sent < redisAt,
+        Assert.All(all, a => Assert.True(a.Outcome is "200 ok" or "202 accepted" or "503" || a.Outcome == "200 internal_error" && a.Sent < redisAt,
             $"at {a.Sent.TotalSeconds:0.0} s: {a.Status} {a.Outcome}"));
         Assert.All(sentAfter, a => Assert.True(a.Took <= AnswerBound, $"at {a.Sent.TotalSeconds:0.0} s a request took {a.Took.TotalSeconds:0.0} s ({a.Outcome})"));
-        Assert.All(inFlight, a => Assert.False(a.Outcome.Contains("wrong", StringComparison.Ordinal), $"at {a.Sent.TotalSeconds:0.0} s: {a.Outcome}"));
+        Assert.All(inFlight, a => Assert.True(a.Took <= InFlightBound, $"in flight at the stop, sent at {a.Sent.TotalSeconds:0.0} s, took {a.Took.TotalSeconds:0.0} s ({a.Outcome})"));
         Assert.Contains(all, a => a.Sent >= redisAt && a.Outcome == "200 ok");
         Assert.Contains(all, a => a.Sent >= redisAt && a.Outcome == "202 accepted");
 

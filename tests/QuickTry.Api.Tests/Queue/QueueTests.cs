@@ -131,6 +131,45 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_its_live_executor_never_reports_is_answered_lost_at_its_limits_and_grace_not_after_the_executor_timeout()
+    {
+        // An executor that is alive (its heartbeat lasts) but, having started the run, never reports it:
+        // what the engine hosting Redis going away did to a run in flight. Before the wait was bounded by the
+        // run's own limits, its caller waited the start timeout plus the executor timeout (130 s).
+        var queue = _stack.Queue;
+        await queue.EnsureGroupsAsync();
+        const string silent = "test-silent-executor";
+        var lister = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 0, new() { ["Executor__Queue__Enabled"] = "false" });
+        await QueueStack.WaitForPythonVersionsAsync(lister.Url, TimeSpan.FromSeconds(120));
+        await queue.HeartbeatAsync(new ExecutorOffer(silent, 1, 0, ""), TimeSpan.FromSeconds(120));
+        var client = _stack.StartApi(lister.Url, new() { ["Queue:RunGraceMs"] = "2000" });
+        var usedBefore = await RunsUsedAsync(client);
+
+        var clock = Stopwatch.StartNew();
+        var waiting = client.PostAsync("/run", Run("python3", "print('never reported')", timeMs: 1_000));
+        IReadOnlyList<QueueEntry> taken = [];
+        await WaitUntilAsync(async () => (taken = await queue.ReadAsync(RunLane.Sync, silent, 1)).Count == 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(RunStates.Running, await queue.StartAsync(taken[0], silent));
+        var startedAt = clock.Elapsed;
+
+        var response = await waiting;
+        var answeredAfter = clock.Elapsed - startedAt;
+        var body = await BodyAsync(response);
+        output.WriteLine($"answered {answeredAfter.TotalSeconds:0.0} s after the start (limit 1 s + grace 2 s): {body.GetProperty("message").GetString()}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("internal_error", body.GetProperty("status").GetString());
+        Assert.StartsWith("Executor lost", body.GetProperty("message").GetString());
+        // 1 s limit + 2 s grace from the start at the latest, plus the result poll (1 s) and a loaded machine.
+        Assert.True(answeredAfter < TimeSpan.FromSeconds(8), $"answered {answeredAfter} after the start");
+        Assert.True(answeredAfter >= TimeSpan.FromSeconds(2.5), $"given up {answeredAfter} after the start, before its limit and grace");
+
+        // The executor's report, arriving late, does not overwrite what the caller was told; nothing was billed.
+        Assert.Equal(RunStates.Lost, await queue.FinishAsync(taken[0].Run.Id, silent, "{}"u8.ToArray()));
+        Assert.Equal(RunStates.Lost, (await queue.GetAsync(taken[0].Run.Id))!.State);
+        Assert.Equal(usedBefore, await RunsUsedAsync(client));
+    }
+
+    [Fact]
     public async Task A_full_queue_and_no_live_executor_are_refused_at_once_with_retry_after()
     {
         var (only, client) = await _stack.StartWithOneExecutorAsync(slots: 1, queueLength: 1);
