@@ -196,6 +196,14 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
         (string)(await Db.ScriptEvaluateAsync(RunQueueScripts.Finish,
             [RunQueueKeys.Run(id), RunQueueKeys.Running], [identity, id, resultJson]))!;
 
+    /// <summary>
+    /// Ends a run this executor started and cannot report (<see cref="RunStates.Unavailable"/>: nothing ran;
+    /// <see cref="RunStates.Lost"/>: it failed during the run); returns that state, or the one that won instead.
+    /// </summary>
+    public async Task<string> AbandonAsync(string id, string identity, string state, string detail) =>
+        (string)(await Db.ScriptEvaluateAsync(RunQueueScripts.Abandon,
+            [RunQueueKeys.Run(id), RunQueueKeys.Running], [identity, id, state, detail]))!;
+
     /// <summary>Ends a queued run that will not start here or anywhere (<see cref="RunStates.Invalid"/>, <see cref="RunStates.Unavailable"/>).</summary>
     public async Task<string> RefuseAsync(QueueEntry entry, string state, string detail) =>
         (string)(await Db.ScriptEvaluateAsync(RunQueueScripts.Refuse,

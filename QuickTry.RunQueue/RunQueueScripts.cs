@@ -115,6 +115,21 @@ internal static class RunQueueScripts
         """;
 
     /// <summary>
+    /// Ends a run this executor started but cannot report a result for: 'unavailable' when nothing ran (its
+    /// start step's answer was lost), 'lost' when it failed during the run. Only the run's own executor may,
+    /// and only while it is running. KEYS = state, running set; ARGV = executor, run id, state, detail.
+    /// Returns that state, or the run's own.
+    /// </summary>
+    public const string Abandon = Prelude + """
+        local h = redis.call('HMGET', KEYS[1], 'state', 'executor')
+        if h[1] ~= 'running' or h[2] ~= ARGV[1] then return h[1] or 'gone' end
+        finish(KEYS[1], ARGV[3], ARGV[4])
+        redis.call('SREM', KEYS[2], ARGV[2])
+        tell(KEYS[1], ARGV[2], ARGV[3], ARGV[4])
+        return ARGV[3]
+        """;
+
+    /// <summary>
     /// Ends a queued run that will not start (invalid, or no sandbox for it anywhere), acknowledging its
     /// entry. KEYS = stream, state; ARGV = group, entry, run id, state, detail.
     /// </summary>

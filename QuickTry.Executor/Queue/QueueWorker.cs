@@ -196,6 +196,9 @@ public sealed class QueueWorker(
         using var consume = ExecutorTelemetry.Source.StartActivity("queue.consume", ActivityKind.Consumer, parent);
         consume?.SetTag("quicktry.run.id", run.Id);
         consume?.SetTag("quicktry.executor", identity.Name);
+        // Where the start step stands: not asked, applied (the run is ours, as "running"), or unknown (Redis
+        // failed while it was asked). A run that is ours never stays "running" without an end.
+        var start = StartStep.NotAsked;
         try
         {
             RunRequest? request = null;
@@ -224,7 +227,9 @@ public sealed class QueueWorker(
             var outcome = await runs.ExecuteAsync(request, run.Client, plan, CancellationToken.None, run.Id,
                 async _ =>
                 {
+                    start = StartStep.Unknown;
                     var started = await queue.StartAsync(entry, identity.Name) == RunStates.Running;
+                    start = started ? StartStep.Applied : StartStep.NotAsked;
                     if (started && live is not null)
                     {
                         Publish(new LiveMessage { Type = RunEventNames.Started });
@@ -274,24 +279,36 @@ public sealed class QueueWorker(
         }
         catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
         {
-            // The start step may or may not have been applied; if it was, the run is marked running and the
-            // gateway's reaper reports it lost once it overstays, so it never runs twice.
             logger.LogWarning("Run {RunId}: the run queue failed ({Error})", run.Id, e.Message);
             ExecutorTelemetry.Fail(consume, e);
+            if (start == StartStep.Unknown)
+            {
+                // The start step may have been applied with its answer lost, before the job was sent: once
+                // Redis answers, the run is ended "unavailable" (nothing ran) or put back in the queue.
+                await SettleUnknownStartAsync(entry);
+            }
         }
         catch (Exception e)
         {
             logger.LogError(e, "Run {RunId} from the queue failed", run.Id);
             ExecutorTelemetry.Fail(consume, e);
-            // Not left pending under a live executor (nobody would take it over): a run not started yet ends
-            // unavailable; one already started is left to the reaper, which reports it lost.
+            // Not left pending or running under a live executor (nobody would take it over, and the reaper only
+            // after the longest run): a run not started yet ends unavailable; one started here ends lost.
             try
             {
-                await queue.RefuseAsync(entry, RunStates.Unavailable, "Nothing ran: the executor failed before starting the run.");
+                if (start == StartStep.NotAsked)
+                {
+                    await queue.RefuseAsync(entry, RunStates.Unavailable, "Nothing ran: the executor failed before starting the run.");
+                }
+                else
+                {
+                    await queue.AbandonAsync(run.Id, identity.Name, RunStates.Lost,
+                        $"The executor failed during the run ({e.GetType().Name}). The run may have started; its result is gone and it is not run again.");
+                }
             }
             catch (Exception again) when (RunQueueRedis.IsUnavailable(again))
             {
-                logger.LogWarning("Run {RunId} could not be refused ({Error})", run.Id, again.Message);
+                logger.LogWarning("Run {RunId} could not be ended ({Error})", run.Id, again.Message);
             }
         }
         finally
@@ -303,6 +320,48 @@ public sealed class QueueWorker(
             }
             _wake.Set();
         }
+    }
+
+    /// <summary>
+    /// A start step whose answer was lost, settled once Redis answers (for as long as a result would be
+    /// waited for): a run it made ours ends "unavailable", since no job was sent; an entry still queued goes
+    /// back to the queue for any executor.
+    /// </summary>
+    private async Task SettleUnknownStartAsync(QueueEntry entry)
+    {
+        var since = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                var state = (await queue.GetAsync(entry.Run.Id))?.State;
+                var settled = state switch
+                {
+                    RunStates.Running => await queue.AbandonAsync(entry.Run.Id, identity.Name, RunStates.Unavailable,
+                        "Nothing ran: the run queue failed as the run was starting."),
+                    RunStates.Queued => await queue.RequeueAsync(entry),
+                    _ => state,
+                };
+                logger.LogInformation("Run {RunId}, whose start step went unanswered, is {State}", entry.Run.Id, settled ?? "gone");
+                return;
+            }
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e) && Stopwatch.GetElapsedTime(since) < ReportFor)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+            catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
+            {
+                logger.LogWarning("Run {RunId}, whose start step went unanswered, is left to the reaper ({Error})", entry.Run.Id, e.Message);
+                return;
+            }
+        }
+    }
+
+    private enum StartStep
+    {
+        NotAsked,
+        Unknown,
+        Applied,
     }
 
     /// <summary>

@@ -40,6 +40,23 @@ public sealed class ExecutorProcess : IAsyncDisposable
     public int Port { get; }
     public string Url => $"http://127.0.0.1:{Port}";
 
+    /// <summary>The executor's last lines of output (its log, warnings and up by default), for a failing test to show.</summary>
+    public IReadOnlyList<string> RecentOutput => [.. _output];
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        _output.Enqueue(line);
+        while (_output.Count > 500 && _output.TryDequeue(out _))
+        {
+        }
+    }
+
     public async Task StartAsync(TimeSpan timeout)
     {
         var dll = Path.Combine(Repository.Root, "QuickTry.Executor", "bin", Repository.Configuration, "net10.0", "QuickTry.Executor.dll");
@@ -50,8 +67,8 @@ public sealed class ExecutorProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
         _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, line) => Keep(line.Data);
+        _process.ErrorDataReceived += (_, line) => Keep(line.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
@@ -117,26 +134,5 @@ public sealed class ExecutorProcess : IAsyncDisposable
         {
             // The engine is stopped (a fault test's): scripts/test.sh removes what is left at the end.
         }
-    }
-}
-
-/// <summary>Where the repository and this build's configuration are, seen from the test's output folder.</summary>
-public static class Repository
-{
-    public static string Root { get; } = FindRoot();
-
-    /// <summary>Debug or Release: the folder above net10.0 in the test's output path.</summary>
-    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "QuickTry.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("QuickTry.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -170,6 +170,35 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_started_run_its_executor_cannot_report_is_ended_by_that_executor_alone_and_settled()
+    {
+        // What an executor does when its start step's answer was lost (Redis went away as it asked) or the run
+        // failed in it: it ends the run itself, at once, instead of leaving it "running" to the reaper.
+        var queue = _stack.Queue;
+        await queue.EnsureGroupsAsync();
+        const string owner = "test-owner-executor";
+        var lister = await _stack.StartExecutorAsync(MainEngine, slots: 1, queueLength: 0, new() { ["Executor__Queue__Enabled"] = "false" });
+        await QueueStack.WaitForPythonVersionsAsync(lister.Url, TimeSpan.FromSeconds(120));
+        await queue.HeartbeatAsync(new ExecutorOffer(owner, 1, 1, ""), TimeSpan.FromSeconds(120));
+        var client = _stack.StartApi(lister.Url);
+        var quicktry = new QuickTryClient(client);
+        var id = (await quicktry.SubmitAsync(new SubmissionRequest { Lang = "python3", Code = "print('never sent')" })).Id;
+        IReadOnlyList<QueueEntry> taken = [];
+        await WaitUntilAsync(async () => (taken = await queue.ReadAsync(RunLane.Async, owner, 1)).Count == 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(RunStates.Running, await queue.StartAsync(taken[0], owner));
+
+        Assert.Equal(RunStates.Running, await queue.AbandonAsync(id, "test-other-executor", RunStates.Unavailable, "not yours"));
+        Assert.Equal(RunStates.Unavailable, await queue.AbandonAsync(id, owner, RunStates.Unavailable, "Nothing ran: the run queue failed as the run was starting."));
+        var ended = await WaitForSubmissionsAsync(quicktry, [id], TimeSpan.FromSeconds(10));
+        Assert.Equal(SubmissionStatus.Unavailable, ended[0].Status);
+        Assert.Empty(await queue.RunningAsync());
+        // Settled as nothing ran: the reservation was returned.
+        await WaitUntilAsync(async () => (await quicktry.GetQuotaAsync()).Runs.Used == 0, TimeSpan.FromSeconds(5));
+        // A late result from the executor does not overwrite it.
+        Assert.Equal(RunStates.Unavailable, await queue.FinishAsync(id, owner, "{}"u8.ToArray()));
+    }
+
+    [Fact]
     public async Task A_full_queue_and_no_live_executor_are_refused_at_once_with_retry_after()
     {
         var (only, client) = await _stack.StartWithOneExecutorAsync(slots: 1, queueLength: 1);
