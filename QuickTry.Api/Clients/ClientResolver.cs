@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
+using QuickTry.Api.Extensions;
 using QuickTry.Api.RateLimiting;
 using System.Security.Cryptography;
 using System.Text;
@@ -86,13 +87,8 @@ internal sealed class ClientIdentificationMiddleware(RequestDelegate next, Clien
             using var lease = _unknownKeys.AttemptAcquire(ClientResolver.AnonymousKey(context.Connection.RemoteIpAddress));
             if (!lease.IsAcquired)
             {
-                var seconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
-                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await Results.Problem(
-                    title: "Too many requests with unknown API keys.",
-                    detail: $"Retry after {seconds} s.",
-                    statusCode: StatusCodes.Status429TooManyRequests,
-                    type: "https://quicktry.dev/problems/rate-limited").ExecuteAsync(context);
+                var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+                await Refusal.RateLimited(retryAfter, "Too many requests with unknown API keys.").ToResult(context.Response).ExecuteAsync(context);
                 return;
             }
             await Results.Problem(

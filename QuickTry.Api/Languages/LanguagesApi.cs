@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using QuickTry.Api.Runs;
+using QuickTry.Api.Extensions;
 
 namespace QuickTry.Api.Languages;
 
@@ -20,7 +20,7 @@ public static class LanguagesApi
         var list = await languages.GetAsync(cancellationToken);
         if (list is null)
         {
-            return RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "The executor is unavailable.");
+            return Refusal.Unavailable(TimeSpan.FromSeconds(5), "The executor is unavailable.").ToResult(context.Response);
         }
         return TypedResults.Ok(list);
     }

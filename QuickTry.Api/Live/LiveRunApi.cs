@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using QuickTry.Api.Clients;
+using QuickTry.Api.Extensions;
 using QuickTry.Api.RateLimiting;
 using QuickTry.Api.Runs;
 
@@ -98,7 +98,7 @@ public static class LiveRunApi
         var stdin = LiveSocket.InputChannel();
         var typing = socket.ReadInputAsync(stdin.Writer, gone);
         RunResult? result;
-        IResult? refusal;
+        Refusal? refusal;
         try
         {
             (result, refusal) = await runner.RunAsync(context, request, gone.Token, new SocketObserver(socket), stdin.Reader);
@@ -114,23 +114,8 @@ public static class LiveRunApi
         {
             stdin.Writer.TryComplete();
         }
-        await socket.SendAsync(result is not null ? LiveMessage.Completed(result) : Refused(context, refusal!), cancellationToken);
+        await socket.SendAsync(result is not null ? LiveMessage.Completed(result) : refusal!.ToMessage(), cancellationToken);
         await socket.FinishAsync(typing, gone);
-    }
-
-    /// <summary>The gate's refusal (a problem result, with Retry-After for 429) as an <c>error</c> message.</summary>
-    private static LiveMessage Refused(HttpContext context, IResult refusal)
-    {
-        TimeSpan? retryAfter = int.TryParse(context.Response.Headers.RetryAfter.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
-            ? TimeSpan.FromSeconds(seconds) : null;
-        return refusal switch
-        {
-            ValidationProblem invalid => LiveMessage.Refused(StatusCodes.Status400BadRequest, invalid.ProblemDetails.Title ?? "The run request is invalid.",
-                invalid.ProblemDetails.Detail, errors: invalid.ProblemDetails.Errors),
-            ProblemHttpResult problem => LiveMessage.Refused(problem.StatusCode, problem.ProblemDetails.Title ?? "The run was refused.",
-                problem.ProblemDetails.Detail, retryAfter),
-            _ => LiveMessage.Refused(StatusCodes.Status400BadRequest, "The run was refused."),
-        };
     }
 
     private sealed class SocketObserver(LiveSocket socket) : IRunObserver

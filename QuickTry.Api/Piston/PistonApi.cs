@@ -59,14 +59,14 @@ public static class PistonApi
         var (run, language, problem, unavailable) = await TranslateAsync(request!, languages, cancellationToken);
         if (unavailable)
         {
-            return RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "The executor is unavailable.");
+            return Refusal.Unavailable(TimeSpan.FromSeconds(5), "The executor is unavailable.").ToResult(context.Response);
         }
         if (problem is not null)
         {
             return TypedResults.BadRequest(new PistonMessage(problem));
         }
         var (result, refusal) = await runner.RunAsync(context, run!, cancellationToken);
-        return result is not null ? TypedResults.Ok(PistonTranslation.ToResponse(result, language!)) : refusal!;
+        return result is not null ? TypedResults.Ok(PistonTranslation.ToResponse(result, language!)) : refusal!.ToResult(context.Response);
     }
 
     /// <summary>
@@ -100,7 +100,7 @@ public static class PistonApi
         var list = await languages.GetAsync(cancellationToken);
         if (list is null)
         {
-            return RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "The executor is unavailable.");
+            return Refusal.Unavailable(TimeSpan.FromSeconds(5), "The executor is unavailable.").ToResult(context.Response);
         }
         return TypedResults.Ok(PistonRuntimes.List(list));
     }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using QuickTry.Api.Extensions;
 using QuickTry.Api.Languages;
 using QuickTry.Api.Live;
 using QuickTry.Api.RateLimiting;
@@ -108,7 +109,7 @@ public static class PistonConnect
         }
         var observer = new PistonObserver(socket, language.Compiled);
         RunResult? result;
-        IResult? refusal;
+        Refusal? refusal;
         try
         {
             (result, refusal) = await runner.RunAsync(context, run!, closed.Token, observer, stdin.Reader);
@@ -121,7 +122,7 @@ public static class PistonConnect
         }
         if (result is null)
         {
-            await NotifyAsync(socket, refusal is IStatusCodeHttpResult { StatusCode: 429 } ? "Too many requests; retry later." : "The run could not start; retry later.", cancellationToken);
+            await NotifyAsync(socket, refusal!.StatusCode == StatusCodes.Status429TooManyRequests ? "Too many requests; retry later." : "The run could not start; retry later.", cancellationToken);
             return await EndAsync(4002, "Notified Error");
         }
         var response = PistonTranslation.ToResponse(result, language);

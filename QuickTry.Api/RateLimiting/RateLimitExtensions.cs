@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using System.Diagnostics;
 using QuickTry.Api.Clients;
+using QuickTry.Api.Extensions;
 using QuickTry.Api.Telemetry;
 
 namespace QuickTry.Api.RateLimiting;
@@ -84,18 +85,11 @@ internal sealed class ClientRateLimitPolicy(ClientRateLimiters limiters, ApiTele
             activity?.SetStatus(ActivityStatusCode.Error, reason);
         }
         Activity.Current?.SetStatus(ActivityStatusCode.Error, reason);
-        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
-            ? (int)Math.Ceiling(after.TotalSeconds)
-            : 1;
-        http.Response.Headers.RetryAfter = Math.Max(1, retryAfter).ToString(CultureInfo.InvariantCulture);
         if (http.Features.Get<ClientIdentity>() is { } client)
         {
             RateLimitHeaders.Write(http, client, limiters);
         }
-        await TypedResults.Problem(
-            title: title,
-            detail: $"Retry after {Math.Max(1, retryAfter)} s.",
-            statusCode: StatusCodes.Status429TooManyRequests,
-            type: "https://quicktry.dev/problems/rate-limited").ExecuteAsync(http);
+        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+        await Refusal.RateLimited(retryAfter, title).ToResult(http.Response).ExecuteAsync(http);
     }
 }

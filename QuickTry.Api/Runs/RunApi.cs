@@ -1,5 +1,3 @@
-using System.Globalization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using QuickTry.Api.Clients;
 using QuickTry.Api.Extensions;
 using QuickTry.Api.Live;
@@ -60,7 +58,7 @@ public static class RunApi
         var (result, refusal) = await runner.RunAsync(context, request!, cancellationToken, events, stdin?.Reader);
         if (result is null)
         {
-            return refusal!;
+            return refusal!.ToResult(context.Response);
         }
         if (events is null)
         {
@@ -68,14 +66,6 @@ public static class RunApi
         }
         await events.ResultAsync(result, cancellationToken);
         return TypedResults.Empty;
-    }
-
-    internal static ProblemHttpResult Unavailable(HttpContext context, TimeSpan retryAfter, string title)
-    {
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Problem(title: title, detail: $"Retry after {seconds} s.",
-            statusCode: StatusCodes.Status503ServiceUnavailable, type: "https://quicktry.dev/problems/unavailable");
     }
 
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using QuickTry.Api.Clients;
+using QuickTry.Api.Extensions;
 using QuickTry.Api.Languages;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.Telemetry;
@@ -15,17 +15,17 @@ namespace QuickTry.Api.Runs;
 public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, RedisQuotaStore sharedQuotas, ApiTelemetry telemetry)
 {
     /// <summary>A ticket to run (the executor's request, its language, the reservation), or the refusal to answer.</summary>
-    public async Task<(RunTicket? Ticket, IResult? Refusal)> PassAsync(
-        HttpContext context, ClientIdentity client, RunRequest request, CancellationToken cancellationToken)
+    public async Task<(RunTicket? Ticket, Refusal? Refusal)> PassAsync(
+        ClientIdentity client, RunRequest request, CancellationToken cancellationToken)
     {
         var (language, errors) = await ValidateAsync(request, cancellationToken);
         if (errors is not null)
         {
-            return (null, TypedResults.ValidationProblem(errors, title: "The run request is invalid."));
+            return (null, Refusal.Invalid(errors));
         }
         if (language is null)
         {
-            return (null, RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "The executor is unavailable."));
+            return (null, Refusal.Unavailable(TimeSpan.FromSeconds(5), "The executor is unavailable."));
         }
 
         // Limits outside their bounds are a 400 before anything is priced: a request above a ceiling must
@@ -34,7 +34,7 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
             .GroupBy(v => v.Field).ToDictionary(g => g.Key, g => g.Select(v => v.Error).ToArray());
         if (limitErrors.Count > 0)
         {
-            return (null, TypedResults.ValidationProblem(limitErrors, title: "The run request is invalid."));
+            return (null, Refusal.Invalid(limitErrors));
         }
 
         var reserveMs = WorstCaseMs(request, language, client.Plan.Sandbox.Runtime);
@@ -59,13 +59,10 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
         {
             telemetry.Rejected("quota");
             Activity.Current?.SetStatus(ActivityStatusCode.Error, "quota exhausted");
-            var seconds = Math.Max(1, (int)Math.Ceiling(exhausted.Usage.ResetsIn.TotalSeconds));
-            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return (null, TypedResults.Problem(
-                title: $"Quota exhausted: {exhausted.What}.",
-                detail: $"This client's {exhausted.What} quota for the current window is used up (plan '{client.PlanName}'). It resets in {seconds} s; GET /quota shows the details.",
-                statusCode: StatusCodes.Status429TooManyRequests,
-                type: "https://quicktry.dev/problems/quota-exhausted"));
+            return (null, new Refusal(StatusCodes.Status429TooManyRequests, $"Quota exhausted: {exhausted.What}.",
+                $"This client's {exhausted.What} quota for the current window is used up (plan '{client.PlanName}'). "
+                + $"It resets in {Refusal.Seconds(exhausted.Usage.ResetsIn)} s; GET /quota shows the details.",
+                exhausted.Usage.ResetsIn, Type: "https://quicktry.dev/problems/quota-exhausted"));
         }
         var reservation = ((QuotaDecision.Granted)decision).Reservation;
         return (new RunTicket(ForExecutor(request, language), language, reservation), null);

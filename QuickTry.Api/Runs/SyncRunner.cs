@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using QuickTry.Api.Clients;
+using QuickTry.Api.Extensions;
 using QuickTry.Api.Live;
 using QuickTry.Api.Queue;
 using QuickTry.Api.Telemetry;
@@ -14,15 +15,15 @@ namespace QuickTry.Api.Runs;
 /// </summary>
 public sealed class SyncRunner(RunGate gate, RunDispatcher dispatcher, ApiTelemetry telemetry, TimeProvider time)
 {
-    /// <summary>The run's result, or the refusal to answer (problem details: 400, 429 or 503) when nothing ran.</summary>
+    /// <summary>The run's result, or why it was refused (400, 429 or 503) when nothing ran.</summary>
     /// <param name="observer">Watches the output as it is written (a live run), when set.</param>
     /// <param name="stdin">The program's input as the caller types it (an interactive run), when set.</param>
-    public async Task<(RunResult? Result, IResult? Refusal)> RunAsync(HttpContext context, RunRequest request, CancellationToken cancellationToken,
+    public async Task<(RunResult? Result, Refusal? Refusal)> RunAsync(HttpContext context, RunRequest request, CancellationToken cancellationToken,
         IRunObserver? observer = null, ChannelReader<string>? stdin = null)
     {
         var client = context.Client();
         Activity.Current?.SetTag("quicktry.client", client.DisplayName);
-        var (ticket, refusal) = await gate.PassAsync(context, client, request, cancellationToken);
+        var (ticket, refusal) = await gate.PassAsync(client, request, cancellationToken);
         if (ticket is null)
         {
             return (null, refusal!);
@@ -65,9 +66,9 @@ public sealed class SyncRunner(RunGate gate, RunDispatcher dispatcher, ApiTeleme
         Activity.Current?.SetStatus(ActivityStatusCode.Error, answer.GetType().Name.ToLowerInvariant());
         return (null, answer switch
         {
-            ExecutorAnswer.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, title: "The run request is invalid."),
-            ExecutorAnswer.Busy busy => RunApi.Unavailable(context, busy.RetryAfter, "The executor is busy."),
-            ExecutorAnswer.Unavailable down => RunApi.Unavailable(context, down.RetryAfter, "The executor is unavailable."),
+            ExecutorAnswer.Invalid invalid => Refusal.Invalid(invalid.Errors),
+            ExecutorAnswer.Busy busy => Refusal.Unavailable(busy.RetryAfter, "The executor is busy."),
+            ExecutorAnswer.Unavailable down => Refusal.Unavailable(down.RetryAfter, "The executor is unavailable."),
             _ => throw new InvalidOperationException($"Unexpected answer {answer.GetType().Name}."),
         });
     }

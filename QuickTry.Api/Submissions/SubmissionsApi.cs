@@ -60,7 +60,7 @@ public static class SubmissionsApi
         var (views, refusal) = await desk.SubmitAsync(context, [request!], cancellationToken);
         if (views is null)
         {
-            return refusal!;
+            return refusal!.ToResult(context.Response);
         }
         return TypedResults.Accepted($"/submissions/{views[0].Id}", views[0]);
     }
@@ -81,7 +81,7 @@ public static class SubmissionsApi
                 title: "The batch is invalid.");
         }
         var (views, refusal) = await desk.SubmitAsync(context, requests!, cancellationToken);
-        return views is null ? refusal! : TypedResults.Json(views, statusCode: StatusCodes.Status202Accepted);
+        return views is null ? refusal!.ToResult(context.Response) : TypedResults.Json(views, statusCode: StatusCodes.Status202Accepted);
     }
 
     public static async Task<IResult> GetAsync(string id, HttpContext context, SubmissionDesk desk)
@@ -112,7 +112,7 @@ public static class SubmissionsApi
     }
 
     private static IResult Unreadable(HttpContext context) =>
-        RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "Submissions cannot be read right now.");
+        Refusal.Unavailable(TimeSpan.FromSeconds(5), "Submissions cannot be read right now.").ToResult(context.Response);
 
     private static IResult NotFound(string id) => TypedResults.Problem(
         title: "No such submission.",
@@ -135,7 +135,7 @@ public sealed class SubmissionDesk(
     TimeProvider time,
     ILogger<SubmissionDesk> logger)
 {
-    public async Task<(IReadOnlyList<SubmissionView>? Views, IResult? Refusal)> SubmitAsync(
+    public async Task<(IReadOnlyList<SubmissionView>? Views, Refusal? Refusal)> SubmitAsync(
         HttpContext context, IReadOnlyList<SubmissionRequest> requests, CancellationToken cancellationToken)
     {
         var client = context.Client();
@@ -143,10 +143,10 @@ public sealed class SubmissionDesk(
         if (!dispatcher.QueueAvailable)
         {
             // Submissions live in the queue; without Redis there is nowhere to keep them.
-            return (null, RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "Submissions are unavailable: the run queue cannot be reached."));
+            return (null, Refusal.Unavailable(TimeSpan.FromSeconds(5), "Submissions are unavailable: the run queue cannot be reached."));
         }
         var settings = options.Value;
-        var secret = client.Id.StartsWith("key:", StringComparison.Ordinal)
+        var secret = client.HasApiKey
             ? clients.Value.ApiKeys.FirstOrDefault(k => k.Name == client.DisplayName)?.CallbackSecret
             : null;
         for (var i = 0; i < requests.Count; i++)
@@ -160,9 +160,9 @@ public sealed class SubmissionDesk(
                 : await CallbackAddresses.CheckAsync(url, settings.CallbackAllowedHosts, cancellationToken);
             if (problem is not null)
             {
-                return (null, TypedResults.ValidationProblem(
+                return (null, Refusal.Invalid(
                     new Dictionary<string, string[]> { [requests.Count == 1 ? "callbackUrl" : $"submissions[{i}].callbackUrl"] = [problem] },
-                    title: "The submission is invalid."));
+                    "The submission is invalid."));
             }
         }
 
@@ -176,7 +176,7 @@ public sealed class SubmissionDesk(
         }
         foreach (var request in requests)
         {
-            var (ticket, refusal) = await gate.PassAsync(context, client, request, cancellationToken);
+            var (ticket, refusal) = await gate.PassAsync(client, request, cancellationToken);
             if (ticket is null)
             {
                 await RefundAllAsync();
@@ -203,8 +203,8 @@ public sealed class SubmissionDesk(
         {
             await RefundAllAsync();
             return (null, admission is Admission.Full
-                ? RunApi.Unavailable(context, TimeSpan.FromSeconds(2), "The executors are busy.")
-                : RunApi.Unavailable(context, TimeSpan.FromSeconds(5), "No executor is available."));
+                ? Refusal.Unavailable(TimeSpan.FromSeconds(2), "The executors are busy.")
+                : Refusal.Unavailable(TimeSpan.FromSeconds(5), "No executor is available."));
         }
         acceptedCheck.Watch(tickets.Select(t => new AcceptedSubmission(
             t.Id, client.DisplayName, settings.ResultTtlSeconds * 1000L, t.Callback, RunGate.Settlement(t.Ticket.Reservation))));

@@ -247,6 +247,46 @@ public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("lang", refused.Errors.Keys);
     }
 
+    [Fact]
+    public async Task A_busy_executor_refuses_an_interactive_run_on_its_socket_with_retry_after()
+    {
+        // The one slot is held by an interactive run waiting for input. The next is refused after its socket
+        // was accepted, when no HTTP header can be written any more: the refusal travels on the socket, 503
+        // with its Retry-After, and arrives as the typed error a POST /run refusal gives.
+        await using var holding = await Client().StartInteractiveAsync(new RunRequest { Lang = "bash", Code = "read -r line; echo \"$line\"", Limits = new RequestedLimits { TimeMs = 20_000 } });
+        var refused = await Assert.ThrowsAsync<QuickTryUnavailableException>(() => Client().StartInteractiveAsync(new RunRequest { Lang = "bash", Code = "echo second" }));
+        output.WriteLine($"{refused.Message} (retry after {refused.RetryAfter})");
+        Assert.True(refused.RetryAfter >= TimeSpan.FromSeconds(1), $"Retry-After: {refused.RetryAfter}");
+        Assert.Contains("busy", refused.Message, StringComparison.OrdinalIgnoreCase);
+
+        // The held run is untouched by the refusal next to it.
+        await using var events = holding.ReadEventsAsync().GetAsyncEnumerator();
+        await holding.WriteAsync("still here\n");
+        await holding.EndInputAsync();
+        Assert.Equal("still here\n", await LineAsync(events));
+    }
+
+    [Fact]
+    public async Task An_exhausted_quota_refuses_an_interactive_run_on_its_socket_with_retry_after()
+    {
+        // A plan of one run per ten minutes: the second interactive run is refused by the gate, on its socket.
+        await using var tiny = new ApiFactory(_redis, new() { ["Clients:Plans:anonymous:RunsPerWindow"] = "1", ["Clients:Plans:anonymous:WindowSeconds"] = "600" },
+            executorUrl: _executor.Url);
+        var client = new QuickTryClient(new HttpClient { BaseAddress = tiny.StartOnLoopback(), Timeout = TimeSpan.FromSeconds(90) });
+        await using (var first = await client.StartInteractiveAsync(new RunRequest { Lang = "bash", Code = "echo first" }))
+        {
+            await using var events = first.ReadEventsAsync().GetAsyncEnumerator();
+            while (await events.MoveNextAsync() && events.Current is not RunCompleted)
+            {
+            }
+        }
+        var refused = await Assert.ThrowsAsync<QuickTryRateLimitedException>(() => client.StartInteractiveAsync(new RunRequest { Lang = "bash", Code = "echo second" }));
+        output.WriteLine($"{refused.Message} (retry after {refused.RetryAfter})");
+        Assert.StartsWith("Quota exhausted", refused.Title);
+        // The quota's window is a fixed one of 600 s: it resets when the window does.
+        Assert.True(refused.RetryAfter >= TimeSpan.FromSeconds(1) && refused.RetryAfter <= TimeSpan.FromSeconds(600), $"Retry-After: {refused.RetryAfter}");
+    }
+
     /// <summary>The executor has one slot and no waiting room: the next run gets in only if the last one was killed.</summary>
     private async Task AssertTheSlotIsFreeAsync()
     {
