@@ -2,6 +2,7 @@ using QuickTry.Api.Clients;
 using QuickTry.Api.Extensions;
 using QuickTry.Api.Languages;
 using QuickTry.Api.Live;
+using QuickTry.Api.Mcp;
 using QuickTry.Api.Piston;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.Runs;
@@ -16,6 +17,9 @@ builder.AddServiceDefaults();
 // Clients and plans, rate limits, Redis quotas, the run queue, submissions, the executor client, OpenAPI.
 builder.AddApi();
 
+// The Model Context Protocol at /mcp, for agents: run_code and list_languages under the caller's plan.
+builder.AddMcp();
+
 var app = builder.Build();
 
 // Errors as RFC 7807 problem details, never a stack trace.
@@ -29,6 +33,7 @@ app.UseStaticFiles();
 // The client's address, corrected only behind configured proxies; then who the client is.
 app.UseForwardedHeaders();
 app.UseMiddleware<ClientIdentificationMiddleware>();
+app.UseMiddleware<McpAccessMiddleware>();
 app.UseRateLimiter();
 
 // Interactive runs come over WebSockets.
@@ -47,6 +52,9 @@ app.MapQuotaApi();
 
 // Piston v2's execute and runtimes, for the tools that already speak Piston.
 app.MapPistonApi();
+
+// Agents: the Model Context Protocol (Streamable HTTP).
+app.MapMcpEndpoint();
 
 app.Run();
 

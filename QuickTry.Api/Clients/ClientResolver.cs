@@ -10,7 +10,10 @@ using Microsoft.Extensions.Options;
 
 namespace QuickTry.Api.Clients;
 
-/// <summary>Resolves the caller from <c>X-Api-Key</c>, or else from its (proxy-corrected) IP address.</summary>
+/// <summary>
+/// Resolves the caller from <c>X-Api-Key</c> (on <c>/mcp</c> also <c>Authorization: Bearer</c>, the way MCP
+/// clients send a key), or else from its (proxy-corrected) IP address.
+/// </summary>
 public sealed class ClientResolver
 {
     public const string ApiKeyHeader = "X-Api-Key";
@@ -28,9 +31,8 @@ public sealed class ClientResolver
     /// <summary>The caller, or null when it sent a key that is not ours.</summary>
     public ClientIdentity? Resolve(HttpContext context)
     {
-        if (context.Request.Headers.TryGetValue(ApiKeyHeader, out var values))
+        if (PresentedKey(context.Request) is { } presented)
         {
-            var presented = values.ToString();
             if (!_keysByHash.TryGetValue(Hash(presented), out var key))
             {
                 return null;
@@ -40,6 +42,22 @@ public sealed class ClientResolver
         var address = AnonymousKey(context.Connection.RemoteIpAddress);
         return new ClientIdentity("ip:" + address, ClientIdentity.HashAddress(address), ClientOptions.AnonymousPlan,
             _options.Plan(ClientOptions.AnonymousPlan));
+    }
+
+    /// <summary>
+    /// The key the request presents. A bearer token counts only on <c>/mcp</c>: elsewhere it may be meant for
+    /// someone else (Piston's clients send their Piston token so), and would be refused as an unknown key.
+    /// </summary>
+    private static string? PresentedKey(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue(ApiKeyHeader, out var values))
+        {
+            return values.ToString();
+        }
+        var authorization = request.Headers.Authorization.ToString();
+        return request.Path.StartsWithSegments("/mcp") && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? authorization["Bearer ".Length..].Trim()
+            : null;
     }
 
     /// <summary>
@@ -93,7 +111,7 @@ internal sealed class ClientIdentificationMiddleware(RequestDelegate next, Clien
             }
             await Results.Problem(
                 title: "Unknown API key.",
-                detail: $"The {ClientResolver.ApiKeyHeader} header does not hold a key this service knows. Leave it out to call anonymously.",
+                detail: $"The {ClientResolver.ApiKeyHeader} header (or on /mcp the bearer token) does not hold a key this service knows. Leave it out to call anonymously.",
                 statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);
             return;
         }

@@ -15,12 +15,25 @@ public sealed class ClientRateLimiters
     private const int SweepEvery = 256;
 
     private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _byClient = new(StringComparer.Ordinal);
+    private readonly Lock _creating = new();
     private int _creates;
 
-    public TokenBucketRateLimiter Create(string clientId, PlanOptions plan)
+    /// <summary>
+    /// The client's bucket: the live one if there is one, so every way in (the middleware's partition for the
+    /// run endpoints, a tool call on <c>/mcp</c>) spends from the same bucket; else a new one.
+    /// </summary>
+    public TokenBucketRateLimiter GetOrCreate(string clientId, PlanOptions plan)
     {
-        var limiter = new TokenBucketRateLimiter(Options(plan));
-        _byClient[clientId] = limiter;
+        TokenBucketRateLimiter limiter;
+        lock (_creating)
+        {
+            if (_byClient.TryGetValue(clientId, out var live) && IsLive(live))
+            {
+                return live;
+            }
+            limiter = new TokenBucketRateLimiter(Options(plan));
+            _byClient[clientId] = limiter;
+        }
         if (Interlocked.Increment(ref _creates) % SweepEvery == 0)
         {
             SweepDisposed();
@@ -73,6 +86,23 @@ public sealed class ClientRateLimiters
             // The middleware disposed it because it sat full: forget it.
             _byClient.TryRemove(new KeyValuePair<string, TokenBucketRateLimiter>(clientId, limiter));
             return null;
+        }
+    }
+
+    /// <summary>Spends a token of the client's bucket, as a request to a run endpoint does.</summary>
+    public RateLimitLease AttemptAcquire(ClientIdentity client) => GetOrCreate(client.Id, client.Plan).AttemptAcquire();
+
+    private static bool IsLive(TokenBucketRateLimiter limiter)
+    {
+        try
+        {
+            limiter.GetStatistics();
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            // The middleware disposed it because it sat full.
+            return false;
         }
     }
 

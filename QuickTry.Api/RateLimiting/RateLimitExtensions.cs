@@ -68,7 +68,7 @@ internal sealed class ClientRateLimitPolicy(ClientRateLimiters limiters, ApiTele
     public RateLimitPartition<string> GetPartition(HttpContext httpContext)
     {
         var client = httpContext.Client();
-        return RateLimitPartition.Get(client.Id, id => limiters.Create(id, client.Plan));
+        return RateLimitPartition.Get(client.Id, id => limiters.GetOrCreate(id, client.Plan));
     }
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected =>

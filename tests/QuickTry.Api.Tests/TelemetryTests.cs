@@ -191,6 +191,32 @@ public sealed class TelemetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_over_mcp_is_one_trace_tagged_with_the_tool()
+    {
+        var http = _api.CreateClient();
+        await using var mcp = await ModelContextProtocol.Client.McpClient.CreateAsync(new ModelContextProtocol.Client.HttpClientTransport(
+            new ModelContextProtocol.Client.HttpClientTransportOptions
+            {
+                Endpoint = new Uri(http.BaseAddress!, "/mcp"),
+                TransportMode = ModelContextProtocol.Client.HttpTransportMode.StreamableHttp,
+                AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + ApiFactory.AliceKey },
+            }, http));
+        var called = await mcp.CallToolAsync("run_code", new Dictionary<string, object?> { ["language"] = "python3", ["code"] = "print('traced over mcp')" });
+        var runId = JsonSerializer.SerializeToElement(called.StructuredContent).GetProperty("runId").GetString()!;
+
+        var spans = await TraceAsync(runId, spans => spans.Any(s => s.DisplayName == "sandbox.wipe")
+            && spans.Any(s => s.Kind == ActivityKind.Server && s.Source.Name == "Microsoft.AspNetCore" && s.DisplayName.Contains("/mcp")));
+        var apiServer = One(spans, s => s.Kind == ActivityKind.Server && s.Source.Name == "Microsoft.AspNetCore" && s.DisplayName.Contains("/mcp"), "API server");
+        Assert.Equal(default, apiServer.ParentSpanId);
+        Assert.Equal("run_code", apiServer.GetTagItem("quicktry.mcp.tool"));
+        Assert.Equal("alice", apiServer.GetTagItem("quicktry.client"));
+        var run = One(spans, s => IsRunOf(s, "python3"), "run");
+        Assert.Equal("alice", run.GetTagItem("quicktry.client"));
+        Assert.Equal("ok", run.GetTagItem("quicktry.run.status"));
+        One(spans, s => s.DisplayName == "quota.reserve", "quota.reserve");
+    }
+
+    [Fact]
     public async Task A_compiled_run_has_a_compile_span_before_execution()
     {
         var client = _api.CreateClient();

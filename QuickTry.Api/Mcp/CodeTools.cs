@@ -1,0 +1,157 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Features;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using QuickTry.Api.Clients;
+using QuickTry.Api.Extensions;
+using QuickTry.Api.Languages;
+using QuickTry.Api.RateLimiting;
+using QuickTry.Api.Runs;
+
+namespace QuickTry.Api.Mcp;
+
+/// <summary>
+/// The stateless tools of <c>/mcp</c>: run a snippet, list the languages. A run is a <c>POST /run</c> in all but
+/// transport: the same gate, plan, rate limit, quota and trace. A program that fails is the program's result;
+/// a refused or invalid call is a tool error (<c>isError</c>) saying what to change, never a transport failure.
+/// </summary>
+[McpServerToolType]
+public sealed class CodeTools(SyncRunner runner, LanguageDirectory languages, ClientRateLimiters limiters, IHttpContextAccessor http)
+{
+    [McpServerTool(Name = "run_code", Title = "Run code in a sandbox", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(RunResult))]
+    [Description("Runs a program in a locked-down sandbox (no network, its own files only) and returns its stdout, stderr, exit code "
+        + "and status: ok, compile_error, runtime_error, timeout, memory_limit, output_limit or internal_error. A program that fails "
+        + "is a normal result (read 'status'). Each call starts from a clean sandbox: nothing is kept between calls. "
+        + "Call list_languages for the language names and versions.")]
+    public async Task<CallToolResult> RunCodeAsync(
+        [Description("Language name or alias, e.g. python3, javascript, c, cpp, java, go, rust, bash (see list_languages).")] string language,
+        [Description("The program: the main source file's content.")] string code,
+        [Description("The language's version, exact or a prefix such as '3.12'; the newest when left out.")] string? version = null,
+        [Description("What the program reads on standard input.")] string? stdin = null,
+        [Description("Command-line arguments.")] string[]? args = null,
+        [Description("Extra files beside the main file: relative paths and UTF-8 text.")] RunFile[]? files = null,
+        [Description("Limits to run under (timeMs, compileTimeMs, memoryMb, pids, outputBytes); each left out takes the language's default, "
+            + "and none may exceed its ceiling (see list_languages).")] RequestedLimits? limits = null,
+        CancellationToken cancellationToken = default)
+    {
+        var context = Tag("run_code");
+        var client = context.Client();
+        using (var lease = limiters.AttemptAcquire(client))
+        {
+            if (!lease.IsAcquired)
+            {
+                var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+                return Refused(Refusal.RateLimited(wait, "Too many requests: this client's rate limit is used up."));
+            }
+        }
+        var request = new RunRequest { Lang = language, Version = version, Code = code, Stdin = stdin, Args = args, Files = files, Limits = limits };
+        var (result, refusal) = await runner.RunAsync(context, request, cancellationToken);
+        if (result is null)
+        {
+            return Refused(refusal!);
+        }
+        return new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = Describe(result) }],
+            StructuredContent = JsonSerializer.SerializeToElement(result, ExecutorClient.Json),
+        };
+    }
+
+    [McpServerTool(Name = "list_languages", Title = "List the languages", ReadOnly = true, Idempotent = true, OpenWorld = false)]
+    [Description("Lists the languages run_code accepts: name, version, aliases, whether it compiles, and the default and highest limits.")]
+    public async Task<CallToolResult> ListLanguagesAsync(CancellationToken cancellationToken = default)
+    {
+        Tag("list_languages");
+        var list = await languages.GetAsync(cancellationToken);
+        if (list is null)
+        {
+            return Refused(Refusal.Unavailable(TimeSpan.FromSeconds(5), "The executor is unavailable."));
+        }
+        var text = new StringBuilder();
+        foreach (var language in list.Where(l => l.Available))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{language.Name} {language.Version}");
+            if (language.Aliases.Count > 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" (also {string.Join(", ", language.Aliases)})");
+            }
+            text.Append(CultureInfo.InvariantCulture, $"{(language.Compiled ? ", compiled" : "")}; time limit {language.Limits.TimeMs} ms (at most {language.MaxLimits.TimeMs}), "
+                + $"memory {language.Limits.MemoryMb} MB (at most {language.MaxLimits.MemoryMb})\n");
+        }
+        return new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = text.ToString() }],
+            StructuredContent = JsonSerializer.SerializeToElement(new { languages = list.Where(l => l.Available) }, ExecutorClient.Json),
+        };
+    }
+
+    /// <summary>The request the call came in, its trace tagged with the tool as a run's is with its language.</summary>
+    private HttpContext Tag(string tool)
+    {
+        var context = http.HttpContext ?? throw new InvalidOperationException("MCP tools run within their HTTP request.");
+        (context.Features.Get<IHttpActivityFeature>()?.Activity ?? Activity.Current)?.SetTag("quicktry.mcp.tool", tool);
+        return context;
+    }
+
+    /// <summary>A refusal as a tool error: what was wrong, field by field in the tool's own names, and when to retry.</summary>
+    private static CallToolResult Refused(Refusal refusal)
+    {
+        var text = new StringBuilder(refusal.Title);
+        if (refusal.Detail is { } detail)
+        {
+            text.Append(' ').Append(detail);
+        }
+        foreach (var (field, errors) in refusal.Errors ?? new Dictionary<string, string[]>())
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n{(field == "lang" ? "language" : field)}: {string.Join(" ", errors)}");
+        }
+        Activity.Current?.SetStatus(ActivityStatusCode.Error, refusal.Title);
+        return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = text.ToString() }] };
+    }
+
+    /// <summary>The result as a model reads it: how it ended, then the output.</summary>
+    internal static string Describe(RunResult result)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"status: {result.Status.ToWireName()}");
+        if (result.ExitCode is { } exit)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", exit code {exit}");
+        }
+        if (result.Signal is { } signal)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", killed by {signal}");
+        }
+        text.Append(CultureInfo.InvariantCulture, $", {result.WallTimeMs:0} ms ({result.Lang} {result.Version})\n");
+        if (result.Message is { } message)
+        {
+            text.Append(message).Append('\n');
+        }
+        if (result.Compile is { } compile && (compile.ExitCode != 0 || compile.Output.Length > 0))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"compiler (exit code {compile.ExitCode}{(compile.Truncated ? ", output cut at its limit" : "")}):\n{compile.Output}\n");
+        }
+        Section(text, "stdout", result.Stdout, result.StdoutTruncated);
+        Section(text, "stderr", result.Stderr, result.StderrTruncated);
+        return text.ToString();
+    }
+
+    private static void Section(StringBuilder text, string name, string content, bool truncated)
+    {
+        if (content.Length == 0 && !truncated)
+        {
+            return;
+        }
+        text.Append(CultureInfo.InvariantCulture, $"{name}{(truncated ? " (cut at the output limit)" : "")}:\n{content}");
+        if (!content.EndsWith('\n'))
+        {
+            text.Append('\n');
+        }
+    }
+}

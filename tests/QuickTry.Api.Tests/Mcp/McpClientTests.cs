@@ -1,0 +1,184 @@
+using System.Text.Json;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Xunit.Abstractions;
+
+namespace QuickTry.Api.Tests.Mcp;
+
+/// <summary>
+/// <c>/mcp</c> with the official C# SDK's client against the real stack (the API on a port, a real executor):
+/// access by key, the tools and their schemas, runs of an interpreted and a compiled language and of a
+/// failing program, and every refusal as a tool error rather than a broken transport.
+/// </summary>
+[Collection(McpStackCollection.Name)]
+public sealed class McpClientTests(McpStack stack, ITestOutputHelper output)
+{
+    private async Task<McpClient> ConnectWithHeadersAsync(Dictionary<string, string> headers) =>
+        await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(stack.Url, "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = headers,
+        }));
+
+    private Task<McpClient> ConnectAsync(string key) => ConnectWithHeadersAsync(new() { ["Authorization"] = "Bearer " + key });
+
+    private static Task<CallToolResult> RunAsync(McpClient client, Dictionary<string, object?> arguments) =>
+        client.CallToolAsync("run_code", arguments).AsTask();
+
+    private static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
+
+    private static JsonElement Structured(CallToolResult result) =>
+        JsonSerializer.SerializeToElement(result.StructuredContent ?? throw new Xunit.Sdk.XunitException("no structured content: " + Text(result)));
+
+    [Fact]
+    public async Task Without_a_key_the_connection_is_refused_and_with_one_in_either_header_it_is_served()
+    {
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => ConnectWithHeadersAsync([]));
+        output.WriteLine(refused.Message);
+        Assert.Contains("401", refused.ToString());
+        var unknown = await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync("not-a-key-of-ours-0000"));
+        Assert.Contains("401", unknown.ToString());
+
+        await using var byHeader = await ConnectWithHeadersAsync(new() { ["X-Api-Key"] = McpStack.AgentKey });
+        Assert.Contains(await byHeader.ListToolsAsync(), t => t.Name == "run_code");
+    }
+
+    [Fact]
+    public async Task An_operator_can_open_it_to_callers_without_a_key()
+    {
+        await using var redis = new RedisServer();
+        await redis.StartAsync();
+        await using var open = new ApiFactory(redis, new() { ["Mcp:AllowAnonymous"] = "true" });
+        var http = open.CreateClient();
+        await using var client = await McpClient.CreateAsync(new HttpClientTransport(
+            new HttpClientTransportOptions { Endpoint = new Uri(http.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp }, http));
+        Assert.Contains(await client.ListToolsAsync(), t => t.Name == "run_code");
+    }
+
+    [Fact]
+    public async Task The_tools_are_listed_with_descriptions_and_input_schemas()
+    {
+        await using var client = await ConnectAsync(McpStack.AgentKey);
+        var tools = await client.ListToolsAsync();
+        var run = Assert.Single(tools, t => t.Name == "run_code");
+        Assert.Contains("sandbox", run.Description);
+        var schema = run.JsonSchema;
+        Assert.Equal(["code", "language"], schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()).Order());
+        foreach (var property in new[] { "language", "code", "version", "stdin", "args", "files", "limits" })
+        {
+            Assert.True(schema.GetProperty("properties").TryGetProperty(property, out var described), property);
+            Assert.True(described.TryGetProperty("description", out _), $"{property} has no description");
+        }
+        Assert.NotNull(run.ProtocolTool.OutputSchema);
+        Assert.Contains(tools, t => t.Name == "list_languages");
+    }
+
+    [Fact]
+    public async Task Python_a_compiled_language_and_a_failing_program_come_back_as_their_results()
+    {
+        await using var client = await ConnectAsync(McpStack.AgentKey);
+        var python = await RunAsync(client, new() { ["language"] = "python3", ["code"] = "import sys\nprint(sys.stdin.read().upper())", ["stdin"] = "hello mcp" });
+        output.WriteLine(Text(python));
+        Assert.NotEqual(true, python.IsError);
+        Assert.Equal("ok", Structured(python).GetProperty("status").GetString());
+        Assert.Equal("HELLO MCP\n", Structured(python).GetProperty("stdout").GetString());
+        Assert.StartsWith("status: ok, exit code 0", Text(python));
+        Assert.Contains("HELLO MCP", Text(python));
+
+        var c = await RunAsync(client, new()
+        {
+            ["language"] = "c",
+            ["code"] = "#include <stdio.h>\nint main(int argc, char **argv) { printf(\"%d args, last %s\\n\", argc - 1, argv[argc - 1]); return 0; }",
+            ["args"] = new[] { "x", "y" },
+        });
+        Assert.NotEqual(true, c.IsError);
+        Assert.Equal("2 args, last y\n", Structured(c).GetProperty("stdout").GetString());
+
+        var failing = await RunAsync(client, new() { ["language"] = "bash", ["code"] = "echo oops >&2; exit 3" });
+        output.WriteLine(Text(failing));
+        Assert.NotEqual(true, failing.IsError);
+        Assert.Equal("runtime_error", Structured(failing).GetProperty("status").GetString());
+        Assert.Equal(3, Structured(failing).GetProperty("exitCode").GetInt32());
+        Assert.Contains("stderr:\noops\n", Text(failing));
+
+        var broken = await RunAsync(client, new() { ["language"] = "c", ["code"] = "int main( { return 0; }" });
+        Assert.NotEqual(true, broken.IsError);
+        Assert.Equal("compile_error", Structured(broken).GetProperty("status").GetString());
+        Assert.Contains("compiler (exit code 1", Text(broken));
+    }
+
+    [Fact]
+    public async Task An_unknown_language_or_a_limit_above_its_ceiling_is_a_tool_error_naming_what_to_change()
+    {
+        await using var client = await ConnectAsync(McpStack.AgentKey);
+        var unknown = await RunAsync(client, new() { ["language"] = "no-such-language", ["code"] = "x" });
+        output.WriteLine(Text(unknown));
+        Assert.True(unknown.IsError);
+        Assert.Contains("language:", Text(unknown));
+        Assert.Contains("no-such-language", Text(unknown));
+
+        var greedy = await RunAsync(client, new() { ["language"] = "bash", ["code"] = "echo", ["limits"] = new { timeMs = 10_000_000 } });
+        output.WriteLine(Text(greedy));
+        Assert.True(greedy.IsError);
+        Assert.Contains("timeMs", Text(greedy), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Rate_limit_and_quota_refusals_are_tool_errors_that_say_when_to_retry()
+    {
+        await using (var tiny = await ConnectAsync(McpStack.TinyKey))
+        {
+            var first = await RunAsync(tiny, new() { ["language"] = "bash", ["code"] = "echo first" });
+            Assert.NotEqual(true, first.IsError);
+            var second = await RunAsync(tiny, new() { ["language"] = "bash", ["code"] = "echo second" });
+            output.WriteLine(Text(second));
+            Assert.True(second.IsError);
+            Assert.Contains("rate limit", Text(second));
+            Assert.Contains("Retry after", Text(second));
+        }
+        await using var oneRun = await ConnectAsync(McpStack.OneRunKey);
+        Assert.NotEqual(true, (await RunAsync(oneRun, new() { ["language"] = "bash", ["code"] = "echo one" })).IsError);
+        var over = await RunAsync(oneRun, new() { ["language"] = "bash", ["code"] = "echo two" });
+        output.WriteLine(Text(over));
+        Assert.True(over.IsError);
+        Assert.StartsWith("Quota exhausted", Text(over));
+        Assert.Contains("resets in", Text(over));
+    }
+
+    [Fact]
+    public async Task List_languages_gives_names_versions_and_limits()
+    {
+        await using var client = await ConnectAsync(McpStack.AgentKey);
+        var listed = await client.CallToolAsync("list_languages", new Dictionary<string, object?>());
+        Assert.NotEqual(true, listed.IsError);
+        Assert.Contains(Structured(listed).GetProperty("languages").EnumerateArray(), l => l.GetProperty("name").GetString() == "python3");
+        Assert.Contains("python3 ", Text(listed));
+    }
+
+    [Fact]
+    public async Task The_official_typescript_client_connects_runs_and_gets_refusals_as_tool_errors()
+    {
+        var folder = Path.Combine(Repository.Root, "tests", "QuickTry.Api.Tests", "Mcp", "McpClient");
+        await NodeScripts.NpmCiWhenStaleAsync(folder);
+        var printed = await NodeScripts.RunAsync(folder, "node", ["script.mjs", stack.Url.ToString(), McpStack.AgentKey, McpStack.TinyScriptKey], TimeSpan.FromMinutes(3));
+        var seen = JsonDocument.Parse(printed).RootElement;
+        output.WriteLine(printed.Length > 4000 ? printed[..4000] : printed);
+
+        Assert.False(seen.GetProperty("anonymous").GetProperty("connected").GetBoolean());
+        Assert.Contains("401", seen.GetProperty("anonymous").GetProperty("error").GetString());
+        Assert.Contains(seen.GetProperty("tools").EnumerateArray(), t => t.GetProperty("name").GetString() == "run_code");
+
+        static JsonElement Result(JsonElement call) => call.GetProperty("structuredContent");
+        static bool IsError(JsonElement call) => call.TryGetProperty("isError", out var e) && e.GetBoolean();
+        Assert.False(IsError(seen.GetProperty("python")));
+        Assert.Equal("HELLO FROM TYPESCRIPT", Result(seen.GetProperty("python")).GetProperty("stdout").GetString());
+        Assert.Equal("2 args, last b\n", Result(seen.GetProperty("c")).GetProperty("stdout").GetString());
+        Assert.False(IsError(seen.GetProperty("failing")));
+        Assert.Equal("runtime_error", Result(seen.GetProperty("failing")).GetProperty("status").GetString());
+        Assert.True(IsError(seen.GetProperty("unknown")));
+        Assert.False(IsError(seen.GetProperty("languages")));
+        Assert.False(IsError(seen.GetProperty("rateLimited").GetProperty("first")));
+        Assert.True(IsError(seen.GetProperty("rateLimited").GetProperty("second")));
+    }
+}
