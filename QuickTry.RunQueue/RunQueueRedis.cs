@@ -19,9 +19,6 @@ public static class RunQueueRedis
             {
                 options.AbortOnConnectFail = false;
                 options.ConnectTimeout = 2_000;
-                // Back within a second of Redis answering again: the default backs off exponentially, so after
-                // an outage of ten seconds the queue, the quotas and the waiting requests stayed off for ~5 s more.
-                options.ReconnectRetryPolicy = new LinearRetry(500);
                 options.AsyncTimeout = (int)operationTimeout.TotalMilliseconds;
                 options.SyncTimeout = (int)operationTimeout.TotalMilliseconds;
             });
