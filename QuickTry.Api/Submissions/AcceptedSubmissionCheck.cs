@@ -81,7 +81,9 @@ public sealed class AcceptedSubmissionCheck(RedisRunQueue queue, TimeProvider ti
             {
                 return;
             }
-            if (!queue.IsConnected)
+            // Nothing watched, nothing to ask Redis. The run id a new acceptance is tagged with may then be
+            // stale: that costs it one existence check at most, never a missed loss.
+            if (!queue.IsConnected || _watched.IsEmpty)
             {
                 continue;
             }

@@ -7,7 +7,7 @@ using QuickTry.Api.Runs;
 
 namespace QuickTry.Api.Tests;
 
-/// <summary>The API in process with its own real Redis, and a fake executor unless given a real one's URL.</summary>
+/// <summary>The API in process with a real Redis, and a fake executor unless given a real one's URL.</summary>
 public sealed class ApiFactory : WebApplicationFactory<Program>
 {
     public const string AliceKey = "alice-test-key-0123456789";
@@ -18,12 +18,17 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     /// <param name="executorUrl">A real executor to call; a <see cref="FakeExecutor"/> answers when null.</param>
     public ApiFactory(RedisServer redis, Dictionary<string, string?>? settings = null, string? executorUrl = null)
+        : this(redis.ConnectionString, settings, executorUrl)
     {
-        Redis = redis;
+    }
+
+    /// <param name="redis">The connection string of a Redis the test runs itself (in a container, on another engine).</param>
+    public ApiFactory(string redis, Dictionary<string, string?>? settings = null, string? executorUrl = null)
+    {
         _fakeExecutor = executorUrl is null;
         _settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["ConnectionStrings:redis"] = redis,
             ["Executor:BaseUrl"] = executorUrl ?? "http://executor.test",
             // Where StartOnLoopback listens (a free port); the in-memory server ignores it.
             ["urls"] = "http://127.0.0.1:0",
@@ -43,7 +48,6 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         }
     }
 
-    public RedisServer Redis { get; }
     public FakeExecutor Executor { get; } = new();
 
     /// <summary>

@@ -23,7 +23,6 @@ public sealed class RedisEngineRestartTests(ITestOutputHelper output) : IAsyncLi
     private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(12);
     // The gateway's bound on a started run (see above) and a little for the machine's load.
     private static readonly TimeSpan InFlightBound = TimeSpan.FromSeconds(30);
-    private readonly RedisServer _unused = new();
     private readonly string _name = "quicktry-test-redis-" + Guid.NewGuid().ToString("N")[..8];
     private readonly int _port = RedisServer.FreePort();
     private readonly SecondEngine _engine = new();
@@ -43,7 +42,6 @@ public sealed class RedisEngineRestartTests(ITestOutputHelper output) : IAsyncLi
     {
         await SecondEngine.Shell($"docker -H {SecondEngine.Endpoint} rm -f {_name} >/dev/null 2>&1; docker -H {SecondEngine.Endpoint} volume rm {_name} >/dev/null 2>&1 || true");
         await _engine.DisposeAsync();
-        await _unused.DisposeAsync();
     }
 
     private async Task<bool> RedisAnswersAsync() =>
@@ -74,9 +72,8 @@ public sealed class RedisEngineRestartTests(ITestOutputHelper output) : IAsyncLi
             ["Executor__Queue__HeartbeatTtlMs"] = "2000",
         });
         await executor.StartAsync(TimeSpan.FromSeconds(90));
-        await using var api = new ApiFactory(_unused, new Dictionary<string, string?>
+        await using var api = new ApiFactory($"127.0.0.1:{_port}", new Dictionary<string, string?>
         {
-            ["ConnectionStrings:redis"] = $"127.0.0.1:{_port}",
             ["Queue:Enabled"] = "true",
             ["Queue:ReaperIntervalMs"] = "250",
             ["Submissions:ResultTtlSeconds"] = "300",
