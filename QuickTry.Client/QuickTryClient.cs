@@ -18,8 +18,8 @@ public sealed class QuickTryClient
     /// <summary>The header that carries the API key.</summary>
     public const string ApiKeyHeader = "X-Api-Key";
 
-    /// <summary>The server's JSON: web defaults (camelCase); enums by their wire names through the contract's converters.</summary>
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    /// <summary>The contract's JSON (<see cref="ContractJson"/>), leaving nulls out of what it sends.</summary>
+    internal static readonly JsonSerializerOptions Json = new(ContractJson.Options)
     {
         // The API reads a missing field and a null one alike; leaving nulls out keeps requests small and readable.
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using QuickTry.Client;
 using StackExchange.Redis;
 
 namespace QuickTry.RunQueue;
@@ -12,8 +13,6 @@ namespace QuickTry.RunQueue;
 /// </summary>
 public sealed class RedisRunQueue(IConnectionMultiplexer redis)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     private IDatabase Db => redis.GetDatabase();
 
     public bool IsConnected => redis.IsConnected;
@@ -34,7 +33,7 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
         foreach (var run in runs)
         {
             keys.Add(RunQueueKeys.Run(run.Entry.Id));
-            args.AddRange([run.Entry.Id, JsonSerializer.Serialize(run.Entry, Json), run.Client ?? "", run.StartWithinMs, run.KeepMs,
+            args.AddRange([run.Entry.Id, JsonSerializer.Serialize(run.Entry, ContractJson.Options), run.Client ?? "", run.StartWithinMs, run.KeepMs,
                 run.Reply is { } reply ? reply.ToString() : "", run.Callback ?? "", run.Settlement ?? ""]);
         }
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RunQueueScripts.Admit, [.. keys], [.. args]))!;
@@ -214,7 +213,7 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
     public async Task<string> RequeueAsync(QueueEntry entry) =>
         (string)(await Db.ScriptEvaluateAsync(RunQueueScripts.Requeue,
             [RunQueueKeys.Stream(entry.Lane), RunQueueKeys.Run(entry.Run.Id)],
-            [RunQueueKeys.Group, entry.EntryId, JsonSerializer.Serialize(entry.Run with { Requeues = entry.Run.Requeues + 1 }, Json)]))!;
+            [RunQueueKeys.Group, entry.EntryId, JsonSerializer.Serialize(entry.Run with { Requeues = entry.Run.Requeues + 1 }, ContractJson.Options)]))!;
 
     private static QueueEntry? ToEntry(RunLane lane, string entryId, RedisValue body)
     {
@@ -224,7 +223,7 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
         }
         try
         {
-            return JsonSerializer.Deserialize<QueuedRun>((string)body!, Json) is { } run ? new QueueEntry(lane, entryId, run) : null;
+            return JsonSerializer.Deserialize<QueuedRun>((string)body!, ContractJson.Options) is { } run ? new QueueEntry(lane, entryId, run) : null;
         }
         catch (JsonException)
         {

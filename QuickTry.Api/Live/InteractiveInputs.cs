@@ -30,7 +30,7 @@ public sealed class InteractiveInputs(RedisRunQueue queue, ILogger<InteractiveIn
                 relay = await queue.Subscriber.SubscribeAsync(Channel(runId, client));
                 relay.OnMessage(async message =>
                 {
-                    if (JsonSerializer.Deserialize<Typed>((byte[])message.Message!, RedisRunQueue.Json) is { } typed)
+                    if (JsonSerializer.Deserialize<Typed>((byte[])message.Message!, ContractJson.Options) is { } typed)
                     {
                         await DeliverAsync(stdin, typed.Text, typed.End, CancellationToken.None);
                     }
@@ -63,7 +63,7 @@ public sealed class InteractiveInputs(RedisRunQueue queue, ILogger<InteractiveIn
         try
         {
             var receivers = await queue.Subscriber.PublishAsync(Channel(runId, client),
-                JsonSerializer.SerializeToUtf8Bytes(new Typed(text, end), RedisRunQueue.Json));
+                JsonSerializer.SerializeToUtf8Bytes(new Typed(text, end), ContractJson.Options));
             return receivers > 0;
         }
         catch (Exception e) when (RunQueueRedis.IsUnavailable(e))

@@ -15,7 +15,6 @@ public sealed class ServerSentEventsWriter(HttpResponse response, Func<string, T
 {
     public const string MediaType = "text/event-stream";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private bool _begun;
     private IAsyncDisposable? _input;
 
@@ -65,7 +64,7 @@ public sealed class ServerSentEventsWriter(HttpResponse response, Func<string, T
     {
         await BeginAsync(cancellationToken);
         // JSON escapes newlines, so each event's data is one line.
-        await response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(data, Json)}\n\n", cancellationToken);
+        await response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(data, ContractJson.Options)}\n\n", cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
 

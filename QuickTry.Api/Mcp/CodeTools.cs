@@ -59,7 +59,7 @@ public sealed class CodeTools(SyncRunner runner, LanguageDirectory languages, Cl
         return new CallToolResult
         {
             Content = [new TextContentBlock { Text = Describe(result) }],
-            StructuredContent = JsonSerializer.SerializeToElement(result, ExecutorClient.Json),
+            StructuredContent = JsonSerializer.SerializeToElement(result, ContractJson.Options),
         };
     }
 
@@ -87,7 +87,7 @@ public sealed class CodeTools(SyncRunner runner, LanguageDirectory languages, Cl
         return new CallToolResult
         {
             Content = [new TextContentBlock { Text = text.ToString() }],
-            StructuredContent = JsonSerializer.SerializeToElement(new { languages = list.Where(l => l.Available) }, ExecutorClient.Json),
+            StructuredContent = JsonSerializer.SerializeToElement(new { languages = list.Where(l => l.Available) }, ContractJson.Options),
         };
     }
 

@@ -40,7 +40,7 @@ public sealed class LiveChannel : IAsyncDisposable
         {
             await foreach (var item in _messages.WithCancellation(_cancellationToken))
             {
-                var message = JsonSerializer.Deserialize<LiveMessage>((byte[])item.Message!, RedisRunQueue.Json);
+                var message = JsonSerializer.Deserialize<LiveMessage>((byte[])item.Message!, ContractJson.Options);
                 switch (message?.Type)
                 {
                     case RunEventNames.Started:

@@ -109,17 +109,21 @@ public sealed class RunDispatcher(
     }
 
     /// <summary>The queue entry for a run, carrying the current trace so the executor's spans join it.</summary>
-    public static QueuedRun ToEntry(string runId, RunRequest request, ClientIdentity client, TimeProvider time) => new()
+    public static QueuedRun ToEntry(string runId, RunRequest request, ClientIdentity client, TimeProvider time)
     {
-        Id = runId,
-        Request = JsonSerializer.Serialize(request, ExecutorClient.Json),
-        Client = client.DisplayName,
-        Isolation = client.Plan.Sandbox.Isolation?.ToWireName(),
-        Runtime = client.Plan.Sandbox.Runtime,
-        EnqueuedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
-        TraceParent = Activity.Current?.Id,
-        TraceState = Activity.Current?.TraceStateString,
-    };
+        var (isolation, runtime) = PlanWire.Write(client.Plan.Sandbox);
+        return new()
+        {
+            Id = runId,
+            Request = JsonSerializer.Serialize(request, ContractJson.Options),
+            Client = client.DisplayName,
+            Isolation = isolation,
+            Runtime = runtime,
+            EnqueuedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            TraceParent = Activity.Current?.Id,
+            TraceState = Activity.Current?.TraceStateString,
+        };
+    }
 
     /// <summary>
     /// Waits for a queued run's end. A run is waited for no longer than it can take: its own limits and
@@ -234,11 +238,11 @@ public sealed class RunDispatcher(
     /// <summary>A run's end as the gateway answers it.</summary>
     public static ExecutorAnswer ToAnswer(RunEnd end, RunRequest request, LanguageInfo language) => end.State switch
     {
-        RunStates.Done => JsonSerializer.Deserialize<RunResult>(end.Payload.Span, ExecutorClient.Json) is { } result
+        RunStates.Done => JsonSerializer.Deserialize<RunResult>(end.Payload.Span, ContractJson.Options) is { } result
             ? new ExecutorAnswer.Completed(result)
             : new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(1), Reached: true),
         RunStates.Invalid => new ExecutorAnswer.Invalid(
-            JsonSerializer.Deserialize<Dictionary<string, string[]>>(end.Payload.Span, ExecutorClient.Json) ?? []),
+            JsonSerializer.Deserialize<Dictionary<string, string[]>>(end.Payload.Span, ContractJson.Options) ?? []),
         RunStates.Expired => new ExecutorAnswer.Busy(TimeSpan.FromSeconds(2)),
         RunStates.Lost => new ExecutorAnswer.Completed(LostResult(end, request, language)),
         _ => new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5)),

@@ -17,8 +17,6 @@ namespace QuickTry.Api.Runs;
 public sealed class ExecutorClient(HttpClient http, IOptions<ExecutorEndpointOptions> endpoints, ILogger<ExecutorClient> logger,
     ServiceEndpointResolver? resolver = null)
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>
     /// Sends one run. Whatever goes wrong on the way (executor down, a connection reset, a timeout, a
     /// body that is not a result) is an answer, never an exception: the gateway turns it into a 503.
@@ -43,25 +41,17 @@ public sealed class ExecutorClient(HttpClient http, IOptions<ExecutorEndpointOpt
         var sent = false;
         try
         {
-            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(executor, "/execute")) { Content = JsonContent.Create(request, options: Json) };
-            message.Headers.Add(RunHeaders.Client, client);
-            if (plan.Isolation is { } isolation)
-            {
-                message.Headers.Add(RunHeaders.Isolation, isolation.ToWireName());
-            }
-            if (plan.Runtime is { } runtime)
-            {
-                message.Headers.Add(RunHeaders.Runtime, runtime);
-            }
+            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(executor, "/execute")) { Content = JsonContent.Create(request, options: ContractJson.Options) };
+            RunHeaders.Write(message.Headers.Add, client, plan);
             sent = true;
             using var response = await http.SendAsync(message, cancellationToken);
             switch (response.StatusCode)
             {
                 case HttpStatusCode.OK:
-                    var result = await response.Content.ReadFromJsonAsync<RunResult>(Json, cancellationToken);
+                    var result = await response.Content.ReadFromJsonAsync<RunResult>(ContractJson.Options, cancellationToken);
                     return result is null ? new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(1), Reached: true) : new ExecutorAnswer.Completed(result);
                 case HttpStatusCode.BadRequest:
-                    var problem = await response.Content.ReadFromJsonAsync<HttpValidationProblemDetails>(Json, cancellationToken);
+                    var problem = await response.Content.ReadFromJsonAsync<HttpValidationProblemDetails>(ContractJson.Options, cancellationToken);
                     return new ExecutorAnswer.Invalid(problem?.Errors ?? new Dictionary<string, string[]>());
                 case HttpStatusCode.ServiceUnavailable:
                     return new ExecutorAnswer.Busy(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
@@ -116,15 +106,7 @@ public sealed class ExecutorClient(HttpClient http, IOptions<ExecutorEndpointOpt
         var sent = false;
         try
         {
-            webSocket.Options.SetRequestHeader(RunHeaders.Client, client);
-            if (plan.Isolation is { } isolation)
-            {
-                webSocket.Options.SetRequestHeader(RunHeaders.Isolation, isolation.ToWireName());
-            }
-            if (plan.Runtime is { } runtime)
-            {
-                webSocket.Options.SetRequestHeader(RunHeaders.Runtime, runtime);
-            }
+            RunHeaders.Write(webSocket.Options.SetRequestHeader, client, plan);
             var resolved = await ResolveAsync(executor, cancellationToken);
             var address = new UriBuilder(new Uri(resolved, "/runs/live"))
             {
@@ -206,7 +188,7 @@ public sealed class ExecutorClient(HttpClient http, IOptions<ExecutorEndpointOpt
         {
             try
             {
-                return await http.GetFromJsonAsync<List<LanguageInfo>>(new Uri(executors[i], "/languages"), Json, cancellationToken) ?? [];
+                return await http.GetFromJsonAsync<List<LanguageInfo>>(new Uri(executors[i], "/languages"), ContractJson.Options, cancellationToken) ?? [];
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && i + 1 < executors.Count && !cancellationToken.IsCancellationRequested)
             {

@@ -45,7 +45,7 @@ public sealed class RunRequestReader(IOptions<GatewayOptions> options)
         }
         try
         {
-            var parsed = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ExecutorClient.Json);
+            var parsed = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ContractJson.Options);
             return parsed is null
                 ? (null, BadRequest("The body must be a JSON object.", "Got null."))
                 : (parsed, null);

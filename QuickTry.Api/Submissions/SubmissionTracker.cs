@@ -69,7 +69,7 @@ public sealed class SubmissionTracker(
         if (!string.IsNullOrEmpty(record.Callback)
             && clients.Value.ApiKeys.FirstOrDefault(k => k.Name == record.Client)?.CallbackSecret is { Length: > 0 } secret)
         {
-            callbacks.Enqueue(new Callback(id, record.Callback, JsonSerializer.Serialize(view, ExecutorClient.Json), secret));
+            callbacks.Enqueue(new Callback(id, record.Callback, JsonSerializer.Serialize(view, ContractJson.Options), secret));
         }
     }
 }

@@ -13,13 +13,13 @@ internal static class SubmissionViews
             Id = record.Id,
             Status = SubmissionStatus.Invalid,
             Message = "The run request is invalid.",
-            Errors = JsonSerializer.Deserialize<Dictionary<string, string[]>>(record.Detail ?? "{}", ExecutorClient.Json),
+            Errors = JsonSerializer.Deserialize<Dictionary<string, string[]>>(record.Detail ?? "{}", ContractJson.Options),
         }
         : new SubmissionView
         {
             Id = record.Id,
             Status = StatusOf(record.State),
-            Result = record.State == RunStates.Done && record.Result is { } json ? JsonSerializer.Deserialize<RunResult>(json, ExecutorClient.Json) : null,
+            Result = record.State == RunStates.Done && record.Result is { } json ? JsonSerializer.Deserialize<RunResult>(json, ContractJson.Options) : null,
             Message = string.IsNullOrEmpty(record.Detail) ? null : record.Detail,
         };
 

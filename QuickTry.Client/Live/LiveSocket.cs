@@ -10,7 +10,6 @@ namespace QuickTry.Client;
 /// </summary>
 public sealed class LiveSocket(WebSocket socket, int maxMessageBytes)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly SemaphoreSlim _sending = new(1, 1);
 
     /// <summary>The socket underneath.</summary>
@@ -19,7 +18,7 @@ public sealed class LiveSocket(WebSocket socket, int maxMessageBytes)
     /// <summary>Sends one message as JSON text.</summary>
     public async Task SendAsync<T>(T message, CancellationToken cancellationToken)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, Json);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, ContractJson.Options);
         await _sending.WaitAsync(cancellationToken);
         try
         {
@@ -62,7 +61,7 @@ public sealed class LiveSocket(WebSocket socket, int maxMessageBytes)
         }
         try
         {
-            return JsonSerializer.Deserialize<T>(message.GetBuffer().AsSpan(0, (int)message.Length), Json)
+            return JsonSerializer.Deserialize<T>(message.GetBuffer().AsSpan(0, (int)message.Length), ContractJson.Options)
                 ?? throw new InvalidDataException("The message is empty.");
         }
         catch (JsonException e)

@@ -204,7 +204,7 @@ public sealed class QueueWorker(
             RunRequest? request = null;
             try
             {
-                request = JsonSerializer.Deserialize<RunRequest>(run.Request, RedisRunQueue.Json);
+                request = JsonSerializer.Deserialize<RunRequest>(run.Request, ContractJson.Options);
             }
             catch (JsonException)
             {
@@ -213,16 +213,21 @@ public sealed class QueueWorker(
             if (request is null)
             {
                 await queue.RefuseAsync(entry, RunStates.Invalid, JsonSerializer.Serialize(
-                    new Dictionary<string, string[]> { [""] = ["The run request is not valid JSON for the executor."] }, RedisRunQueue.Json));
+                    new Dictionary<string, string[]> { [""] = ["The run request is not valid JSON for the executor."] }, ContractJson.Options));
                 return;
             }
-            Isolation? isolation = run.Isolation is null ? null
-                : IsolationNames.TryParse(run.Isolation, out var parsed) ? parsed : Isolation.Container;
-            var plan = new PlanSandbox(isolation, run.Runtime is { } runtime && SandboxRuntimes.IsValidName(runtime) ? runtime : null);
+            // The plan as a direct call's headers would carry it, read the same way: a runtime that is not a
+            // runtime name is refused, as the direct call refuses it, not run under this executor's default.
+            if (!PlanWire.TryRead(run.Isolation, run.Runtime, out var plan, out var planError))
+            {
+                await queue.RefuseAsync(entry, RunStates.Invalid, JsonSerializer.Serialize(
+                    new Dictionary<string, string[]> { ["runtime"] = [planError!] }, ContractJson.Options));
+                return;
+            }
             // A live run's output goes out as it is read, fire-and-forget on one connection, so it arrives in order.
             var channel = RunQueueKeys.Live(run.Id);
             void Publish(LiveMessage message) =>
-                queue.Subscriber.Publish(channel, JsonSerializer.SerializeToUtf8Bytes(message, RedisRunQueue.Json), CommandFlags.FireAndForget);
+                queue.Subscriber.Publish(channel, JsonSerializer.SerializeToUtf8Bytes(message, ContractJson.Options), CommandFlags.FireAndForget);
             var live = run.Live ? new LiveRun((stream, text) => Publish(LiveMessage.Output(stream, text))) : null;
             var outcome = await runs.ExecuteAsync(request, run.Client, plan, CancellationToken.None, run.Id,
                 async _ =>
@@ -249,7 +254,7 @@ public sealed class QueueWorker(
                         // The wait in the shared queue is part of the run's wait for a slot.
                         QueueTimeMs = completed.Result.QueueTimeMs + queuedMs,
                         TotalTimeMs = completed.Result.TotalTimeMs + queuedMs,
-                    }, RedisRunQueue.Json);
+                    }, ContractJson.Options);
                     var state = await FinishAsync(run.Id, json);
                     if (state != RunStates.Done)
                     {
@@ -257,7 +262,7 @@ public sealed class QueueWorker(
                     }
                     break;
                 case RunOutcome.Invalid invalid:
-                    await queue.RefuseAsync(entry, RunStates.Invalid, JsonSerializer.Serialize(invalid.Errors, RedisRunQueue.Json));
+                    await queue.RefuseAsync(entry, RunStates.Invalid, JsonSerializer.Serialize(invalid.Errors, ContractJson.Options));
                     break;
                 case RunOutcome.Busy or RunOutcome.Unavailable when run.Requeues < _options.MaxRequeues:
                     // Nothing ran here: another executor may have a slot or a working engine.

@@ -57,18 +57,13 @@ public static class RunsApi
     internal static bool TryReadPlan(HttpRequest request, out string? client, out PlanSandbox plan, out ProblemDetails? problem)
     {
         client = request.Headers[RunHeaders.Client].ToString() is { Length: > 0 } name ? name : null;
-        // The gateway's word on the caller's plan; an unknown value asks for the stricter isolation.
-        var planHeader = request.Headers[RunHeaders.Isolation].ToString();
-        Isolation? planIsolation = planHeader.Length == 0 ? null
-            : IsolationNames.TryParse(planHeader, out var parsed) ? parsed : Isolation.Container;
-        var runtimeHeader = request.Headers[RunHeaders.Runtime].ToString();
-        plan = new PlanSandbox(planIsolation, runtimeHeader.Length == 0 ? null : runtimeHeader);
-        problem = runtimeHeader.Length == 0 || SandboxRuntimes.IsValidName(runtimeHeader) ? null : new ProblemDetails
+        var read = PlanWire.TryRead(request.Headers[RunHeaders.Isolation].ToString(), request.Headers[RunHeaders.Runtime].ToString(), out plan, out var error);
+        problem = read ? null : new ProblemDetails
         {
             Title = "The gateway asked for a runtime that is not a runtime name.",
-            Detail = $"{RunHeaders.Runtime} must name an OCI runtime the engine declares (e.g. runc, runsc).",
+            Detail = $"{RunHeaders.Runtime}: {error}",
             Status = StatusCodes.Status400BadRequest,
         };
-        return problem is null;
+        return read;
     }
 }
