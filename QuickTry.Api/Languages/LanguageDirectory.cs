@@ -79,8 +79,7 @@ public sealed class LanguageDirectory(
         var named = Find(languages, nameOrAlias.Trim());
         if (named is null)
         {
-            var valid = languages.Select(l => l.Language).Distinct().Order(StringComparer.Ordinal);
-            error = ("lang", $"Unknown language '{Shorten(nameOrAlias)}'. Valid: {string.Join(", ", valid)}.");
+            error = ("lang", LanguageVersions.UnknownLanguage(nameOrAlias, languages.Select(l => l.Language).Distinct()));
             return null;
         }
         var versions = languages.Where(l => l.Language == named.Language).ToList();
@@ -92,6 +91,4 @@ public sealed class LanguageDirectory(
         }
         return picked;
     }
-
-    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

@@ -56,6 +56,13 @@ public static class LanguageVersions
         return picked;
     }
 
+    /// <summary>
+    /// The refusal of a language name nothing answers to, the same wherever a name is looked up: the name
+    /// as sent (cut at 40 characters: it is echoed back) and the languages there are.
+    /// </summary>
+    public static string UnknownLanguage(string nameOrAlias, IEnumerable<string> languages) =>
+        $"Unknown language '{(nameOrAlias.Length <= 40 ? nameOrAlias : nameOrAlias[..40] + "…")}'. Valid: {string.Join(", ", languages.Order(StringComparer.Ordinal))}.";
+
     /// <summary>Newest first, as people read versions: numerically part by part (<c>3.9</c> before <c>3.13</c>); unknown last.</summary>
     public static IComparer<string?> Comparer { get; } = Comparer<string?>.Create(Compare);
 

@@ -97,7 +97,7 @@ public sealed class LanguageCatalog
         error = null;
         if (!TryFind(nameOrAlias.Trim(), out var named))
         {
-            error = ("lang", $"Unknown language '{Shorten(nameOrAlias)}'. Valid: {string.Join(", ", _versions.Keys.Order(StringComparer.Ordinal))}.");
+            error = ("lang", LanguageVersions.UnknownLanguage(nameOrAlias, _versions.Keys));
             return null;
         }
         IReadOnlyList<LanguageDefinition> candidates = named.VersionOf is null ? VersionsOf(named) : [named];
@@ -108,8 +108,6 @@ public sealed class LanguageCatalog
         }
         return picked;
     }
-
-    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
     /// <summary>Reads every <c>*/language.json</c> below <paramref name="folder"/>.</summary>
     public static LanguageCatalog Load(string folder)
