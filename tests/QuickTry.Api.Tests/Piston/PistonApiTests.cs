@@ -90,7 +90,7 @@ public sealed class PistonApiTests(PistonStack stack, ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task QuickTrys_README_example_answers_as_documented()
+    public async Task The_api_pages_piston_example_answers_as_documented()
     {
         var answer = await ExecuteAsync("""
             {

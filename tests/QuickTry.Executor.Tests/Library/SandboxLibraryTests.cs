@@ -8,7 +8,7 @@ namespace QuickTry.Executor.Tests.Library;
 
 /// <summary>
 /// The sandbox as a library: a plain generic host (no web server, no QuickTry service), one registration
-/// call, the real Docker engine. This is the README's example.
+/// call, the real Docker engine. This is the example in docs/api.md.
 /// </summary>
 public sealed class SandboxLibraryTests
 {
