@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using QuickTry.Protocol;
 
 namespace QuickTry.Api.Clients;
 

@@ -8,6 +8,7 @@ using QuickTry.Api.Clients;
 using QuickTry.Api.RateLimiting;
 using QuickTry.Api.Runs;
 using QuickTry.Api.Telemetry;
+using QuickTry.Protocol;
 using QuickTry.RunQueue;
 using StackExchange.Redis;
 

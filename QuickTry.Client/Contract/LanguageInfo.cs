@@ -31,8 +31,11 @@ public sealed record LanguageInfo(
     string Language,
     IReadOnlyList<string> Libraries)
 {
-    /// <summary>The runtime a run of this language gets when its caller's plan names none.</summary>
-    public string Runtime { get; init; } = SandboxRuntimes.Runc;
+    /// <summary>
+    /// The OCI runtime a run of this language gets when its caller's plan names none, as the engine names it:
+    /// <c>runc</c> (the engine's own) or <c>runsc</c> (gVisor).
+    /// </summary>
+    public string Runtime { get; init; } = "runc";
 
     /// <summary>
     /// The defaults a run gets under each runtime the executor offers: under gVisor, for one, the time

@@ -2,29 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace QuickTry.Client;
 
-/// <summary>What the caller's plan asks of the sandbox; unset parts leave it to the executor.</summary>
-/// <param name="Isolation">The isolation the plan asks for; the stricter of it and the sandbox's own applies.</param>
-/// <param name="Runtime">The OCI runtime the plan asks for; when set it decides.</param>
-public sealed record PlanSandbox(Isolation? Isolation = null, string? Runtime = null)
-{
-    /// <summary>Nothing asked: the executor decides.</summary>
-    public static readonly PlanSandbox None = new();
-}
-
-/// <summary>The OCI runtimes a sandbox can run under, as the Docker engine names them.</summary>
-public static class SandboxRuntimes
-{
-    /// <summary>The engine's own: Linux namespaces, cgroups and seccomp on the host's kernel.</summary>
-    public const string Runc = "runc";
-
-    /// <summary>gVisor: a kernel in user space between the program and the host's kernel.</summary>
-    public const string Gvisor = "runsc";
-
-    /// <summary>A runtime name as engines accept them (letters, digits, <c>.</c>, <c>_</c>, <c>-</c>).</summary>
-    public static bool IsValidName(string? name) =>
-        name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
-}
-
 /// <summary>
 /// What to run: the body of <c>POST /run</c> (and of the executor's <c>POST /runs</c>). Only the language and
 /// <see cref="Code"/> are required. Besides the current names it accepts those the original QuickTry used:

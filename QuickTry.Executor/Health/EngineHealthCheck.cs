@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using QuickTry.Protocol;
 using QuickTry.Sandbox.Engine;
 using QuickTry.Executor.Runs;
 using QuickTry.Sandbox.Runs;

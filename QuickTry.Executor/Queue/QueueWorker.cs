@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using QuickTry.Protocol;
 using QuickTry.Sandbox.Engine;
 using QuickTry.Sandbox.Pool;
 using QuickTry.Executor.Runs;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using QuickTry.Protocol;
 
 namespace QuickTry.Executor.Runs;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
+using QuickTry.Protocol;
 using QuickTry.Sandbox.Languages;
 using QuickTry.Sandbox.Runs;
 

@@ -1,3 +1,4 @@
+using QuickTry.Protocol;
 using QuickTry.Sandbox.Runs;
 using Microsoft.Extensions.Options;
 

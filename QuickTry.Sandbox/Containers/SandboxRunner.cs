@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
+using QuickTry.Protocol;
 using QuickTry.Sandbox.Runs;
 using QuickTry.Sandbox.Telemetry;
 

@@ -1,3 +1,4 @@
+using QuickTry.Protocol;
 using QuickTry.Sandbox.Languages;
 
 namespace QuickTry.Sandbox.Runs;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Docker.DotNet;
 using Microsoft.Extensions.Options;
+using QuickTry.Protocol;
 using QuickTry.Sandbox.Engine;
 using QuickTry.Sandbox.Pool;
 using QuickTry.Sandbox.Containers;

@@ -5,6 +5,7 @@ using Docker.DotNet.Models;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using QuickTry.Executor.Runs;
+using QuickTry.Protocol;
 using QuickTry.Sandbox.Runs;
 using QuickTry.Sandbox.Containers;
 

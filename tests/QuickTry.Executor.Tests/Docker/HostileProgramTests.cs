@@ -1,6 +1,7 @@
 using Docker.DotNet.Models;
 using Microsoft.Extensions.DependencyInjection;
 using QuickTry.Executor.Languages;
+using QuickTry.Protocol;
 using QuickTry.Sandbox.Languages;
 using QuickTry.Executor.Runs;
 using QuickTry.Sandbox.Runs;

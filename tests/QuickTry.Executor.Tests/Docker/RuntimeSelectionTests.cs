@@ -4,8 +4,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using QuickTry.Executor.Runs;
+using QuickTry.Protocol;
 using QuickTry.Sandbox.Runs;
-using QuickTry.RunQueue;
 
 namespace QuickTry.Executor.Tests.Docker;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using QuickTry.Executor.Languages;
+using QuickTry.Protocol;
 using QuickTry.Sandbox.Languages;
 using QuickTry.Executor.Runs;
 using QuickTry.Sandbox.Runs;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using QuickTry.Protocol;
 using QuickTry.Sandbox;
 using QuickTry.Sandbox.Runs;
 

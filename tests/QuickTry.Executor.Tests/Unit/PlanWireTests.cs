@@ -1,5 +1,5 @@
 using QuickTry.Client;
-using QuickTry.RunQueue;
+using QuickTry.Protocol;
 
 namespace QuickTry.Executor.Tests.Unit;
 
