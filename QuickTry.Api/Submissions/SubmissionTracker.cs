@@ -4,6 +4,7 @@ using QuickTry.Api.Clients;
 using QuickTry.Api.Queue;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.Runs;
+using QuickTry.Protocol;
 using QuickTry.RunQueue;
 using StackExchange.Redis;
 

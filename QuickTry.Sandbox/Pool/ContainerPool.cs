@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Threading.Channels;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
@@ -13,12 +12,13 @@ using QuickTry.Sandbox.Telemetry;
 namespace QuickTry.Sandbox.Pool;
 
 /// <summary>
-/// Started sandbox containers kept ready per language and isolation, so a run pays neither create nor
-/// start. A one-run container is removed after its run; a slot comes back after each run once its wipe is
-/// verified, until it served its runs or reached its age. A background loop per pool refills to the warm
-/// target; when a pool is empty a run starts its own container rather than wait for the refill.
-/// A warm container is handed out only while it is in <c>_warm</c>: the engine monitor takes out the
-/// ones that die, and all of them when the engine goes away, so a run never gets a dead container.
+/// Started sandbox containers kept ready per language and kind (<see cref="LanguagePool"/>), so a run pays
+/// neither create nor start. A one-run container is removed after its run; a slot comes back after each run
+/// once its wipe is verified, until it served its runs or reached its age. A background loop per pool
+/// refills to the warm target (<see cref="PoolSizing"/>); when a pool is empty a run starts its own container
+/// rather than wait for the refill. The engine monitor takes out warm containers that die, and all of them
+/// when the engine goes away, so a run never gets a dead container. Removal is the <see cref="ContainerReaper"/>'s.
+/// Its lifetime is the service provider's: started by the janitor with the host, stopped when disposed.
 /// </summary>
 public sealed class ContainerPool(
     IDockerClient docker,
@@ -38,13 +38,13 @@ public sealed class ContainerPool(
     private static readonly TimeSpan WipeWait = TimeSpan.FromMilliseconds(300);
 
     private readonly ConcurrentDictionary<string, LanguagePool> _pools = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SandboxContainer> _tracked = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SandboxContainer> _warm = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Task, byte> _removals = new();
+    private readonly PoolSizing _sizing = new(poolOptions.Value, isolationOptions.Value, sandboxOptions.Value);
+    private readonly ContainerReaper _reaper = new(docker, factory, executorOptions.Value.InstanceName, logger);
+    private readonly ToolchainVersionReader _versions = new(factory, logger);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
     private int _started;
-    private Task? _disposal;
+    private int _disposed;
 
     /// <summary>Removes what a crashed earlier instance left, then starts filling every language's pool.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -53,7 +53,7 @@ public sealed class ContainerPool(
         {
             return;
         }
-        var reaped = await ReapAsync(static (_, _) => true, cancellationToken);
+        var reaped = await _reaper.ReapAsync(static (_, _) => true, cancellationToken);
         if (reaped > 0)
         {
             logger.LogInformation("Removed {Count} sandbox containers left by an earlier run of instance {Instance}", reaped, executorOptions.Value.InstanceName);
@@ -61,9 +61,9 @@ public sealed class ContainerPool(
         var unversioned = new List<LanguagePool>();
         foreach (var language in languages.All)
         {
-            foreach (var kind in KindsToKeep(language))
+            foreach (var kind in _sizing.KindsToKeep(language))
             {
-                var (target, maxIdle) = Sizes(language.Name, kind);
+                var (target, maxIdle) = _sizing.Sizes(language.Name, kind);
                 var pool = new LanguagePool(language, kind, target, maxIdle);
                 _pools[Key(language.Name, kind)] = pool;
                 if (target > 0)
@@ -82,7 +82,7 @@ public sealed class ContainerPool(
             }
         }
         // Refill loops read their image's version with their first sandbox; the others' are read here.
-        _loops.Add(Task.Run(() => ReadVersionsAsync(unversioned, _stopping.Token), CancellationToken.None));
+        _loops.Add(Task.Run(() => _versions.ReadAsync(unversioned, VersionOf, _stopping.Token), CancellationToken.None));
     }
 
     /// <summary>
@@ -100,63 +100,9 @@ public sealed class ContainerPool(
         {
             return;
         }
-        await ReadVersionsAsync(
+        await _versions.ReadAsync(
             versions.Select(l => _pools.Values.FirstOrDefault(p => p.Language == l && p.ImagePresent)).OfType<LanguagePool>(),
-            cancellationToken);
-    }
-
-    /// <summary>
-    /// A few at a time: each read is a container created and removed, mostly the engine's work, and one by
-    /// one the 106 images of a cold machine took over 20 s (the queue waits for them before taking runs).
-    /// </summary>
-    private async Task ReadVersionsAsync(IEnumerable<LanguagePool> pools, CancellationToken stopping)
-    {
-        try
-        {
-            await Parallel.ForEachAsync(pools, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = stopping }, async (pool, cancellationToken) =>
-            {
-                if (VersionOf(pool.Language.Name) is not null)
-                {
-                    return;
-                }
-                try
-                {
-                    pool.Version = await factory.ReadImageVersionAsync(pool.Language, pool.Kind, cancellationToken);
-                }
-                catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or TimeoutException)
-                {
-                    logger.LogWarning(e, "Could not read the toolchain version of image {Image}", factory.ImageOf(pool.Language));
-                }
-            });
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Stopping: the versions not read yet stay unknown.
-        }
-    }
-
-    /// <summary>
-    /// The kinds kept per language: both isolations under the language's runtime and under each runtime
-    /// plans ask for. Kinds no configuration names (another runtime a plan asks for) get a pool on first use.
-    /// </summary>
-    private IEnumerable<SandboxKind> KindsToKeep(LanguageDefinition language) =>
-        sandboxOptions.Value.PlanRuntimes.Prepend(sandboxOptions.Value.RuntimeFor(language.Name, null))
-            .Distinct(StringComparer.Ordinal)
-            .SelectMany(runtime => new[] { new SandboxKind(Isolation.Slot, runtime), new SandboxKind(Isolation.Container, runtime) });
-
-    /// <summary>Warm target and idle cap of a pool.</summary>
-    private (int Target, int MaxIdle) Sizes(string language, SandboxKind kind)
-    {
-        var isolation = isolationOptions.Value;
-        var warm = poolOptions.Value.WarmTarget(language);
-        // Warm ones for the isolation the language's runs get; for the other, only what plans need.
-        var target = isolation.For(language) == kind.Isolation ? warm
-            : kind.Isolation == Isolation.Container ? Math.Min(isolation.WarmContainersForSlotLanguages, warm)
-            : 0;
-        var maxIdle = kind.Isolation == Isolation.Slot
-            ? Math.Max(target, isolation.MaxIdleSlotsPerLanguage ?? poolOptions.Value.MaxConcurrentRuns)
-            : target;
-        return (target, maxIdle);
+            VersionOf, cancellationToken);
     }
 
     private static string Key(string language, SandboxKind kind) => $"{language}/{kind}";
@@ -189,16 +135,11 @@ public sealed class ContainerPool(
             var waitUntil = time.GetTimestamp() + (long)(WipeWait.TotalSeconds * time.TimestampFrequency);
             while (true)
             {
-                while (pool.Warm.Reader.TryRead(out var warm))
+                while (pool.TryTakeWarm(out var warm))
                 {
-                    if (!_warm.TryRemove(warm.Id, out _))
-                    {
-                        // Evicted while it waited (it died, or the engine went away).
-                        continue;
-                    }
                     if (Expired(warm))
                     {
-                        Release(warm);
+                        _reaper.Release(warm);
                         continue;
                     }
                     activity?.SetTag("quicktry.pool.warm_hit", true);
@@ -207,7 +148,7 @@ public sealed class ContainerPool(
                     return warm;
                 }
                 var left = TimeSpan.FromSeconds((double)(waitUntil - time.GetTimestamp()) / time.TimestampFrequency);
-                if (pool.Wiping == 0 || left <= TimeSpan.Zero || !await WaitForReturnAsync(pool, left, cancellationToken))
+                if (pool.Wiping == 0 || left <= TimeSpan.Zero || !await pool.WaitForReturnAsync(left, cancellationToken))
                 {
                     break;
                 }
@@ -219,29 +160,15 @@ public sealed class ContainerPool(
         pool?.TakeOut(cold);
         if (pool is not null && VersionOf(language.Name) is null)
         {
-            pool.Version = await TryReadVersionAsync(cold.Id, cancellationToken);
+            pool.Version = await _versions.TryReadFromAsync(cold.Id, cancellationToken);
         }
         return cold;
     }
 
     private LanguagePool NewOnDemandPool(LanguageDefinition language, SandboxKind kind)
     {
-        var (_, maxIdle) = Sizes(language.Name, kind);
+        var (_, maxIdle) = _sizing.Sizes(language.Name, kind);
         return new LanguagePool(language, kind, target: 0, maxIdle) { ImagePresent = true };
-    }
-
-    private static async Task<bool> WaitForReturnAsync(LanguagePool pool, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(timeout);
-        try
-        {
-            return await pool.Warm.Reader.WaitToReadAsync(wait.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
     }
 
     /// <summary>
@@ -254,12 +181,12 @@ public sealed class ContainerPool(
         var pool = container.Sized ? null : _pools.GetValueOrDefault(Key(container.Language, container.Kind));
         if (reusable is null)
         {
-            Release(container);
+            _reaper.Release(container);
             pool?.BackIn(container);
             return;
         }
         pool?.WipeStarted();
-        var returning = Task.Run(async () =>
+        _reaper.Follow(Task.Run(async () =>
         {
             // A child of the run's span: it ends after the response, when the slot reported its wipe.
             using var activity = Activity.Current is null ? null : ExecutorTelemetry.Source.StartActivity("sandbox.wipe");
@@ -273,24 +200,21 @@ public sealed class ContainerPool(
                     activity?.SetStatus(ActivityStatusCode.Error, "the wipe was not verified; the slot is replaced");
                 }
                 if (clean && pool is not null && !container.Exhausted && !Expired(container) && engine.IsUp
-                    && !_stopping.IsCancellationRequested && _tracked.ContainsKey(container.Id)
-                    && pool.Warm.Reader.Count < pool.MaxIdle)
+                    && !_stopping.IsCancellationRequested && _reaper.IsTracked(container.Id)
+                    && pool.TryAddWarm(container, cap: pool.MaxIdle))
                 {
-                    AddWarm(pool, container);
                     activity?.SetTag("quicktry.sandbox.reused", true);
                     return;
                 }
                 activity?.SetTag("quicktry.sandbox.reused", false);
-                Release(container);
+                _reaper.Release(container);
             }
             finally
             {
                 pool?.WipeEnded();
                 pool?.BackIn(container);
             }
-        });
-        _removals[returning] = 0;
-        returning.ContinueWith(t => _removals.TryRemove(t, out _), TaskScheduler.Default);
+        }));
     }
 
     /// <summary>Replaces idle slots past their age; the refill loops bring the pools back to target.</summary>
@@ -298,30 +222,12 @@ public sealed class ContainerPool(
     {
         foreach (var pool in _pools.Values.Where(p => p.Kind.Isolation == Isolation.Slot))
         {
-            var kept = new List<SandboxContainer>();
-            var recycled = 0;
-            while (pool.Warm.Reader.TryRead(out var container))
+            var expired = pool.TakeWarmWhere(Expired);
+            foreach (var container in expired)
             {
-                if (!_warm.ContainsKey(container.Id))
-                {
-                    continue;
-                }
-                if (Expired(container))
-                {
-                    _warm.TryRemove(container.Id, out _);
-                    Release(container);
-                    recycled++;
-                }
-                else
-                {
-                    kept.Add(container);
-                }
+                _reaper.Release(container);
             }
-            foreach (var container in kept)
-            {
-                pool.Warm.Writer.TryWrite(container);
-            }
-            if (recycled > 0)
+            if (expired.Count > 0)
             {
                 pool.Wake();
             }
@@ -332,47 +238,18 @@ public sealed class ContainerPool(
         container.Isolation == Isolation.Slot
         && time.GetElapsedTime(container.StartedAt) > TimeSpan.FromSeconds(isolationOptions.Value.SlotMaxAgeSeconds);
 
-    /// <summary>Removes a spent container in the background.</summary>
-    public void Release(SandboxContainer container)
-    {
-        var removal = Task.Run(async () =>
-        {
-            // A child of the run's span when a run releases it; it may end after the response is sent.
-            using var activity = Activity.Current is null ? null : ExecutorTelemetry.Source.StartActivity("sandbox.remove");
-            activity?.SetTag("container.id", container.Id);
-            try
-            {
-                await factory.RemoveAsync(container.Id, CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                ExecutorTelemetry.Fail(activity, e);
-                // Whatever failed, the janitor (or the next start) finds it by its label.
-                logger.LogWarning(e, "Could not remove sandbox {ContainerId}", container.Id);
-            }
-            finally
-            {
-                _tracked.TryRemove(container.Id, out _);
-            }
-        });
-        _removals[removal] = 0;
-        removal.ContinueWith(t => _removals.TryRemove(t, out _), TaskScheduler.Default);
-    }
-
-    /// <summary>A container of this instance died or was removed: if it was warm, it leaves the pool.</summary>
+    /// <summary>A container of this instance died or was removed: if it was warm, it leaves its pool.</summary>
     public void Evict(string containerId)
     {
-        if (!_warm.TryRemove(containerId, out var dead))
+        if (!_reaper.TryGet(containerId, out var dead)
+            || !_pools.TryGetValue(Key(dead.Language, dead.Kind), out var pool)
+            || !pool.TryRemoveWarm(containerId))
         {
             return;
         }
         logger.LogWarning("Warm sandbox {ContainerId} ({Language}) died; replacing it", containerId, dead.Language);
-        Release(dead);
-        if (_pools.TryGetValue(Key(dead.Language, dead.Kind), out var pool))
-        {
-            Compact(pool);
-            pool.Wake();
-        }
+        _reaper.Release(dead);
+        pool.Wake();
     }
 
     /// <summary>The engine went away, and every container with it: forget the warm ones.</summary>
@@ -380,11 +257,10 @@ public sealed class ContainerPool(
     {
         foreach (var pool in _pools.Values)
         {
-            while (pool.Warm.Reader.TryRead(out var container))
+            foreach (var container in pool.TakeWarmWhere())
             {
-                _warm.TryRemove(container.Id, out _);
                 // Not removed now (the engine is gone): untracked, RecoverAsync reaps it.
-                _tracked.TryRemove(container.Id, out _);
+                _reaper.Forget(container.Id);
             }
         }
     }
@@ -393,7 +269,7 @@ public sealed class ContainerPool(
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
         DropAllWarm();
-        var reaped = await ReapAsync(static (_, tracked) => !tracked, cancellationToken);
+        var reaped = await _reaper.ReapAsync(static (_, tracked) => !tracked, cancellationToken);
         logger.LogInformation("Removed {Count} sandbox containers left by the engine outage", reaped);
         foreach (var pool in _pools.Values)
         {
@@ -401,16 +277,19 @@ public sealed class ContainerPool(
         }
     }
 
+    /// <summary>Removes containers of this instance for which <paramref name="shouldRemove"/> (the container, whether it is tracked) holds.</summary>
+    internal Task<int> ReapAsync(Func<ContainerListResponse, bool, bool> shouldRemove, CancellationToken cancellationToken) =>
+        _reaper.ReapAsync(shouldRemove, cancellationToken);
+
     /// <summary>Whether a container id belongs to this process (warm, running or being removed).</summary>
-    public bool IsTracked(string containerId) => _tracked.ContainsKey(containerId);
+    public bool IsTracked(string containerId) => _reaper.IsTracked(containerId);
 
     /// <summary>The toolchain version a language's image recorded (one image, whatever the kind of sandbox).</summary>
     public string? VersionOf(string language) =>
         _pools.Values.Where(p => p.Language.Name == language).Select(p => p.Version).FirstOrDefault(v => v is not null);
 
     /// <summary>The kind of sandbox a language's runs get when no plan asks for another.</summary>
-    public SandboxKind DefaultKind(string language) =>
-        new(isolationOptions.Value.For(language), sandboxOptions.Value.RuntimeFor(language, null));
+    public SandboxKind DefaultKind(string language) => _sizing.DefaultKind(language);
 
     /// <summary>Per language, for the kind of sandbox its runs get: image present, warm containers, target.</summary>
     public IReadOnlyList<LanguagePoolStatus> Status() =>
@@ -418,32 +297,9 @@ public sealed class ContainerPool(
         {
             var kind = DefaultKind(l.Name);
             return _pools.TryGetValue(Key(l.Name, kind), out var p)
-                ? new LanguagePoolStatus(l.Name, kind, p.ImagePresent, p.Warm.Reader.Count, p.Target, VersionOf(l.Name))
-                : new LanguagePoolStatus(l.Name, kind, false, 0, poolOptions.Value.WarmTarget(l.Name), null);
+                ? new LanguagePoolStatus(l.Name, kind, p.ImagePresent, p.WarmCount, p.Target, VersionOf(l.Name))
+                : new LanguagePoolStatus(l.Name, kind, false, 0, _sizing.WarmTarget(l.Name), null);
         })];
-
-    /// <summary>Removes containers of this instance for which <paramref name="shouldRemove"/> holds.</summary>
-    internal async Task<int> ReapAsync(Func<ContainerListResponse, bool, bool> shouldRemove, CancellationToken cancellationToken)
-    {
-        var listed = await docker.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>>
-            {
-                ["label"] = new Dictionary<string, bool> { [$"{SandboxLabels.Instance}={executorOptions.Value.InstanceName}"] = true },
-            },
-        }, cancellationToken);
-        var removed = 0;
-        foreach (var container in listed)
-        {
-            if (shouldRemove(container, IsTracked(container.ID)))
-            {
-                await factory.RemoveAsync(container.ID, cancellationToken);
-                removed++;
-            }
-        }
-        return removed;
-    }
 
     private async Task RefillLoopAsync(LanguagePool pool, CancellationToken stopping)
     {
@@ -465,14 +321,10 @@ public sealed class ContainerPool(
                 if (pool.Version is null)
                 {
                     var probe = await StartTrackedAsync(pool.Language, pool.Kind, null, stopping);
-                    pool.Version = await TryReadVersionAsync(probe.Id, stopping);
-                    if (pool.Warm.Reader.Count < pool.Target)
+                    pool.Version = await _versions.TryReadFromAsync(probe.Id, stopping);
+                    if (!pool.TryAddWarm(probe, cap: pool.Target))
                     {
-                        AddWarm(pool, probe);
-                    }
-                    else
-                    {
-                        Release(probe);
+                        _reaper.Release(probe);
                     }
                 }
                 while (pool.Missing > 0 && !stopping.IsCancellationRequested)
@@ -526,31 +378,8 @@ public sealed class ContainerPool(
         {
             foreach (var start in starts.Where(s => s.IsCompletedSuccessfully))
             {
-                AddWarm(pool, start.Result);
+                pool.TryAddWarm(start.Result);
             }
-        }
-    }
-
-    private void AddWarm(LanguagePool pool, SandboxContainer container)
-    {
-        _warm[container.Id] = container;
-        pool.Warm.Writer.TryWrite(container);
-    }
-
-    /// <summary>Drops evicted containers from a pool's queue so its count is what is really warm.</summary>
-    private void Compact(LanguagePool pool)
-    {
-        var alive = new List<SandboxContainer>();
-        while (pool.Warm.Reader.TryRead(out var container))
-        {
-            if (_warm.ContainsKey(container.Id))
-            {
-                alive.Add(container);
-            }
-        }
-        foreach (var container in alive)
-        {
-            pool.Warm.Writer.TryWrite(container);
         }
     }
 
@@ -559,21 +388,8 @@ public sealed class ContainerPool(
         CancellationToken cancellationToken)
     {
         var container = await factory.StartAsync(language, kind, limits, cancellationToken);
-        _tracked[container.Id] = container;
+        _reaper.Track(container);
         return container;
-    }
-
-    private async Task<string?> TryReadVersionAsync(string containerId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await factory.ReadVersionAsync(containerId, cancellationToken);
-        }
-        catch (DockerApiException e)
-        {
-            logger.LogWarning(e, "Could not read the toolchain version from sandbox {ContainerId}", containerId);
-            return null;
-        }
     }
 
     private async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken)
@@ -589,118 +405,35 @@ public sealed class ContainerPool(
         }
     }
 
-    /// <summary>Stops refilling and removes every container this pool still has.</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops refilling and removes every container this pool still has. The service provider calls it once,
+    /// when the host is disposed, after every hosted service (the janitor, the engine monitor, the queue
+    /// worker) has stopped using the pool.
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
-        // The janitor calls this when the host stops and the service provider again when it is disposed;
-        // the second caller must wait for the first, or the Docker client is disposed under its removals.
-        var disposal = new TaskCompletionSource();
-        var first = Interlocked.CompareExchange(ref _disposal, disposal.Task, null);
-        if (first is not null)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
-            return new ValueTask(first);
+            return;
         }
-        _ = DisposeCoreAsync().ContinueWith(t =>
+        try
         {
-            if (t.Exception is not null)
+            await _stopping.CancelAsync();
+            await Task.WhenAll(_loops);
+            foreach (var pool in _pools.Values)
             {
-                logger.LogError(t.Exception, "Stopping the pool failed; the next start removes what is left");
-            }
-            disposal.SetResult();
-        }, TaskScheduler.Default);
-        return new ValueTask(disposal.Task);
-    }
-
-    private async Task DisposeCoreAsync()
-    {
-        await _stopping.CancelAsync();
-        await Task.WhenAll(_loops);
-        foreach (var pool in _pools.Values)
-        {
-            while (pool.Warm.Reader.TryRead(out var container))
-            {
-                _warm.TryRemove(container.Id, out _);
-                Release(container);
-            }
-        }
-        await Task.WhenAll(_removals.Keys);
-        // Whatever is still labelled as ours (a create that raced the stop, a failed removal) goes too, until
-        // a look finds none: a removal the engine reports as already in progress can still fail, and CI found
-        // a slot left behind after a single pass.
-        for (var pass = 1; pass <= 5; pass++)
-        {
-            try
-            {
-                if (await ReapAsync(static (_, _) => true, CancellationToken.None) == 0)
+                foreach (var container in pool.TakeWarmWhere())
                 {
-                    break;
+                    _reaper.Release(container);
                 }
             }
-            catch (DockerApiException e) when (pass < 5)
-            {
-                logger.LogInformation("Removing the pool's last containers failed ({Error}); trying again", e.Message);
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(200 * pass), CancellationToken.None);
+            await _reaper.RemoveEverythingAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Stopping the pool failed; the next start removes what is left");
         }
         _stopping.Dispose();
-    }
-
-    private sealed class LanguagePool(LanguageDefinition language, SandboxKind kind, int target, int maxIdle)
-    {
-        private readonly SemaphoreSlim _wake = new(0);
-
-        public LanguageDefinition Language { get; } = language;
-        public SandboxKind Kind { get; } = kind;
-        public int Target { get; } = target;
-
-        /// <summary>Most idle containers kept: slots coming back from a burst stay up to this many.</summary>
-        public int MaxIdle { get; } = maxIdle;
-
-        // Slots out on a run: they come back, so the refill does not replace them meanwhile.
-        private int _busy;
-        private int _wiping;
-
-        /// <summary>Slots whose run ended and whose wipe is under way.</summary>
-        public int Wiping => Volatile.Read(ref _wiping);
-
-        public void WipeStarted() => Interlocked.Increment(ref _wiping);
-
-        public void WipeEnded() => Interlocked.Decrement(ref _wiping);
-
-        /// <summary>How many more the refill should start.</summary>
-        public int Missing => Target - Warm.Reader.Count - Volatile.Read(ref _busy);
-
-        public void TakeOut(SandboxContainer container)
-        {
-            if (container.Isolation == Isolation.Slot)
-            {
-                Interlocked.Increment(ref _busy);
-            }
-        }
-
-        /// <summary>A slot's run ended: it is warm again or gone; either way the refill may look.</summary>
-        public void BackIn(SandboxContainer container)
-        {
-            if (container.Isolation == Isolation.Slot)
-            {
-                Interlocked.Decrement(ref _busy);
-                Wake();
-            }
-        }
-        public Channel<SandboxContainer> Warm { get; } = Channel.CreateUnbounded<SandboxContainer>();
-        public volatile bool ImagePresent;
-        public volatile string? Version;
-
-        public void Wake()
-        {
-            if (_wake.CurrentCount == 0)
-            {
-                _wake.Release();
-            }
-        }
-
-        public async Task WaitForWakeAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-            await _wake.WaitAsync(timeout, cancellationToken);
     }
 }
 

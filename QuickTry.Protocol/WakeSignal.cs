@@ -1,7 +1,9 @@
-namespace QuickTry.RunQueue;
+namespace QuickTry.Protocol;
 
 /// <summary>
-/// Wakes a polling loop early: any number of <see cref="Set"/> calls before the loop waits again count as one.
+/// Wakes a waiting loop early: any number of <see cref="Set"/> calls before the loop waits again count as
+/// one. The one wake primitive of the services: the queue worker, the submission tracker and the sandbox
+/// pools' refill loops and waiting runs.
 /// </summary>
 public sealed class WakeSignal
 {
