@@ -126,25 +126,12 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
     private async Task<(LanguageInfo?, Dictionary<string, string[]>?)> ValidateAsync(RunRequest request, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!string.IsNullOrWhiteSpace(request.Lang) && !string.IsNullOrWhiteSpace(request.Language)
-            && !string.Equals(request.Lang, request.Language, StringComparison.OrdinalIgnoreCase))
+        foreach (var (field, error) in RequestRules.Violations(request))
         {
-            errors["lang"] = ["'lang' and 'language' disagree; send one of them."];
-        }
-        if (!string.IsNullOrEmpty(request.Stdin) && !string.IsNullOrEmpty(request.Params) && request.Stdin != request.Params)
-        {
-            errors["stdin"] = ["'stdin' and 'params' disagree; send one of them."];
-        }
-        if (string.IsNullOrWhiteSpace(request.Code))
-        {
-            errors["code"] = ["Code is required and must not be empty."];
+            errors[field] = errors.TryGetValue(field, out var earlier) ? [.. earlier, error] : [error];
         }
         LanguageInfo? language = null;
-        if (string.IsNullOrWhiteSpace(request.EffectiveLang))
-        {
-            errors["lang"] = ["A language is required ('lang')."];
-        }
-        else
+        if (!string.IsNullOrWhiteSpace(request.EffectiveLang))
         {
             var all = await languages.GetAsync(cancellationToken);
             if (all is null)
@@ -166,9 +153,9 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
     /// </summary>
     public static long WorstCaseMs(RunRequest request, LanguageInfo language, string? runtime)
     {
-        var defaults = language.LimitsUnder(runtime);
-        var run = Math.Max(1, request.Limits?.TimeMs ?? defaults.TimeMs);
-        var compile = language.Compiled ? Math.Max(1, request.Limits?.CompileTimeMs ?? defaults.CompileTimeMs) : 0;
+        var limits = LimitRules.Apply(request.Limits, language.LimitsUnder(runtime));
+        var run = Math.Max(1, limits.TimeMs);
+        var compile = language.Compiled ? Math.Max(1, limits.CompileTimeMs) : 0;
         return (long)run + compile;
     }
 

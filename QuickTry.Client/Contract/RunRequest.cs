@@ -88,6 +88,18 @@ public sealed record AppliedLimits(int TimeMs, int CompileTimeMs, int MemoryMb, 
 /// </summary>
 public static class LimitRules
 {
+    /// <summary>
+    /// The limits a run gets: what the request asked for where it asked, <paramref name="defaults"/> (the
+    /// language's under the run's runtime) elsewhere. Computed here alone, by the gateway (to price and
+    /// wait for a run) and the executor (to run it), so both count with the same figures.
+    /// </summary>
+    public static AppliedLimits Apply(RequestedLimits? asked, AppliedLimits defaults) => new(
+        asked?.TimeMs ?? defaults.TimeMs,
+        asked?.CompileTimeMs ?? defaults.CompileTimeMs,
+        asked?.MemoryMb ?? defaults.MemoryMb,
+        asked?.Pids ?? defaults.Pids,
+        asked?.OutputBytes ?? defaults.OutputBytes);
+
     /// <summary>The smallest value a request may ask for, per limit.</summary>
     public static readonly AppliedLimits Minimums = new(TimeMs: 100, CompileTimeMs: 1_000, MemoryMb: 16, Pids: 8, OutputBytes: 1);
 
@@ -116,6 +128,36 @@ public static class LimitRules
             {
                 yield return (field, $"Must be at most {maximum} (asked {value}).");
             }
+        }
+    }
+}
+
+/// <summary>
+/// What a run request must be whoever checks it: when both names of a field are sent they agree, and a
+/// language and code are there. The gateway and the executor (and the sandbox library) check it here
+/// alone, with one wording; the rest (the language's catalog, sizes, limits) each checks against its own.
+/// </summary>
+public static class RequestRules
+{
+    /// <summary>Every rule the request breaks, keyed by its field, with the reason.</summary>
+    public static IEnumerable<(string Field, string Error)> Violations(RunRequest request)
+    {
+        if (!string.IsNullOrWhiteSpace(request.Lang) && !string.IsNullOrWhiteSpace(request.Language)
+            && !string.Equals(request.Lang, request.Language, StringComparison.OrdinalIgnoreCase))
+        {
+            yield return ("lang", "'lang' and 'language' disagree; send one of them.");
+        }
+        if (!string.IsNullOrEmpty(request.Stdin) && !string.IsNullOrEmpty(request.Params) && request.Stdin != request.Params)
+        {
+            yield return ("stdin", "'stdin' and 'params' disagree; send one of them.");
+        }
+        if (string.IsNullOrWhiteSpace(request.EffectiveLang))
+        {
+            yield return ("lang", "A language is required ('lang').");
+        }
+        if (string.IsNullOrWhiteSpace(request.Code))
+        {
+            yield return ("code", "Code is required and must not be empty.");
         }
     }
 }

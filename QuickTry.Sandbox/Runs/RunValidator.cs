@@ -32,12 +32,13 @@ public sealed class RunValidator(
         void Error(string field, string message) =>
             e[field] = e.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
 
-        LanguageDefinition? language = null;
-        if (string.IsNullOrWhiteSpace(request.EffectiveLang))
+        foreach (var (field, error) in RequestRules.Violations(request))
         {
-            Error("lang", "A language is required.");
+            Error(field, error);
         }
-        else
+
+        LanguageDefinition? language = null;
+        if (!string.IsNullOrWhiteSpace(request.EffectiveLang))
         {
             language = languages.Resolve(request.EffectiveLang, request.Version, l => versions?.VersionOf(l.Name), out var error);
             if (error is { } refused)
@@ -46,11 +47,7 @@ public sealed class RunValidator(
             }
         }
 
-        if (string.IsNullOrWhiteSpace(request.Code))
-        {
-            Error("code", "Code is required and must not be empty.");
-        }
-        else if (Encoding.UTF8.GetByteCount(request.Code) > _limits.MaxCodeBytes)
+        if (request.Code is not null && Encoding.UTF8.GetByteCount(request.Code) > _limits.MaxCodeBytes)
         {
             Error("code", $"Code is larger than {_limits.MaxCodeBytes} bytes.");
         }
@@ -135,13 +132,7 @@ public sealed class RunValidator(
             return false;
         }
         var runtime = _sandbox.RuntimeFor(language.Name, planRuntime);
-        var defaults = DefaultsFor(language, runtime);
-        var applied = new AppliedLimits(
-            requested.TimeMs ?? defaults.TimeMs,
-            requested.CompileTimeMs ?? defaults.CompileTimeMs,
-            requested.MemoryMb ?? defaults.MemoryMb,
-            requested.Pids ?? defaults.Pids,
-            requested.OutputBytes ?? defaults.OutputBytes);
+        var applied = LimitRules.Apply(requested, DefaultsFor(language, runtime));
         run = new PreparedRun(language, request.Code!, stdin, args, files, applied, runtime);
         return true;
     }
