@@ -22,9 +22,9 @@ app.UseStatusCodePages();
 app.UseWebSockets();
 
 app.MapDefaultEndpoints();
-app.MapRunsApi();
-app.MapLiveRunsApi();
-app.MapLanguagesApi();
+app.MapExecutorRunApi();
+app.MapExecutorLiveRunApi();
+app.MapExecutorLanguagesApi();
 
 app.Run();
 

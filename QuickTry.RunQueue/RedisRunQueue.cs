@@ -6,8 +6,8 @@ namespace QuickTry.RunQueue;
 
 /// <summary>
 /// The run queue on Redis Streams, as both sides use it: API replicas admit runs, wait for their ends and
-/// reap the runs of dead executors; executors announce themselves, pull as many entries as they have free
-/// slots, take over entries of dead executors, and move runs to running and done. Each step that changes a
+/// report the runs of dead executors lost; executors announce themselves, pull as many entries as they can
+/// start, take over entries of dead executors, and move runs to running and done. Each step that changes a
 /// run's state is one atomic script (<see cref="RunQueueScripts"/>). Redis errors surface as
 /// <see cref="RedisException"/>s (or <see cref="TimeoutException"/>s) for the caller to degrade on.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
     // ---- API side ----
 
     /// <summary>Adds the runs to a lane if the live executors have room for all of them; else none is added.</summary>
-    public async Task<Admission> AdmitAsync(RunLane lane, IReadOnlyList<NewRun> runs)
+    public async Task<QueueAdmission> AdmitAsync(RunLane lane, IReadOnlyList<NewRun> runs)
     {
         var keys = new List<RedisKey>
         {
@@ -39,10 +39,10 @@ public sealed class RedisRunQueue(IConnectionMultiplexer redis)
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RunQueueScripts.Admit, [.. keys], [.. args]))!;
         return (string)result[0]! switch
         {
-            "ok" => new Admission.Admitted(result.Skip(1).Select(r => (string)r!).ToArray()),
-            "none" => new Admission.NoExecutor(),
-            "duplicate" => new Admission.Duplicate(),
-            _ => new Admission.Full(int.Parse((string)result[1]!)),
+            "ok" => new QueueAdmission.Admitted(result.Skip(1).Select(r => (string)r!).ToArray()),
+            "none" => new QueueAdmission.NoExecutor(),
+            "duplicate" => new QueueAdmission.Duplicate(),
+            _ => new QueueAdmission.Full(int.Parse((string)result[1]!)),
         };
     }
 
@@ -242,27 +242,10 @@ public sealed record QueueEntry(RunLane Lane, string EntryId, QueuedRun Run);
 /// <summary>A run's state as stored; <see cref="Result"/> is the result JSON once done.</summary>
 public sealed record RunRecord(string Id, string State, string? Client, string? Executor, string? Result, string? Detail, string? Callback, string? Settlement = null);
 
-/// <summary>What admission answered.</summary>
-public abstract record Admission
+/// <summary>An executor's announcement: identity, runs it takes at once, queue length it accepts, where it answers directly.</summary>
+public sealed record ExecutorOffer(string Identity, int Capacity, int Queue, string Url)
 {
-    private Admission() { }
-
-    public sealed record Admitted(string[] EntryIds) : Admission;
-
-    /// <summary>No executor has sent a heartbeat recently (or none offers a slot).</summary>
-    public sealed record NoExecutor : Admission;
-
-    /// <summary>Live executors are full: running and waiting runs fill their slots and queues.</summary>
-    public sealed record Full(int Capacity) : Admission;
-
-    /// <summary>A run with one of the ids already exists (an id must never name two runs); nothing was added.</summary>
-    public sealed record Duplicate : Admission;
-}
-
-/// <summary>An executor's announcement: identity, sandbox slots, queue length it accepts, where it answers directly.</summary>
-public sealed record ExecutorOffer(string Identity, int Slots, int Queue, string Url)
-{
-    public override string ToString() => $"{Slots}:{Queue}:{Url}";
+    public override string ToString() => $"{Capacity}:{Queue}:{Url}";
 
     public static ExecutorOffer? Parse(string identity, RedisValue offer)
     {
@@ -271,8 +254,8 @@ public sealed record ExecutorOffer(string Identity, int Slots, int Queue, string
             return null;
         }
         var parts = ((string)offer!).Split(':', 3);
-        return parts.Length == 3 && int.TryParse(parts[0], out var slots) && int.TryParse(parts[1], out var queue)
-            ? new ExecutorOffer(identity, slots, queue, parts[2])
+        return parts.Length == 3 && int.TryParse(parts[0], out var capacity) && int.TryParse(parts[1], out var queue)
+            ? new ExecutorOffer(identity, capacity, queue, parts[2])
             : null;
     }
 }

@@ -59,10 +59,10 @@ internal static class ApiServiceExtensions
         services.AddSingleton<LanguageDirectory>();
 
         // The shared run queue on the same Redis: admission, this replica's reply channel, the reaper.
-        services.AddOptions<RunQueueOptions>().Bind(builder.Configuration.GetSection(RunQueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GatewayQueueOptions>().Bind(builder.Configuration.GetSection(GatewayQueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RunReplies>();
         services.AddHostedService(sp => sp.GetRequiredService<RunReplies>());
-        services.AddHostedService<RunReaper>();
+        services.AddHostedService<LostRunSweeper>();
         services.AddSingleton<AnnouncedExecutors>();
         services.AddSingleton<InteractiveInputs>();
         services.AddSingleton<RunDispatcher>();

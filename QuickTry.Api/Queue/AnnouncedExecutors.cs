@@ -19,7 +19,7 @@ public sealed class AnnouncedExecutors(RedisRunQueue queue)
         try
         {
             return (await queue.LiveExecutorsAsync())
-                .OrderByDescending(e => e.Slots)
+                .OrderByDescending(e => e.Capacity)
                 .Select(e => Uri.TryCreate(e.Url, UriKind.Absolute, out var url) && url.Host is not ("0.0.0.0" or "[::]") ? url : null)
                 .OfType<Uri>().ToList();
         }

@@ -24,12 +24,12 @@ public sealed class RunDispatcher(
     RunReplies replies,
     ExecutorClient direct,
     AnnouncedExecutors announced,
-    IOptions<RunQueueOptions> options,
+    IOptions<GatewayQueueOptions> options,
     IOptions<GatewayOptions> gateway,
     TimeProvider time,
     ILogger<RunDispatcher> logger)
 {
-    private readonly RunQueueOptions _options = options.Value;
+    private readonly GatewayQueueOptions _options = options.Value;
 
     /// <summary>Whether runs can be queued now (on, Redis connected, this replica listening for results).</summary>
     public bool QueueAvailable => _options.Enabled && queue.IsConnected && replies.Listening;
@@ -53,9 +53,9 @@ public sealed class RunDispatcher(
         IRunObserver? observer, CancellationToken cancellationToken)
     {
         Task<RunEnd> ended;
-        Admission admission;
+        QueueAdmission admission;
         LiveChannel? live = null;
-        Task<Admission> AdmitAsync()
+        Task<QueueAdmission> AdmitAsync()
         {
             ended = replies.Expect(runId);
             return queue.AdmitAsync(RunLane.Sync, [new NewRun(ToEntry(runId, request, client, time) with { Live = observer is not null }, client.DisplayName,
@@ -67,7 +67,7 @@ public sealed class RunDispatcher(
             // A live run's channel is listened to before the run can start, so no output is missed.
             live = observer is null ? null : await LiveChannel.ListenAsync(queue.Subscriber, runId, observer, cancellationToken);
             admission = await AdmitAsync();
-            if (admission is Admission.Duplicate)
+            if (admission is QueueAdmission.Duplicate)
             {
                 // The trace id came from the caller (a traceparent header) and names a run that exists: this
                 // run gets an id of its own, so no caller can reach another's run by choosing its trace.
@@ -98,11 +98,11 @@ public sealed class RunDispatcher(
         await using var listening = live;
         switch (admission)
         {
-            case Admission.NoExecutor:
+            case QueueAdmission.NoExecutor:
                 replies.Forget(runId);
                 logger.LogInformation("Run {RunId} refused: no executor is announcing itself to the queue", runId);
                 return new ExecutorAnswer.Unavailable(TimeSpan.FromSeconds(5));
-            case Admission.Full or Admission.Duplicate:
+            case QueueAdmission.Full or QueueAdmission.Duplicate:
                 replies.Forget(runId);
                 return new ExecutorAnswer.Busy(TimeSpan.FromSeconds(1));
         }
@@ -128,7 +128,7 @@ public sealed class RunDispatcher(
 
     /// <summary>
     /// Waits for a queued run's end. A run is waited for no longer than it can take: its own limits and
-    /// <see cref="RunQueueOptions.RunGraceMs"/> from its start. Past that a run still marked running is reported
+    /// <see cref="GatewayQueueOptions.RunGraceMs"/> from its start. Past that a run still marked running is reported
     /// lost (its executor went away, or could not report it); with Redis unreadable, the answer is 503 once the
     /// start-by and that time have passed.
     /// </summary>
@@ -258,16 +258,13 @@ public sealed class RunDispatcher(
 
     private static RunResult LostResult(string runId, string message, RunRequest request, LanguageInfo language)
     {
-        var defaults = language.Limits;
-        var asked = request.Limits;
         return new RunResult
         {
             RunId = runId,
             Lang = language.Name,
             Version = language.Version,
             Status = RunStatus.InternalError,
-            Limits = new AppliedLimits(asked?.TimeMs ?? defaults.TimeMs, asked?.CompileTimeMs ?? defaults.CompileTimeMs,
-                asked?.MemoryMb ?? defaults.MemoryMb, asked?.Pids ?? defaults.Pids, asked?.OutputBytes ?? defaults.OutputBytes),
+            Limits = LimitRules.Apply(request.Limits, language.Limits),
             Message = message,
         };
     }

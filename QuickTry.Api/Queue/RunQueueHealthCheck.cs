@@ -9,7 +9,7 @@ namespace QuickTry.Api.Queue;
 /// Healthy with live executors behind the queue; Degraded (still serving) while Redis is down and runs go
 /// to executors directly, or while no executor announces itself (runs then get 503 at once).
 /// </summary>
-internal sealed class RunQueueHealthCheck(RedisRunQueue queue, IOptions<RunQueueOptions> options) : IHealthCheck
+internal sealed class RunQueueHealthCheck(RedisRunQueue queue, IOptions<GatewayQueueOptions> options) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -26,11 +26,11 @@ internal sealed class RunQueueHealthCheck(RedisRunQueue queue, IOptions<RunQueue
             var live = await queue.LiveExecutorsAsync();
             var data = new Dictionary<string, object>
             {
-                ["executors"] = live.Select(e => $"{e.Identity} ({e.Slots} slots, queue {e.Queue}{(e.Url.Length > 0 ? ", " + e.Url : "")})").ToArray(),
+                ["executors"] = live.Select(e => $"{e.Identity} ({e.Capacity} runs at once, queue {e.Queue}{(e.Url.Length > 0 ? ", " + e.Url : "")})").ToArray(),
                 ["waiting"] = await queue.WaitingAsync(),
             };
-            return live.Any(e => e.Slots > 0)
-                ? HealthCheckResult.Healthy($"{live.Count} executor(s), {live.Sum(e => e.Slots)} slots", data)
+            return live.Any(e => e.Capacity > 0)
+                ? HealthCheckResult.Healthy($"{live.Count} executor(s), {live.Sum(e => e.Capacity)} runs at once", data)
                 : HealthCheckResult.Degraded("No executor is announcing itself: runs are refused with 503.", data: data);
         }
         catch (Exception e) when (RunQueueRedis.IsUnavailable(e))

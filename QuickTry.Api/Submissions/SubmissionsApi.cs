@@ -185,7 +185,7 @@ public sealed class SubmissionDesk(
             tickets.Add((Guid.CreateVersion7().ToString("N"), ticket, request.CallbackUrl));
         }
 
-        Admission admission;
+        QueueAdmission admission;
         try
         {
             using var enqueue = ApiTelemetry.Source.StartActivity("queue.enqueue", ActivityKind.Producer);
@@ -197,12 +197,12 @@ public sealed class SubmissionDesk(
         catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
         {
             logger.LogWarning("Submissions could not be queued ({Error})", e.Message);
-            admission = new Admission.NoExecutor();
+            admission = new QueueAdmission.NoExecutor();
         }
-        if (admission is not Admission.Admitted)
+        if (admission is not QueueAdmission.Admitted)
         {
             await RefundAllAsync();
-            return (null, admission is Admission.Full
+            return (null, admission is QueueAdmission.Full
                 ? Refusal.Unavailable(TimeSpan.FromSeconds(2), "The executors are busy.")
                 : Refusal.Unavailable(TimeSpan.FromSeconds(5), "No executor is available."));
         }

@@ -41,10 +41,10 @@ internal static class ExecutorServiceExtensions
     private static void AddRunQueueWorker(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<QueueOptions>().Bind(builder.Configuration.GetSection(QueueOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<QueueOptions>, QueueOptionsValidator>();
+        services.AddOptions<QueueWorkerOptions>().Bind(builder.Configuration.GetSection(QueueWorkerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<QueueWorkerOptions>, QueueWorkerOptionsValidator>();
         if (string.IsNullOrEmpty(builder.Configuration.GetConnectionString("redis"))
-            || !builder.Configuration.GetValue($"{QueueOptions.Section}:Enabled", true))
+            || !builder.Configuration.GetValue($"{QueueWorkerOptions.Section}:Enabled", true))
         {
             return;
         }

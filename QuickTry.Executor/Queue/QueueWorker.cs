@@ -27,7 +27,7 @@ public sealed class QueueWorker(
     RunAdmission admission,
     EngineState engine,
     Microsoft.AspNetCore.Hosting.Server.IServer server,
-    IOptions<QueueOptions> queueOptions,
+    IOptions<QueueWorkerOptions> queueOptions,
     IOptions<PoolOptions> poolOptions,
     ExecutorIdentity identity,
     ILogger<QueueWorker> logger) : BackgroundService
@@ -35,8 +35,8 @@ public sealed class QueueWorker(
     /// <summary>How long a result waits for Redis to store it: long enough to outlast an engine restart that takes Redis along.</summary>
     private static readonly TimeSpan ReportFor = TimeSpan.FromSeconds(60);
 
-    private readonly QueueOptions _options = queueOptions.Value;
-    private readonly int _slots = poolOptions.Value.MaxConcurrentRuns;
+    private readonly QueueWorkerOptions _options = queueOptions.Value;
+    private readonly int _capacity = poolOptions.Value.MaxConcurrentRuns;
     private readonly WakeSignal _wake = new();
     private readonly Lock _inFlightLock = new();
     private readonly HashSet<Task> _inFlight = [];
@@ -138,7 +138,7 @@ public sealed class QueueWorker(
         var took = 0;
         foreach (var lane in (RunLane[])[RunLane.Sync, RunLane.Async])
         {
-            var free = FreeSlots(lane);
+            var free = FreeCapacity(lane);
             if (free <= 0)
             {
                 continue;
@@ -157,12 +157,12 @@ public sealed class QueueWorker(
         return took;
     }
 
-    private int FreeSlots(RunLane lane)
+    private int FreeCapacity(RunLane lane)
     {
         // Runs on the direct path (the gateway's fallback while Redis was away) hold slots too.
         var busy = Math.Max(Volatile.Read(ref _running), admission.Running + admission.Waiting);
-        var free = _slots - busy;
-        return lane == RunLane.Sync ? free : Math.Min(free, _slots - _options.SyncReservedSlots - Volatile.Read(ref _asyncRunning));
+        var free = _capacity - busy;
+        return lane == RunLane.Sync ? free : Math.Min(free, _capacity - _options.SyncReservedSlots - Volatile.Read(ref _asyncRunning));
     }
 
     private void Track(Task task)
@@ -406,7 +406,7 @@ public sealed class QueueWorker(
             url ??= server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
             // An executor whose engine is down offers nothing, so admission does not count it.
             var offer = engine.IsUp
-                ? new ExecutorOffer(identity.Name, _slots, poolOptions.Value.MaxQueueLength, url ?? "")
+                ? new ExecutorOffer(identity.Name, _capacity, poolOptions.Value.MaxQueueLength, url ?? "")
                 : new ExecutorOffer(identity.Name, 0, 0, url ?? "");
             try
             {

@@ -8,23 +8,23 @@ namespace QuickTry.Sandbox.Pool;
 /// </summary>
 public sealed class RunAdmission : IDisposable
 {
-    private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _permits;
     private readonly PoolOptions _options;
     private int _waiting;
 
     public RunAdmission(IOptions<PoolOptions> options)
     {
         _options = options.Value;
-        _slots = new SemaphoreSlim(_options.MaxConcurrentRuns, _options.MaxConcurrentRuns);
+        _permits = new SemaphoreSlim(_options.MaxConcurrentRuns, _options.MaxConcurrentRuns);
     }
 
-    public int Running => _options.MaxConcurrentRuns - _slots.CurrentCount;
+    public int Running => _options.MaxConcurrentRuns - _permits.CurrentCount;
     public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>Takes a slot, waiting in the bounded queue if need be; false means busy.</summary>
     public async Task<bool> TryEnterAsync(CancellationToken cancellationToken)
     {
-        if (_slots.Wait(0, CancellationToken.None))
+        if (_permits.Wait(0, CancellationToken.None))
         {
             return true;
         }
@@ -35,7 +35,7 @@ public sealed class RunAdmission : IDisposable
         }
         try
         {
-            return await _slots.WaitAsync(_options.QueueTimeoutMs, cancellationToken);
+            return await _permits.WaitAsync(_options.QueueTimeoutMs, cancellationToken);
         }
         finally
         {
@@ -43,11 +43,11 @@ public sealed class RunAdmission : IDisposable
         }
     }
 
-    public void Exit() => _slots.Release();
+    public void Exit() => _permits.Release();
 
     /// <summary>A hint for Retry-After: about one queue timeout when the queue is full, else a second.</summary>
     public TimeSpan RetryAfter =>
         Waiting >= _options.MaxQueueLength ? TimeSpan.FromSeconds(Math.Max(1, _options.QueueTimeoutMs / 1000)) : TimeSpan.FromSeconds(1);
 
-    public void Dispose() => _slots.Dispose();
+    public void Dispose() => _permits.Dispose();
 }

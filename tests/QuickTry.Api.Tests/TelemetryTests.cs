@@ -107,7 +107,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         {
             var queue = new QuickTry.RunQueue.RedisRunQueue(redis);
             var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (!(await queue.LiveExecutorsAsync()).Any(e => e.Slots > 0))
+            while (!(await queue.LiveExecutorsAsync()).Any(e => e.Capacity > 0))
             {
                 Assert.True(DateTime.UtcNow < deadline, "the executor did not announce itself to the queue");
                 await Task.Delay(100);

@@ -123,7 +123,7 @@ public sealed class QueueStack(bool durableRedis = false) : IAsyncDisposable
     public async Task WaitForExecutorsAsync(int count, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while ((await Queue.LiveExecutorsAsync()).Count(e => e.Slots > 0) < count)
+        while ((await Queue.LiveExecutorsAsync()).Count(e => e.Capacity > 0) < count)
         {
             Assert.True(DateTime.UtcNow < deadline, $"{count} executors did not announce themselves within {timeout}");
             await Task.Delay(100);

@@ -4,9 +4,9 @@ using QuickTry.Sandbox.Runs;
 
 namespace QuickTry.Executor.Languages;
 
-public static class LanguagesApi
+public static class ExecutorLanguagesApi
 {
-    public static RouteGroupBuilder MapLanguagesApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapExecutorLanguagesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/languages").WithTags("Languages");
         group.MapGet("", GetLanguages)

@@ -9,12 +9,12 @@ namespace QuickTry.Executor.Runs;
 /// <c>started</c>, the output as it is written and the result (see <see cref="LiveMessage"/>). A socket
 /// closed before the result kills the run.
 /// </summary>
-public static class LiveRunsApi
+public static class ExecutorLiveRunApi
 {
     // A request is code, files and stdin: the executor's own caps (LimitsOptions) apply after this one.
     private const int MaxMessageBytes = 8 * 1024 * 1024;
 
-    public static IEndpointRouteBuilder MapLiveRunsApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapExecutorLiveRunApi(this IEndpointRouteBuilder app)
     {
         app.Map("/runs/live", RunAsync).WithTags("Runs").WithName("RunLive").ExcludeFromDescription();
         return app;
@@ -27,7 +27,7 @@ public static class LiveRunsApi
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
-        if (!RunsApi.TryReadPlan(context.Request, out var client, out var plan, out var problem))
+        if (!ExecutorRunApi.TryReadPlan(context.Request, out var client, out var plan, out var problem))
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await context.Response.WriteAsJsonAsync(problem!);

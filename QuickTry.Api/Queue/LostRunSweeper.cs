@@ -10,13 +10,13 @@ namespace QuickTry.Api.Queue;
 /// queued runs nobody started before their start-by. Every replica runs it; each step is atomic, so a run
 /// is declared lost or expired once, and never run again.
 /// </summary>
-public sealed class RunReaper(
+public sealed class LostRunSweeper(
     RedisRunQueue queue,
     IConnectionMultiplexer redis,
-    IOptions<RunQueueOptions> options,
+    IOptions<GatewayQueueOptions> options,
     IOptions<GatewayOptions> gateway,
     TimeProvider time,
-    ILogger<RunReaper> logger) : BackgroundService
+    ILogger<LostRunSweeper> logger) : BackgroundService
 {
     /// <summary>Entries at the head of each lane looked at per turn (the oldest are the overdue ones).</summary>
     private const int OldestToCheck = 50;

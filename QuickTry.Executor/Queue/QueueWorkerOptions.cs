@@ -7,7 +7,7 @@ namespace QuickTry.Executor.Queue;
 /// Redis connection string (<c>ConnectionStrings:redis</c>) is configured and <see cref="Enabled"/> is true;
 /// its <c>/execute</c> endpoint keeps serving the gateway's direct path either way.
 /// </summary>
-public sealed class QueueOptions
+public sealed class QueueWorkerOptions
 {
     public const string Section = "Executor:Queue";
 
@@ -41,9 +41,9 @@ public sealed class QueueOptions
     public string? AdvertisedUrl { get; set; }
 }
 
-internal sealed class QueueOptionsValidator : IValidateOptions<QueueOptions>
+internal sealed class QueueWorkerOptionsValidator : IValidateOptions<QueueWorkerOptions>
 {
-    public ValidateOptionsResult Validate(string? name, QueueOptions options)
+    public ValidateOptionsResult Validate(string? name, QueueWorkerOptions options)
     {
         var failures = new List<string>();
         if (options.HeartbeatIntervalMs is < 100 or > 60_000)

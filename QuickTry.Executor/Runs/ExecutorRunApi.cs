@@ -9,9 +9,9 @@ namespace QuickTry.Executor.Runs;
 /// The executor's internal endpoint, called by QuickTry.Api. Not for the public: it has no rate limits
 /// or quotas of its own; those are the gateway's job.
 /// </summary>
-public static class RunsApi
+public static class ExecutorRunApi
 {
-    public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapExecutorRunApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Runs");
         group.MapPost("/execute", ExecuteAsync)

@@ -7,7 +7,7 @@ namespace QuickTry.Api.Queue;
 /// through the queue to whichever executor has a free slot; with it off, or while Redis is down, they go to
 /// the configured executors directly (<c>Executor:BaseUrl(s)</c>).
 /// </summary>
-public sealed class RunQueueOptions
+public sealed class GatewayQueueOptions
 {
     public const string Section = "Queue";
 

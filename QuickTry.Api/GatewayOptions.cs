@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace QuickTry.Api.RateLimiting;
+namespace QuickTry.Api;
 
 /// <summary>Limits of the gateway itself (section <c>Gateway</c>).</summary>
 public sealed class GatewayOptions
