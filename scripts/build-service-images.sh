@@ -26,8 +26,8 @@ work="$state/service-images"
 base=debian:bookworm-slim
 root_files=(Directory.Build.props Directory.Packages.props global.json nuget.config NuGet.Config)
 
-step() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
-fail() { printf '\033[1;31mquicktry service images failed:\033[0m %s\n' "$*" >&2; exit 1; }
+task="service images"
+source "$repo/scripts/lib.sh"
 
 project_of() {
   case $1 in

@@ -18,8 +18,8 @@ file="$repo/deploy/compose.yaml"
 socket=/var/run/docker.sock
 mkdir -p "$state"
 
-step() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
-fail() { printf '\033[1;31mquicktry compose failed:\033[0m %s\n' "$*" >&2; exit 1; }
+task="compose"
+source "$repo/scripts/lib.sh"
 
 has_compose_v2() { docker compose version >/dev/null 2>&1; }
 

@@ -13,12 +13,7 @@ gvisor_runtime_config() {
   printf '{"runtimes":{"runsc":%s}}\n' "$(gvisor_runtime_json)"
 }
 
-# gvisor_install <state dir>: Debian's runsc package, when runsc is missing.
+# gvisor_install: Debian's runsc package, when runsc is missing (scripts/lib.sh must be sourced).
 gvisor_install() {
-  command -v runsc >/dev/null 2>&1 && return
-  [[ $(id -u) -eq 0 && -f /etc/debian_version ]] || { echo "runsc is missing: install gVisor (Debian: apt-get install runsc)" >&2; exit 1; }
-  printf '\033[1;34m==>\033[0m installing runsc (gVisor, apt-get)\n'
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q runsc >"$1/apt-runsc.log" 2>&1 \
-    || { apt-get update -q >>"$1/apt-runsc.log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q runsc >>"$1/apt-runsc.log" 2>&1; } \
-    || { echo "installing runsc failed, see $1/apt-runsc.log" >&2; exit 1; }
+  ensure_command runsc runsc
 }

@@ -17,21 +17,8 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 state="${QUICKTRY_STATE_DIR:-$repo/.state}"
 mkdir -p "$state"
 
-step() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
-fail() { printf '\033[1;31mquicktry setup failed:\033[0m %s\n' "$*" >&2; exit 1; }
-
-is_debian_root() { [[ $(id -u) -eq 0 && -f /etc/debian_version ]]; }
-
-apt_install() {
-  is_debian_root || fail "missing $*: install it (Debian/Ubuntu: apt-get install $*) and run this again"
-  step "installing $* (apt-get)"
-  if [[ ! -f "$state/apt-updated" ]]; then
-    apt-get update -q >"$state/apt.log" 2>&1 || fail "apt-get update failed, see $state/apt.log"
-    touch "$state/apt-updated"
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >>"$state/apt.log" 2>&1 \
-    || fail "apt-get install $* failed, see $state/apt.log"
-}
+task=setup
+source "$repo/scripts/lib.sh"
 
 # /run is not a tmpfs on every machine (it is not on ours): a daemon killed with its machine leaves its pid
 # files behind, and once another process has that pid, dockerd refuses to start ("pid file found") or waits
@@ -56,7 +43,7 @@ ensure_engine() {
   if ! command -v dockerd >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; then
     apt_install docker.io
   fi
-  command -v docker >/dev/null 2>&1 || apt_install docker.io
+  ensure_command docker docker.io
   if docker info >/dev/null 2>&1; then
     return
   fi
@@ -90,7 +77,7 @@ ensure_base_image() {
     return
   fi
   step "no registry answered: bootstrapping $base with debootstrap (about a minute)"
-  command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+  ensure_command debootstrap debootstrap
   local rootfs
   rootfs="$(mktemp -d)"
   debootstrap --variant=minbase bookworm "$rootfs" >"$state/debootstrap.log" 2>&1 \
@@ -201,10 +188,10 @@ engine_declares_runsc() { docker info --format '{{json .Runtimes}}' 2>/dev/null 
 # take and this script started it. Says what it changed.
 ensure_gvisor() {
   source "$repo/scripts/gvisor.sh"
-  gvisor_install "$state"
+  gvisor_install
   if ! engine_declares_runsc; then
     [[ $(id -u) -eq 0 ]] || fail "registering runsc with the engine needs root (it edits /etc/docker/daemon.json)"
-    command -v jq >/dev/null 2>&1 || apt_install jq
+    ensure_command jq jq
     local config=/etc/docker/daemon.json current='{}'
     mkdir -p /etc/docker
     if [[ -s $config ]]; then

@@ -20,6 +20,9 @@ for argument in "$@"; do
   esac
 done
 
+task=tests
+source "$repo/scripts/lib.sh"
+
 started=$SECONDS
 bash scripts/setup.sh --gvisor
 setup_seconds=$((SECONDS - started))
@@ -33,7 +36,7 @@ remove_test_sandboxes() {
 }
 remove_test_sandboxes
 
-printf '\033[1;34m==>\033[0m running the test suite%s\n' "${QUICKTRY_TEST_FULL:+ (--full: every language under every mode)}"
+step "running the test suite${QUICKTRY_TEST_FULL:+ (--full: every language under every mode)}"
 log="$state/test.log"
 tests_started=$SECONDS
 set +e
