@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using QuickTry.Testing;
 
 namespace QuickTry.Api.Tests;
 
@@ -43,21 +44,19 @@ public sealed class RedisServer(bool durable = false) : IAsyncDisposable
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline)
+        await Eventually.HoldsAsync($"redis-server listening on {Port}", async () =>
         {
             try
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
+                return true;
             }
             catch (SocketException)
             {
-                await Task.Delay(50);
+                return false;
             }
-        }
-        throw new TimeoutException($"redis-server did not listen on {Port} within 10 s");
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
     }
 
     /// <summary>Kills it (SIGKILL, as a crash): nothing is flushed or saved on the way out.</summary>

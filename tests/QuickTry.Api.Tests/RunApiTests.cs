@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using QuickTry.Testing;
 
 namespace QuickTry.Api.Tests;
 
@@ -333,11 +334,8 @@ public sealed class RunApiTests : IAsyncLifetime
         };
         var client = ClientOf(api);
         var first = client.RunAsync(Python());
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (api.Executor.Requests.IsEmpty && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.HoldsAsync("the first run at the executor", () => Task.FromResult(!api.Executor.Requests.IsEmpty),
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
 
         var second = await Record.ExceptionAsync(() => client.RunAsync(Python()));
         release.SetResult();

@@ -4,6 +4,7 @@ using Aspire.Hosting;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using QuickTry.Testing;
 
 namespace QuickTry.AppHost.Tests;
 
@@ -122,11 +123,9 @@ public class AppHostTests
             Assert.True(kill.ExitCode == 0, $"kill -9 {pid} failed");
         }
         var answering = System.Diagnostics.Stopwatch.StartNew();
-        while (!(await DockerAsync($"exec {container} sh -c 'redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning ping'", cts.Token, check: false)).Contains("PONG"))
-        {
-            Assert.True(answering.Elapsed < TimeSpan.FromSeconds(30), "Redis did not answer within 30 s of its start");
-            await Task.Delay(100, cts.Token);
-        }
+        await Eventually.HoldsAsync("Redis answering PONG after its restart", async () =>
+            (await DockerAsync($"exec {container} sh -c 'redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning ping'", cts.Token, check: false)).Contains("PONG"),
+            TimeSpan.FromSeconds(30));
         answering.Restart();
         string health;
         do
@@ -155,13 +154,8 @@ public class AppHostTests
     /// </summary>
     private static async Task WaitUntilHealthyAsync(HttpClient http, CancellationToken cancellationToken)
     {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        string health;
-        while ((health = await (await http.GetAsync("/health", cancellationToken)).Content.ReadAsStringAsync(cancellationToken)) != "Healthy")
-        {
-            Assert.True(waited.Elapsed < StartTimeout, $"/health was still '{health}' {StartTimeout.TotalSeconds} s after the API started");
-            await Task.Delay(250, cancellationToken);
-        }
+        await Eventually.ReturnsAsync("the API's /health Healthy", async () => await (await http.GetAsync("/health", cancellationToken)).Content.ReadAsStringAsync(cancellationToken),
+            health => health == "Healthy", StartTimeout, TimeSpan.FromMilliseconds(250));
     }
 
     private static int FreePort()

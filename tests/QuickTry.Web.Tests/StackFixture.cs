@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Playwright;
+using QuickTry.Testing;
 
 namespace QuickTry.Web.Tests;
 
@@ -63,10 +64,8 @@ public sealed class StackFixture : IAsyncLifetime
         // Aspire's "healthy" includes Degraded (200): runs are refused with 503 until the executor announces itself.
         using (var http = new HttpClient { BaseAddress = ApiUrl })
         {
-            while (await (await http.GetAsync("/health", cts.Token)).Content.ReadAsStringAsync(cts.Token) != "Healthy")
-            {
-                await Task.Delay(250, cts.Token);
-            }
+            await Eventually.ReturnsAsync("the API's /health Healthy", async () => await (await http.GetAsync("/health", cts.Token)).Content.ReadAsStringAsync(cts.Token),
+                health => health == "Healthy", TimeSpan.FromMinutes(4), TimeSpan.FromMilliseconds(250));
         }
 
         _playwright = await Playwright.CreateAsync();

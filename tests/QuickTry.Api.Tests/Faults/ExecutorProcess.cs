@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using QuickTry.Testing;
 
 namespace QuickTry.Api.Tests.Faults;
 
@@ -73,25 +74,18 @@ public sealed class ExecutorProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
 
         using var http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        await Eventually.ReturnsAsync("the executor answering /health (not Unhealthy)", async () =>
         {
             try
             {
-                var health = await (await http.GetAsync("/health")).Content.ReadAsStringAsync();
-                if (health != "Unhealthy")
-                {
-                    return;
-                }
+                return await (await http.GetAsync("/health")).Content.ReadAsStringAsync();
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                Assert.False(_process.HasExited, $"the executor exited with {(_process.HasExited ? _process.ExitCode : 0)}");
+                return "not listening yet";
             }
-            Assert.False(_process.HasExited, $"the executor exited with {(_process.HasExited ? _process.ExitCode : 0)}");
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"The executor did not answer /health within {timeout}");
+        }, health => health is not ("Unhealthy" or "not listening yet"), timeout, TimeSpan.FromMilliseconds(200));
     }
 
     /// <summary>SIGKILL, as a crash or the OOM killer would: no shutdown code runs.</summary>

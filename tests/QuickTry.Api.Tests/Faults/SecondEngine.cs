@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Docker.DotNet;
+using QuickTry.Testing;
 
 namespace QuickTry.Api.Tests.Faults;
 
@@ -46,22 +47,20 @@ public sealed class SecondEngine : IAsyncDisposable
         _daemon.ErrorDataReceived += (_, _) => { };
         _daemon.BeginOutputReadLine();
         _daemon.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
+        await Eventually.HoldsAsync("the second dockerd answering", async () =>
         {
             try
             {
                 using var ping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                 await Client.System.PingAsync(ping.Token);
-                return;
+                return true;
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or DockerApiException or TimeoutException)
             {
                 Assert.False(_daemon.HasExited, "the second dockerd exited at start");
-                await Task.Delay(200);
+                return false;
             }
-        }
-        throw new TimeoutException("The second dockerd did not answer within 60 s");
+        }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
     }
 
     /// <summary>Stops the engine as an upgrade or a crash-restart does: its containers die with it.</summary>

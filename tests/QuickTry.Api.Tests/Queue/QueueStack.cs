@@ -3,6 +3,7 @@ using System.Text.Json;
 using QuickTry.Api.Tests.Faults;
 using QuickTry.RunQueue;
 using StackExchange.Redis;
+using QuickTry.Testing;
 
 namespace QuickTry.Api.Tests.Queue;
 
@@ -68,25 +69,19 @@ public sealed class QueueStack(bool durableRedis = false) : IAsyncDisposable
     public static async Task WaitForPythonVersionsAsync(string url, TimeSpan timeout)
     {
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        await Eventually.HoldsAsync($"the executor at {url} knowing python3's versions", async () =>
         {
             try
             {
                 var languages = await http.GetFromJsonAsync<JsonElement>("/languages");
                 var python = languages.EnumerateArray().Where(l => l.GetProperty("language").GetString() == "python3").ToList();
-                if (python.Count > 0 && python.All(l => l.GetProperty("version").GetString() != "unknown"))
-                {
-                    return;
-                }
+                return python.Count > 0 && python.All(l => l.GetProperty("version").GetString() != "unknown");
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Not answering yet.
+                return false;
             }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"The executor at {url} did not learn python3's versions within {timeout}");
+        }, timeout, TimeSpan.FromMilliseconds(250));
     }
 
     /// <summary>The API with the queue on; <paramref name="directUrl"/> is where it runs while Redis is down.</summary>
@@ -120,15 +115,8 @@ public sealed class QueueStack(bool durableRedis = false) : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="count"/> executors announce themselves with free slots.</summary>
-    public async Task WaitForExecutorsAsync(int count, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while ((await Queue.LiveExecutorsAsync()).Count(e => e.Capacity > 0) < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{count} executors did not announce themselves within {timeout}");
-            await Task.Delay(100);
-        }
-    }
+    public Task WaitForExecutorsAsync(int count, TimeSpan timeout) =>
+        Eventually.HoldsAsync($"{count} executors announced", async () => (await Queue.LiveExecutorsAsync()).Count(e => e.Capacity > 0) >= count, timeout);
 
     public static StringContent Run(string lang, string code, int? timeMs = null) => JsonContent(new { lang, code, limits = timeMs is null ? null : new { timeMs } });
 

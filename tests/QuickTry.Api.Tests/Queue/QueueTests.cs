@@ -5,6 +5,7 @@ using System.Text.Json;
 using QuickTry.RunQueue;
 using Xunit.Abstractions;
 using static QuickTry.Api.Tests.Queue.QueueStack;
+using QuickTry.Testing;
 
 namespace QuickTry.Api.Tests.Queue;
 
@@ -148,7 +149,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         var waiting = client.PostAsync("/run", Run("python3", "print('never reported')", timeMs: 1_000));
         IReadOnlyList<QueueEntry> taken = [];
-        await WaitUntilAsync(async () => (taken = await queue.ReadAsync(RunLane.Sync, silent, 1)).Count == 1, TimeSpan.FromSeconds(10));
+        await Eventually.HoldsAsync("the silent executor took the entry", async () => (taken = await queue.ReadAsync(RunLane.Sync, silent, 1)).Count == 1, TimeSpan.FromSeconds(10));
         Assert.Equal(RunStates.Running, await queue.StartAsync(taken[0], silent));
         var startedAt = clock.Elapsed;
 
@@ -184,7 +185,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         var quicktry = new QuickTryClient(client);
         var id = (await quicktry.SubmitAsync(new SubmissionRequest { Lang = "python3", Code = "print('never sent')" })).Id;
         IReadOnlyList<QueueEntry> taken = [];
-        await WaitUntilAsync(async () => (taken = await queue.ReadAsync(RunLane.Async, owner, 1)).Count == 1, TimeSpan.FromSeconds(10));
+        await Eventually.HoldsAsync("the owner took the entry", async () => (taken = await queue.ReadAsync(RunLane.Async, owner, 1)).Count == 1, TimeSpan.FromSeconds(10));
         Assert.Equal(RunStates.Running, await queue.StartAsync(taken[0], owner));
 
         Assert.Equal(RunStates.Running, await queue.AbandonAsync(id, "test-other-executor", RunStates.Unavailable, "not yours"));
@@ -193,7 +194,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(SubmissionStatus.Unavailable, ended[0].Status);
         Assert.Empty(await queue.RunningAsync());
         // Settled as nothing ran: the reservation was returned.
-        await WaitUntilAsync(async () => (await quicktry.GetQuotaAsync()).Runs.Used == 0, TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync("the reservation refunded", async () => (await quicktry.GetQuotaAsync()).Runs.Used == 0, TimeSpan.FromSeconds(5));
         // A late result from the executor does not overwrite it.
         Assert.Equal(RunStates.Unavailable, await queue.FinishAsync(id, owner, "{}"u8.ToArray()));
     }
@@ -205,7 +206,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
 
         // One running, one waiting: the capacity (1 slot + 1 queued) is used up.
         var sleepers = Enumerable.Range(0, 2).Select(_ => client.PostAsync("/run", Run("python3", "import time; time.sleep(3)"))).ToList();
-        await WaitUntilAsync(async () => (await _stack.Queue.RunningAsync()).Length == 1 && await _stack.Queue.WaitingAsync() == 1, TimeSpan.FromSeconds(10));
+        await Eventually.HoldsAsync("one run running and one waiting", async () => (await _stack.Queue.RunningAsync()).Length == 1 && await _stack.Queue.WaitingAsync() == 1, TimeSpan.FromSeconds(10));
         var clock = Stopwatch.StartNew();
         var refused = await client.PostAsync("/run", Run("python3", "print(1)"));
         output.WriteLine($"full: {(int)refused.StatusCode} in {clock.ElapsedMilliseconds} ms, Retry-After {refused.Headers.RetryAfter?.Delta}");
@@ -216,7 +217,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The executor dies: once its heartbeat lapses, runs are refused at once.
         await only.KillAsync();
-        await WaitUntilAsync(async () => (await _stack.Queue.LiveExecutorsAsync()).Count == 0, TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync("no executor announced", async () => (await _stack.Queue.LiveExecutorsAsync()).Count == 0, TimeSpan.FromSeconds(5));
         clock.Restart();
         var none = await client.PostAsync("/run", Run("python3", "print(1)"));
         output.WriteLine($"no executor: {(int)none.StatusCode} in {clock.ElapsedMilliseconds} ms");
@@ -325,7 +326,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         // itself, the API reconnects and queues again.
         await _stack.Redis.StartAsync();
         await _stack.WaitForExecutorsAsync(1, AnnounceTimeout);
-        await WaitUntilAsync(async () => await (await client.GetAsync("/health")).Content.ReadAsStringAsync() == "Healthy", TimeSpan.FromSeconds(20));
+        await Eventually.HoldsAsync("the API Healthy", async () => await (await client.GetAsync("/health")).Content.ReadAsStringAsync() == "Healthy", TimeSpan.FromSeconds(20));
         var again = await BodyAsync(await client.PostAsync("/run", Run("python3", "print('queued again')")));
         Assert.Equal("queued again\n", again.GetProperty("stdout").GetString());
         Assert.NotNull(await _stack.Queue.GetAsync(again.GetProperty("runId").GetString()!));
@@ -366,7 +367,7 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(SubmissionStatus.Expired, ended[0].Status);
         Assert.Equal(0, await queue.WaitingAsync());
         // Not billed: the reservation was returned.
-        await QueueTests.WaitUntilAsync(async () => (await quicktry.GetQuotaAsync()).Runs.Used == 0, TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync("the reservation refunded", async () => (await quicktry.GetQuotaAsync()).Runs.Used == 0, TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -395,37 +396,16 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task<string> WaitForRunningAsync(TimeSpan timeout)
     {
         string[] running = [];
-        await WaitUntilAsync(async () => (running = await _stack.Queue.RunningAsync()).Length == 1, timeout);
+        await Eventually.HoldsAsync("one run running", async () => (running = await _stack.Queue.RunningAsync()).Length == 1, timeout);
         return running[0];
     }
 
     private static async Task<double> RunsUsedAsync(HttpClient client) =>
         (await client.GetFromJsonAsync<JsonElement>("/quota")).GetProperty("runs").GetProperty("used").GetDouble();
 
-    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not within {timeout}");
-            await Task.Delay(100);
-        }
-    }
-
-    internal static async Task<IReadOnlyList<SubmissionView>> WaitForSubmissionsAsync(QuickTryClient client, IReadOnlyList<string> ids, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var views = await client.GetSubmissionsAsync(ids);
-            if (views.All(v => v.Status is not (SubmissionStatus.Queued or SubmissionStatus.Running)))
-            {
-                return views;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"submissions still open after {timeout}: {string.Join(", ", views.Select(v => v.Status))}");
-            await Task.Delay(200);
-        }
-    }
+    internal static Task<IReadOnlyList<SubmissionView>> WaitForSubmissionsAsync(QuickTryClient client, IReadOnlyList<string> ids, TimeSpan timeout) =>
+        Eventually.ReturnsAsync("every submission ended", () => client.GetSubmissionsAsync(ids),
+            views => views.All(v => v.Status is not (SubmissionStatus.Queued or SubmissionStatus.Running)), timeout, TimeSpan.FromMilliseconds(200));
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]

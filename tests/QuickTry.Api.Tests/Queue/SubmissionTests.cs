@@ -7,6 +7,7 @@ using System.Text.Json;
 using QuickTry.Api.Submissions;
 using Xunit.Abstractions;
 using static QuickTry.Api.Tests.Queue.QueueStack;
+using QuickTry.Testing;
 
 namespace QuickTry.Api.Tests.Queue;
 
@@ -165,7 +166,7 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
         // Two slots, one reserved: three long submissions run one at a time, and a synchronous run
         // starts at once beside them.
         await _quicktry.SubmitBatchAsync(Enumerable.Repeat(Submission("python3", "import time; time.sleep(2)"), 3));
-        await QueueTests.WaitUntilAsync(async () => (await _stack.Queue.RunningAsync()).Length == 1, TimeSpan.FromSeconds(10));
+        await Eventually.HoldsAsync("one submission running", async () => (await _stack.Queue.RunningAsync()).Length == 1, TimeSpan.FromSeconds(10));
         await Task.Delay(300);
         Assert.Single(await _stack.Queue.RunningAsync());
 

@@ -8,6 +8,7 @@ using QuickTry.Executor.Runs;
 using QuickTry.Protocol;
 using QuickTry.Sandbox.Runs;
 using QuickTry.Sandbox.Containers;
+using QuickTry.Testing;
 
 namespace QuickTry.Executor.Tests.Docker;
 
@@ -64,23 +65,11 @@ public class ExecutorFixture : IAsyncLifetime
         await WaitHealthyAsync(TimeSpan.FromMinutes(5));
     }
 
-    private async Task WaitHealthyAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        var last = "";
-        while (!cts.IsCancellationRequested)
-        {
-            // Unhealthy (503) until the engine monitor has reached the engine: read the word either way.
-            last = await (await Client.GetAsync("/health", CancellationToken.None)).Content.ReadAsStringAsync(CancellationToken.None);
-            if (last == "Healthy")
-            {
-                return;
-            }
-            await Task.Delay(250, CancellationToken.None);
-        }
-        throw new TimeoutException($"The executor on {DockerEndpoint} did not become Healthy within {timeout} (last: {last}). "
-            + "Did scripts/setup.sh build the images (and, for gVisor, did scripts/setup.sh --gvisor declare runsc)?");
-    }
+    // Unhealthy (503) until the engine monitor has reached the engine: the word is read either way.
+    private Task WaitHealthyAsync(TimeSpan timeout) =>
+        Eventually.ReturnsAsync($"the executor on {DockerEndpoint} Healthy (did scripts/setup.sh build the images, and for gVisor declare runsc with --gvisor?)",
+            async () => await (await Client.GetAsync("/health", CancellationToken.None)).Content.ReadAsStringAsync(CancellationToken.None),
+            health => health == "Healthy", timeout, TimeSpan.FromMilliseconds(250));
 
     public async Task<RunResult> RunAsync(RunRequest request)
     {
@@ -105,13 +94,10 @@ public class ExecutorFixture : IAsyncLifetime
     /// Waits (bounded) until no container of this instance runs a process named <paramref name="command"/>:
     /// what a run started must not outlive it.
     /// </summary>
-    public async Task AssertNoProcessLeftAsync(string command)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        var found = new List<string>();
-        while (DateTime.UtcNow < deadline)
+    public Task AssertNoProcessLeftAsync(string command) =>
+        Eventually.ReturnsAsync($"no {command} left running after the run", async () =>
         {
-            found.Clear();
+            var found = new List<string>();
             foreach (var container in await OurContainersAsync())
             {
                 try
@@ -124,14 +110,8 @@ public class ExecutorFixture : IAsyncLifetime
                     // Stopped or removed meanwhile: nothing runs in it.
                 }
             }
-            if (found.Count == 0)
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail($"Still running 15 s after the run: {string.Join(", ", found)}");
-    }
+            return found;
+        }, found => found.Count == 0, TimeSpan.FromSeconds(15));
 
     public virtual async Task DisposeAsync()
     {
