@@ -18,7 +18,7 @@ namespace QuickTry.Sandbox.Pool;
 /// refills to the warm target (<see cref="PoolSizing"/>); when a pool is empty a run starts its own container
 /// rather than wait for the refill. The engine monitor takes out warm containers that die, and all of them
 /// when the engine goes away, so a run never gets a dead container. Removal is the <see cref="ContainerReaper"/>'s.
-/// Its lifetime is the service provider's: started by the janitor with the host, stopped when disposed.
+/// Its lifetime has one owner, the <see cref="PoolJanitor"/>: started and stopped with the host.
 /// </summary>
 public sealed class ContainerPool(
     IDockerClient docker,
@@ -30,7 +30,7 @@ public sealed class ContainerPool(
     IOptions<SandboxOptions> sandboxOptions,
     IOptions<ExecutorOptions> executorOptions,
     TimeProvider time,
-    ILogger<ContainerPool> logger) : IAsyncDisposable, IToolchainVersions
+    ILogger<ContainerPool> logger) : IToolchainVersions
 {
     private static readonly TimeSpan MissingImageRecheck = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -44,7 +44,7 @@ public sealed class ContainerPool(
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
     private int _started;
-    private int _disposed;
+    private int _stopped;
 
     /// <summary>Removes what a crashed earlier instance left, then starts filling every language's pool.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -406,13 +406,12 @@ public sealed class ContainerPool(
     }
 
     /// <summary>
-    /// Stops refilling and removes every container this pool still has. The service provider calls it once,
-    /// when the host is disposed, after every hosted service (the janitor, the engine monitor, the queue
-    /// worker) has stopped using the pool.
+    /// Stops refilling and removes every container this pool still has. The janitor calls it when the host
+    /// stops; a second call returns at once.
     /// </summary>
-    public async ValueTask DisposeAsync()
+    public async Task StopAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
         }

@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 namespace QuickTry.Sandbox.Pool;
 
 /// <summary>
-/// Starts the pool with the host and, while it runs, removes containers of this instance that nothing
-/// tracks (leaks from a failed removal or a crash) and replaces idle slots past their age. Stopping the
-/// pool is not its job: the service provider disposes the pool, once, after every user of it stopped.
+/// The pool's one owner: starts it with the host, stops it (removing every container) when the host stops,
+/// and in between removes containers of this instance that nothing tracks (leaks from a failed removal or
+/// a crash) and replaces idle slots past their age.
 /// </summary>
 internal sealed class PoolJanitor(
     ContainerPool pool,
@@ -58,5 +58,11 @@ internal sealed class PoolJanitor(
                 delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, delay.Ticks * 2));
             }
         }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await pool.StopAsync();
     }
 }
