@@ -18,7 +18,8 @@ namespace QuickTry.Sandbox.Pool;
 /// refills to the warm target (<see cref="PoolSizing"/>); when a pool is empty a run starts its own container
 /// rather than wait for the refill. The engine monitor takes out warm containers that die, and all of them
 /// when the engine goes away, so a run never gets a dead container. Removal is the <see cref="ContainerReaper"/>'s.
-/// Its lifetime has one owner, the <see cref="PoolJanitor"/>: started and stopped with the host.
+/// The <see cref="PoolJanitor"/> starts it with the host and stops it when the host stops; the service
+/// provider's disposal only waits for that stop (see <see cref="DisposeAsync"/>).
 /// </summary>
 public sealed class ContainerPool(
     IDockerClient docker,
@@ -30,7 +31,7 @@ public sealed class ContainerPool(
     IOptions<SandboxOptions> sandboxOptions,
     IOptions<ExecutorOptions> executorOptions,
     TimeProvider time,
-    ILogger<ContainerPool> logger) : IToolchainVersions
+    ILogger<ContainerPool> logger) : IAsyncDisposable, IToolchainVersions
 {
     private static readonly TimeSpan MissingImageRecheck = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -44,7 +45,7 @@ public sealed class ContainerPool(
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
     private int _started;
-    private int _stopped;
+    private Task? _stop;
 
     /// <summary>Removes what a crashed earlier instance left, then starts filling every language's pool.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -406,15 +407,30 @@ public sealed class ContainerPool(
     }
 
     /// <summary>
-    /// Stops refilling and removes every container this pool still has. The janitor calls it when the host
-    /// stops; a second call returns at once.
+    /// Stops refilling and removes every container this pool still has: started once (by the janitor when
+    /// the host stops), and every later call waits for that one stop.
     /// </summary>
-    public async Task StopAsync()
+    public Task StopAsync()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        var stop = new Task<Task>(StopCoreAsync);
+        var running = Interlocked.CompareExchange(ref _stop, stop.Unwrap(), null);
+        if (running is not null)
         {
-            return;
+            return running;
         }
+        stop.Start(TaskScheduler.Default);
+        return _stop;
+    }
+
+    /// <summary>
+    /// The service provider disposes the pool while it disposes the Docker client the removals use, which
+    /// CI found happening before the janitor's stop had ended (an executor's last sandboxes were left): the
+    /// disposal waits for that stop, so the client outlives the last removal.
+    /// </summary>
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private async Task StopCoreAsync()
+    {
         try
         {
             await _stopping.CancelAsync();
