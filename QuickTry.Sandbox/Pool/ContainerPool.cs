@@ -45,6 +45,7 @@ public sealed class ContainerPool(
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
     private int _started;
+    private readonly object _stopLock = new();
     private Task? _stop;
 
     /// <summary>Removes what a crashed earlier instance left, then starts filling every language's pool.</summary>
@@ -412,14 +413,10 @@ public sealed class ContainerPool(
     /// </summary>
     public Task StopAsync()
     {
-        var stop = new Task<Task>(StopCoreAsync);
-        var running = Interlocked.CompareExchange(ref _stop, stop.Unwrap(), null);
-        if (running is not null)
+        lock (_stopLock)
         {
-            return running;
+            return _stop ??= StopCoreAsync();
         }
-        stop.Start(TaskScheduler.Default);
-        return _stop;
     }
 
     /// <summary>
