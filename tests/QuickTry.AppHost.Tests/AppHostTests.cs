@@ -4,7 +4,6 @@ using Aspire.Hosting;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using QuickTry.Testing;
 
 namespace QuickTry.AppHost.Tests;
 

@@ -2,7 +2,6 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Playwright;
-using QuickTry.Testing;
 
 namespace QuickTry.Web.Tests;
 

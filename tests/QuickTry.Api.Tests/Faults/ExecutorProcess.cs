@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using QuickTry.Testing;
 
 namespace QuickTry.Api.Tests.Faults;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Docker.DotNet;
-using QuickTry.Testing;
 
 namespace QuickTry.Api.Tests.Faults;
 

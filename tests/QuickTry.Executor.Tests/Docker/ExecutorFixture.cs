@@ -8,7 +8,6 @@ using QuickTry.Executor.Runs;
 using QuickTry.Protocol;
 using QuickTry.Sandbox.Runs;
 using QuickTry.Sandbox.Containers;
-using QuickTry.Testing;
 
 namespace QuickTry.Executor.Tests.Docker;
 

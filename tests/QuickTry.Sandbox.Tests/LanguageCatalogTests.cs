@@ -1,7 +1,6 @@
-using QuickTry.Executor.Languages;
 using QuickTry.Sandbox.Languages;
 
-namespace QuickTry.Executor.Tests.Unit;
+namespace QuickTry.Sandbox.Tests;
 
 public class LanguageCatalogTests
 {

@@ -1,12 +1,10 @@
 using Microsoft.Extensions.Options;
-using QuickTry.Executor.Languages;
 using QuickTry.Protocol;
 using QuickTry.Sandbox.Languages;
-using QuickTry.Executor.Runs;
 using QuickTry.Sandbox.Containers;
 using QuickTry.Sandbox.Runs;
 
-namespace QuickTry.Executor.Tests.Unit;
+namespace QuickTry.Sandbox.Tests;
 
 public class RunValidatorTests
 {

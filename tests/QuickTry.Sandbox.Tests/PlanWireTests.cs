@@ -1,7 +1,7 @@
 using QuickTry.Client;
 using QuickTry.Protocol;
 
-namespace QuickTry.Executor.Tests.Unit;
+namespace QuickTry.Sandbox.Tests;
 
 /// <summary>The caller's plan as the gateway writes it and an executor reads it, by a direct call or through the queue alike.</summary>
 public class PlanWireTests

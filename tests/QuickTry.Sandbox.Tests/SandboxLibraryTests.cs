@@ -5,7 +5,7 @@ using QuickTry.Protocol;
 using QuickTry.Sandbox;
 using QuickTry.Sandbox.Runs;
 
-namespace QuickTry.Executor.Tests.Library;
+namespace QuickTry.Sandbox.Tests;
 
 /// <summary>
 /// The sandbox as a library: a plain generic host (no web server, no QuickTry service), one registration

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using QuickTry.Testing;
 
-namespace QuickTry.Api.Tests;
+namespace QuickTry.Testing;
 
 /// <summary>
 /// A real redis-server (Debian's, installed by scripts/test-services.sh) on a free loopback port,

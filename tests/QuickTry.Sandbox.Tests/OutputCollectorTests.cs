@@ -1,7 +1,7 @@
 using System.Text;
 using QuickTry.Sandbox.Containers;
 
-namespace QuickTry.Executor.Tests.Unit;
+namespace QuickTry.Sandbox.Tests;
 
 public class OutputCollectorTests
 {
