@@ -7,6 +7,7 @@ using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Xunit.Abstractions;
+using static QuickTry.Api.Tests.ApiCalls;
 
 namespace QuickTry.Api.Tests.Faults;
 
@@ -16,24 +17,12 @@ namespace QuickTry.Api.Tests.Faults;
 /// report a result that did not happen, must not bill it, and must recover by itself.
 /// </summary>
 [Collection(FaultCollection.Name)]
-public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class FaultTests(ITestOutputHelper output) : RedisServerPerTest
 {
     private const string MainEngine = "unix:///var/run/docker.sock";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly RedisServer _redis = new();
-
-    public Task InitializeAsync() => _redis.StartAsync();
-
-    public async Task DisposeAsync() => await _redis.DisposeAsync();
-
     internal static StringContent Run(string lang, string code, int? timeMs = null) => new(
         JsonSerializer.Serialize(new { lang, code, limits = timeMs is null ? null : new { timeMs } }, Json), Encoding.UTF8, "application/json");
-
-    private static async Task<JsonElement> QuotaAsync(HttpClient client) => await client.GetFromJsonAsync<JsonElement>("/quota");
-
-    private static double RunsUsed(JsonElement quota) => quota.GetProperty("runs").GetProperty("used").GetDouble();
-
-    private static async Task<double> RunsUsedAsync(HttpClient client) => RunsUsed(await QuotaAsync(client));
 
     private static string Describe(IEnumerable<string> outcomes) =>
         string.Join(", ", outcomes.GroupBy(o => o).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"));
@@ -47,7 +36,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         await executor.StartAsync(TimeSpan.FromSeconds(90));
         // A rate limit high enough that the quick 503s after the kill are not turned into 429s.
         var generous = new Dictionary<string, string?> { ["Clients:Plans:anonymous:RequestsPerMinute"] = "60000", ["Clients:Plans:anonymous:Burst"] = "10000" };
-        await using var api = new ApiFactory(_redis, generous, executorUrl: executor.Url);
+        await using var api = new ApiFactory(Redis, generous, executorUrl: executor.Url);
         var client = api.CreateClient();
         client.Timeout = TimeSpan.FromSeconds(60);
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/run", Run("python3", "print(1)"))).StatusCode);
@@ -112,7 +101,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var restart = Stopwatch.StartNew();
         await using var again = new ExecutorProcess(instance, MainEngine, settings);
         await again.StartAsync(TimeSpan.FromSeconds(90));
-        await using var api2 = new ApiFactory(_redis, generous, executorUrl: again.Url);
+        await using var api2 = new ApiFactory(Redis, generous, executorUrl: again.Url);
         var rerun = await api2.CreateClient().PostAsync("/run", Run("python3", "print('back')"));
         Assert.Equal(HttpStatusCode.OK, rerun.StatusCode);
         output.WriteLine($"recovered in {restart.Elapsed.TotalSeconds:0.0} s after the restart");
@@ -125,12 +114,12 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Redis_killed_then_back_quotas_fall_back_then_return_to_redis()
     {
-        await using var api = new ApiFactory(_redis, new() { ["Quotas:RetryRedisAfterSeconds"] = "1" });
+        await using var api = new ApiFactory(Redis, new() { ["Quotas:RetryRedisAfterSeconds"] = "1" });
         var client = api.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/run", Run("python3", "x"))).StatusCode);
         Assert.Equal("Healthy", await client.GetStringAsync("/health"));
 
-        await _redis.StopAsync();
+        await Redis.StopAsync();
         var during = new List<HttpStatusCode>();
         for (var i = 0; i < 10; i++)
         {
@@ -140,7 +129,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("Degraded", await client.GetStringAsync("/health"));
         Assert.True((await client.GetFromJsonAsync<JsonElement>("/quota")).GetProperty("approximate").GetBoolean());
 
-        await _redis.StartAsync();
+        await Redis.StartAsync();
         var back = Stopwatch.StartNew();
         string health;
         do
@@ -171,7 +160,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         await using var executor = new ExecutorProcess(instance, SecondEngine.Endpoint, new Dictionary<string, string> { ["Executor__Pool__WarmByLanguage__bash"] = "2" });
         await executor.StartAsync(TimeSpan.FromSeconds(90));
         using var executorHttp = new HttpClient { BaseAddress = new Uri(executor.Url) };
-        await using var api = new ApiFactory(_redis, executorUrl: executor.Url);
+        await using var api = new ApiFactory(Redis, executorUrl: executor.Url);
         var client = api.CreateClient();
         client.Timeout = TimeSpan.FromSeconds(60);
         await AssertBashRunsAsync(client, 3);

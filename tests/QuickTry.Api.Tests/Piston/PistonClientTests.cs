@@ -16,7 +16,7 @@ public sealed class PistonClientTests(PistonStack stack)
     {
         await NodeScripts.NpmCiWhenStaleAsync(Folder);
 
-        var printed = await NodeScripts.RunAsync(Folder, "node", ["script.mjs", stack.Url], TimeSpan.FromMinutes(3));
+        var printed = await NodeScripts.RunAsync(Folder, "node", ["script.mjs", stack.BaseUrl], TimeSpan.FromMinutes(3));
         var output = JsonDocument.Parse(printed).RootElement;
 
         var runtimes = output.GetProperty("runtimes").EnumerateArray().ToList();

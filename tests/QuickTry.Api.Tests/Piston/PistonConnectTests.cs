@@ -84,7 +84,7 @@ public sealed class PistonConnectTests(PistonStack stack, ITestOutputHelper outp
     private async Task<ClientWebSocket> ConnectAsync()
     {
         var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri(stack.Url.Replace("http://", "ws://") + "/api/v2/connect"), CancellationToken.None);
+        await socket.ConnectAsync(new Uri(stack.BaseUrl.Replace("http://", "ws://") + "/api/v2/connect"), CancellationToken.None);
         return socket;
     }
 

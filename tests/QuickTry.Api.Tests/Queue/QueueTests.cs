@@ -5,7 +5,7 @@ using System.Text.Json;
 using QuickTry.RunQueue;
 using Xunit.Abstractions;
 using static QuickTry.Api.Tests.Queue.QueueStack;
-using QuickTry.Testing;
+using static QuickTry.Api.Tests.ApiCalls;
 
 namespace QuickTry.Api.Tests.Queue;
 
@@ -399,9 +399,6 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.HoldsAsync("one run running", async () => (running = await _stack.Queue.RunningAsync()).Length == 1, timeout);
         return running[0];
     }
-
-    private static async Task<double> RunsUsedAsync(HttpClient client) =>
-        (await client.GetFromJsonAsync<JsonElement>("/quota")).GetProperty("runs").GetProperty("used").GetDouble();
 
     internal static Task<IReadOnlyList<SubmissionView>> WaitForSubmissionsAsync(QuickTryClient client, IReadOnlyList<string> ids, TimeSpan timeout) =>
         Eventually.ReturnsAsync("every submission ended", () => client.GetSubmissionsAsync(ids),
