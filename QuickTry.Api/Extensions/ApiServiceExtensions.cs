@@ -24,7 +24,7 @@ internal static class ApiServiceExtensions
         var services = builder.Services;
         services.AddOptions<ClientOptions>().Bind(builder.Configuration.GetSection(ClientOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClientOptions>, ClientOptionsValidator>();
-        services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GatewayOptions>().BindWithRenames(builder.Configuration.GetSection(GatewayOptions.Section), GatewayOptions.Renamed).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QuotaOptions>().Bind(builder.Configuration.GetSection(QuotaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ApiTelemetry>();

@@ -37,8 +37,8 @@ public static class RateLimitExtensions
                     ? RateLimitPartition.GetNoLimiter("")
                     : RateLimitPartition.GetConcurrencyLimiter(ExecutorConcurrencyPartition, _ => new ConcurrencyLimiterOptions
                     {
-                        PermitLimit = g.MaxConcurrentRuns,
-                        QueueLimit = g.MaxQueuedRuns,
+                        PermitLimit = g.MaxForwardedRuns,
+                        QueueLimit = g.MaxWaitingRuns,
                         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                     }));
             // Policies without a handler of their own land here: the executor concurrency limit, and reads.

@@ -41,7 +41,7 @@ internal static class ExecutorServiceExtensions
     private static void AddRunQueueWorker(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<QueueWorkerOptions>().Bind(builder.Configuration.GetSection(QueueWorkerOptions.Section)).ValidateOnStart();
+        services.AddOptions<QueueWorkerOptions>().BindWithRenames(builder.Configuration.GetSection(QueueWorkerOptions.Section), QueueWorkerOptions.Renamed).ValidateOnStart();
         services.AddSingleton<IValidateOptions<QueueWorkerOptions>, QueueWorkerOptionsValidator>();
         if (string.IsNullOrEmpty(builder.Configuration.GetConnectionString("redis"))
             || !builder.Configuration.GetValue($"{QueueWorkerOptions.Section}:Enabled", true))

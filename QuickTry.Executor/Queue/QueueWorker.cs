@@ -162,7 +162,7 @@ public sealed class QueueWorker(
         // Runs on the direct path (the gateway's fallback while Redis was away) hold slots too.
         var busy = Math.Max(Volatile.Read(ref _running), admission.Running + admission.Waiting);
         var free = _capacity - busy;
-        return lane == RunLane.Sync ? free : Math.Min(free, _capacity - _options.SyncReservedSlots - Volatile.Read(ref _asyncRunning));
+        return lane == RunLane.Sync ? free : Math.Min(free, _capacity - _options.SyncReservedRuns - Volatile.Read(ref _asyncRunning));
     }
 
     private void Track(Task task)

@@ -31,8 +31,15 @@ public sealed class QueueWorkerOptions
     /// <summary>How long an entry read by a gone executor waits before another executor takes it over.</summary>
     public int ClaimIdleMs { get; set; } = 2_000;
 
-    /// <summary>Slots only synchronous runs may use, so submissions cannot starve callers who are waiting.</summary>
-    public int SyncReservedSlots { get; set; } = 1;
+    /// <summary>
+    /// Of the runs this executor executes at once, how many only synchronous runs may use, so submissions
+    /// cannot starve callers who are waiting (<c>Executor:Queue:SyncReservedRuns</c>; was <c>SyncReservedSlots</c>,
+    /// though "slot" is also an isolation kind).
+    /// </summary>
+    public int SyncReservedRuns { get; set; } = 1;
+
+    /// <summary>Old names of these settings, still read (<see cref="RenamedSettings"/>).</summary>
+    public static readonly (string Old, string New)[] Renamed = [("SyncReservedSlots", nameof(SyncReservedRuns))];
 
     /// <summary>Times a run this executor cannot start now (engine down, busy) is put back for another before it is refused.</summary>
     public int MaxRequeues { get; set; } = 3;
@@ -62,9 +69,9 @@ internal sealed class QueueWorkerOptionsValidator : IValidateOptions<QueueWorker
         {
             failures.Add("Executor:Queue:ClaimIdleMs must be between 100 and 600000.");
         }
-        if (options.SyncReservedSlots < 0)
+        if (options.SyncReservedRuns < 0)
         {
-            failures.Add("Executor:Queue:SyncReservedSlots must not be negative.");
+            failures.Add("Executor:Queue:SyncReservedRuns must not be negative.");
         }
         if (options.MaxRequeues is < 0 or > 100)
         {

@@ -321,8 +321,8 @@ public sealed class RunApiTests : IAsyncLifetime
     {
         await using var api = new ApiFactory(_redis, new()
         {
-            ["Gateway:MaxConcurrentRuns"] = "1",
-            ["Gateway:MaxQueuedRuns"] = "0",
+            ["Gateway:MaxForwardedRuns"] = "1",
+            ["Gateway:MaxWaitingRuns"] = "0",
         });
         var release = new TaskCompletionSource();
         api.Executor.Execute = async request =>

@@ -3,7 +3,6 @@ using System.Text.Json;
 using QuickTry.Api.Tests.Faults;
 using QuickTry.RunQueue;
 using StackExchange.Redis;
-using QuickTry.Testing;
 
 namespace QuickTry.Api.Tests.Queue;
 
@@ -50,7 +49,7 @@ public sealed class QueueStack(bool durableRedis = false) : IAsyncDisposable
             ["Executor__Queue__HeartbeatIntervalMs"] = "500",
             ["Executor__Queue__HeartbeatTtlMs"] = "2000",
             ["Executor__Queue__ClaimIdleMs"] = "1000",
-            ["Executor__Queue__SyncReservedSlots"] = "0",
+            ["Executor__Queue__SyncReservedRuns"] = "0",
         };
         foreach (var (key, value) in more ?? [])
         {

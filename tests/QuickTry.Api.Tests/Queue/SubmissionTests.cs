@@ -37,7 +37,7 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _stack.StartRedisAsync();
-        var executor = await _stack.StartExecutorAsync(MainEngine, slots: 2, queueLength: 8, new() { ["Executor__Queue__SyncReservedSlots"] = "1" });
+        var executor = await _stack.StartExecutorAsync(MainEngine, slots: 2, queueLength: 8, new() { ["Executor__Queue__SyncReservedRuns"] = "1" });
         _executorUrl = executor.Url;
         _client = _stack.StartApi(executor.Url, Settings);
         _quicktry = new QuickTryClient(_client);
