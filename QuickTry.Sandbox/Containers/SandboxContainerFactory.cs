@@ -164,6 +164,7 @@ public sealed class SandboxContainerFactory(
                 Memory = memoryBytes,
                 MemorySwap = memoryBytes,
                 NanoCPUs = (long)(_sandbox.Cpus * 1_000_000_000),
+                CpusetCpus = _sandbox.CpusetCpus,
                 PidsLimit = HostPidsLimit(kind, pids),
                 Ulimits =
                 [

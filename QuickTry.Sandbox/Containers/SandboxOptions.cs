@@ -1,6 +1,7 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
 using QuickTry.Protocol;
 using QuickTry.Sandbox.Runs;
-using Microsoft.Extensions.Options;
 
 namespace QuickTry.Sandbox.Containers;
 
@@ -27,6 +28,13 @@ public sealed class SandboxOptions
 
     /// <summary>CPU cores one sandbox may use.</summary>
     public double Cpus { get; set; } = 1.0;
+
+    /// <summary>
+    /// The host CPUs every sandbox of this executor runs on, in the engine's cpuset form (<c>0</c>, <c>2-3</c>,
+    /// <c>0,2</c>); unset, any. Executors sharing one machine can so each have cores of their own, and the
+    /// sandboxes' runs no longer compete with the services beside them.
+    /// </summary>
+    public string? CpusetCpus { get; set; }
 
     /// <summary>Size of the writable work directory (/box) and of /tmp, each.</summary>
     public int WorkDirMb { get; set; } = 64;
@@ -61,7 +69,7 @@ public sealed class SandboxOptions
         new[] { Runtime }.Concat(RuntimeByLanguage.Values).Concat(PlanRuntimes).Distinct(StringComparer.Ordinal);
 }
 
-internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
+internal sealed partial class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
 {
     public ValidateOptionsResult Validate(string? name, SandboxOptions options)
     {
@@ -69,6 +77,10 @@ internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         if (options.Cpus is <= 0 or > 64)
         {
             failures.Add($"{SandboxOptions.Section}:Cpus must be above 0 and at most 64 (is {options.Cpus}).");
+        }
+        if (options.CpusetCpus is { } cpuset && !CpusetList().IsMatch(cpuset))
+        {
+            failures.Add($"{SandboxOptions.Section}:CpusetCpus must be a list of CPU numbers and ranges such as '0', '2-3' or '0,2' (is '{cpuset}').");
         }
         if (options.WorkDirMb is < 1 or > 4096)
         {
@@ -101,4 +113,8 @@ internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>The engine's cpuset form: CPU numbers and ranges, comma-separated.</summary>
+    [GeneratedRegex(@"^\d{1,4}(-\d{1,4})?(,\d{1,4}(-\d{1,4})?)*$")]
+    private static partial Regex CpusetList();
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using QuickTry.Protocol;
 using QuickTry.Sandbox;
 using QuickTry.Sandbox.Runs;
@@ -16,14 +17,7 @@ public sealed class SandboxLibraryTests
     [Fact]
     public async Task An_app_runs_code_in_process_with_one_registration_call()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Executor:InstanceName"] = "test-library-" + Guid.NewGuid().ToString("N")[..8],
-            ["Executor:Pool:WarmPerLanguage"] = "0",
-        });
-        builder.Services.AddQuickTrySandbox(builder.Configuration);
-        using var host = builder.Build();
+        using var host = Host(new());
         await host.StartAsync();
         try
         {
@@ -47,5 +41,45 @@ public sealed class SandboxLibraryTests
         {
             await host.StopAsync();
         }
+    }
+
+    [Fact]
+    public async Task Sandboxes_run_on_the_cpus_the_executor_is_given_and_a_malformed_set_refuses_to_start()
+    {
+        using (var pinned = Host(new() { ["Executor:Sandbox:CpusetCpus"] = "0" }))
+        {
+            await pinned.StartAsync();
+            try
+            {
+                // nproc counts the CPUs the process may run on: the cpuset's one, not the machine's.
+                var outcome = await pinned.Services.GetRequiredService<RunService>().ExecuteAsync(
+                    new RunRequest { Lang = "bash", Code = "nproc; grep Cpus_allowed_list /proc/self/status | tr -d '\\t'" });
+                var result = Assert.IsType<RunOutcome.Completed>(outcome).Result;
+                Assert.Equal(RunStatus.Ok, result.Status);
+                Assert.Equal("1\nCpus_allowed_list:0\n", result.Stdout);
+            }
+            finally
+            {
+                await pinned.StopAsync();
+            }
+        }
+
+        using var malformed = Host(new() { ["Executor:Sandbox:CpusetCpus"] = "first" });
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => malformed.StartAsync());
+        Assert.Contains("Executor:Sandbox:CpusetCpus must be a list of CPU numbers and ranges such as '0', '2-3' or '0,2' (is 'first').", error.Message);
+    }
+
+    /// <summary>A plain generic host with the one registration call, as an app would write it.</summary>
+    private static IHost Host(Dictionary<string, string?> settings)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Executor:InstanceName"] = "test-library-" + Guid.NewGuid().ToString("N")[..8],
+            ["Executor:Pool:WarmPerLanguage"] = "0",
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddQuickTrySandbox(builder.Configuration);
+        return builder.Build();
     }
 }
