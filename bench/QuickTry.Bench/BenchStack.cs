@@ -46,7 +46,11 @@ internal sealed class BenchStack : IAsyncDisposable
     /// </summary>
     public const string SecondEngine = "unix:///var/run/docker.sock";
 
-    public static async Task<BenchStack> StartAsync(IEnumerable<string> languages, int warmPerLanguage, string repository)
+    /// <param name="cpusets">
+    /// Per executor (the first, then the second), the host CPUs its sandboxes run on
+    /// (<c>Executor:Sandbox:CpusetCpus</c>); null leaves every sandbox on every core.
+    /// </param>
+    public static async Task<BenchStack> StartAsync(IEnumerable<string> languages, int warmPerLanguage, string repository, string[]? cpusets = null)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         // Two executors, as QuickTry:Executors configures them.
@@ -85,7 +89,7 @@ internal sealed class BenchStack : IAsyncDisposable
                     .WithEnvironment($"Clients__Plans__{plan}__RunSecondsPerWindow", "10000000");
             }
         }
-        foreach (var name in new[] { "executor", SecondExecutor })
+        foreach (var (name, index) in new[] { "executor", SecondExecutor }.Select((name, index) => (name, index)))
         {
             var executor = builder.CreateResourceBuilder<ProjectResource>(name)
             .WithEnvironment("Executor__InstanceName", $"bench-{name}-" + Guid.NewGuid().ToString("N")[..8])
@@ -100,6 +104,10 @@ internal sealed class BenchStack : IAsyncDisposable
             foreach (var language in languages)
             {
                 executor.WithEnvironment($"Executor__Pool__WarmByLanguage__{language}", warmPerLanguage.ToString());
+            }
+            if (cpusets?[index] is { } cpuset)
+            {
+                executor.WithEnvironment("Executor__Sandbox__CpusetCpus", cpuset);
             }
         }
         foreach (var project in builder.Resources.OfType<ProjectResource>())

@@ -4,7 +4,7 @@ using QuickTry.Bench;
 // QuickTry's benchmark: the real stack against the seed's `docker run --rm` per run and the bare host
 // toolchain, measured side by side in one run. Usage: dotnet run -c Release --project bench/QuickTry.Bench
 //   [--runs 50] [--docker-runs 20] [--warmup 5] [--interval-ms 250] [--warm 4] [--language-runs 5] [--overload-seconds 60]
-//   [--out docs/benchmarks.md] [--only overload|soak] [--soak-minutes 10]
+//   [--out docs/benchmarks.md] [--only overload|soak|scale-out] [--soak-minutes 10]
 var options = BenchOptions.Parse(args);
 var languagesFolder = Path.Combine(options.Repository, "docker-images");
 string[] languages = ["python3", "javascript", "bash", "c", "go", "java"];
@@ -13,9 +13,23 @@ var python = hellos["python3"];
 var hostDir = Directory.CreateTempSubdirectory("quicktry-bench-").FullName;
 
 Console.WriteLine("Starting the stack (AppHost: Redis, executor, API)...");
-await using var stack = await BenchStack.StartAsync(languages, options.WarmPerLanguage, options.Repository);
+// --only scale-out: each executor's sandboxes on a core of their own (the first executor's on CPU 0, the
+// second's on CPU 1), a stand-in for two hosts on one machine; only Python, the language it runs, is kept
+// warm (warming all six in every mode on two pinned executors kept the engine too busy to answer).
+var scaleOutOnly = options.Only == "scale-out";
+await using var stack = await BenchStack.StartAsync(scaleOutOnly ? ["python3"] : languages, options.WarmPerLanguage, options.Repository,
+    cpusets: scaleOutOnly ? ["0", "1"] : null);
 var executorPid = BenchStack.ExecutorProcessId("executor") ?? throw new InvalidOperationException("executor process not found");
 var report = new Report(options, Machine.Describe());
+
+if (scaleOutOnly)
+{
+    await ScaleOutAsync(report.ScaleOut);
+    Directory.Delete(hostDir, recursive: true);
+    await report.WriteScaleOutAsync();
+    Console.WriteLine($"Wrote {options.Output}.");
+    return;
+}
 
 // --only soak (scripts/soak.sh): the mixed load with Redis and executor faults, alone.
 if (options.Only == "soak")
@@ -177,29 +191,35 @@ await using (var sampler = new MemorySampler(executorPid))
     report.MemoryThroughputPeak = sampler.Peak;
 }
 
-// Scale-out: one executor, then two executors, both pulling from the queue; python3 in
-// slots and in a container per run (the engine's container lifecycle), at concurrency 16. Host CPU is
-// sampled alongside, to tell an engine-bound from a CPU-bound machine.
-foreach (var executors in new[] { 1, 2 })
-{
-    if (executors == 2)
-    {
-        Console.WriteLine("Starting the second executor");
-        await stack.StartSecondExecutorAsync(CancellationToken.None);
-    }
-    Console.WriteLine($"Scale-out: {executors} executor(s) at concurrency 16");
-    var total = Math.Max(options.Runs, 160);
-    var cpu = CpuSampler.Start();
-    var slot = await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), 16, total);
-    var slotCpu = cpu.BusyFraction();
-    cpu = CpuSampler.Start();
-    var container = await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.ApiContainer, "/run", python), 16, total);
-    report.ScaleOut.Add(new ScaleOutRow(executors, slot.PerSecond, Stats.Of(slot.Samples), slotCpu, container.PerSecond, Stats.Of(container.Samples), cpu.BusyFraction()));
-}
+await ScaleOutAsync(report.ScaleOut);
 
 Directory.Delete(hostDir, recursive: true);
 await report.WriteAsync();
 Console.WriteLine($"Wrote {options.Output} and its plots.");
+
+// Scale-out: one executor, then two executors, both pulling from the queue; python3 in
+// slots and in a container per run (the engine's container lifecycle), at concurrency 16. Host CPU is
+// sampled alongside, to tell an engine-bound from a CPU-bound machine.
+async Task ScaleOutAsync(List<ScaleOutRow> rows)
+{
+    foreach (var executors in new[] { 1, 2 })
+    {
+        if (executors == 2)
+        {
+            Console.WriteLine("Starting the second executor");
+            await stack.StartSecondExecutorAsync(CancellationToken.None);
+        }
+        Console.WriteLine($"Scale-out: {executors} executor(s) at concurrency 16");
+        var total = Math.Max(options.Runs, 160);
+        var cpu = CpuSampler.Start();
+        var slot = await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), 16, total);
+        var (slotCpu, slotCores) = (cpu.BusyFraction(), cpu.CoreBusyFractions());
+        cpu = CpuSampler.Start();
+        var container = await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.ApiContainer, "/run", python), 16, total);
+        rows.Add(new ScaleOutRow(executors, slot.PerSecond, Stats.Of(slot.Samples), slotCpu, container.PerSecond, Stats.Of(container.Samples), cpu.BusyFraction(),
+            slotCores, cpu.CoreBusyFractions()));
+    }
+}
 
 internal sealed record BenchOptions(string Repository, string Output, int Runs, int DockerRuns, int Warmup, int WarmPerLanguage, int FloodRuns, TimeSpan Interval, int LanguageRuns,
     TimeSpan OverloadDuration, string? Only, double SoakMinutes)
@@ -214,6 +234,7 @@ internal sealed record BenchOptions(string Repository, string Output, int Runs, 
             {
                 "overload" => "benchmark-overload.md",
                 "soak" => "soak.md",
+                "scale-out" => "benchmark-scale-out.md",
                 _ => "benchmarks.md",
             })),
             int.Parse(Value("--runs") ?? "50"),
@@ -225,7 +246,9 @@ internal sealed record BenchOptions(string Repository, string Output, int Runs, 
             int.Parse(Value("--language-runs") ?? "5"),
             TimeSpan.FromSeconds(int.Parse(Value("--overload-seconds") ?? "60")),
             // --only overload: that section alone, written to --out (default docs/benchmark-overload.md);
-            // --only soak: the soak (scripts/soak.sh), written to --out (default docs/soak.md).
+            // --only soak: the soak (scripts/soak.sh), written to --out (default docs/soak.md);
+            // --only scale-out: one executor then two, each executor's sandboxes on a core of their own,
+            // written to --out (default docs/benchmark-scale-out.md).
             Value("--only"),
             double.Parse(Value("--soak-minutes") ?? "10", System.Globalization.CultureInfo.InvariantCulture));
     }
