@@ -287,10 +287,13 @@ public sealed class QueueWorker(
         {
             logger.LogWarning("Run {RunId}: the run queue failed ({Error})", run.Id, e.Message);
             ExecutorTelemetry.Fail(consume, e);
-            if (start == StartStep.Unknown)
+            if (start is StartStep.Unknown or StartStep.NotAsked)
             {
-                // The start step may have been applied with its answer lost, before the job was sent: once
-                // Redis answers, the run is ended "unavailable" (nothing ran) or put back in the queue.
+                // The start step may have been applied with its answer lost, before the job was sent; or it was
+                // never asked and the entry, still pending here, could not be put back or refused: nobody takes
+                // over a live executor's pending entries, so it would stay "queued" until its start-by (ten
+                // minutes for a submission; seen in RedisEngineRestartTests). Once Redis answers, the run is
+                // ended "unavailable" (nothing ran) or put back in the queue.
                 await SettleUnknownStartAsync(entry);
             }
         }
@@ -329,9 +332,10 @@ public sealed class QueueWorker(
     }
 
     /// <summary>
-    /// A start step whose answer was lost, settled once Redis answers (for as long as a result would be
-    /// waited for): a run it made ours ends "unavailable", since no job was sent; an entry still queued goes
-    /// back to the queue for any executor.
+    /// A run the queue failed under before its job was sent (the start step's answer lost, or the entry never
+    /// started and not yet put back), settled once Redis answers (for as long as a result would be waited
+    /// for): a run the start step made ours ends "unavailable", since no job was sent; an entry still queued
+    /// goes back to the queue for any executor.
     /// </summary>
     private async Task SettleUnknownStartAsync(QueueEntry entry)
     {
