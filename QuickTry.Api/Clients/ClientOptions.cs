@@ -21,6 +21,9 @@ public sealed class PlanOptions
     /// <summary>Length of the quota window; counters reset when it ends.</summary>
     public int WindowSeconds { get; set; } = 3_600;
 
+    /// <summary>Test cases one judged run may have (at most the executors' <c>Executor:Limits:MaxTestCases</c>).</summary>
+    public int MaxTestCases { get; set; } = 30;
+
     /// <summary>
     /// Isolation the plan's runs need at least: <c>container</c> gives every run its own container (e.g. for
     /// anonymous callers); unset leaves it to the executor's configuration. The stricter one applies.
@@ -86,6 +89,7 @@ internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
             if (plan.RunsPerWindow < 1) failures.Add($"{key}:RunsPerWindow must be positive.");
             if (plan.RunSecondsPerWindow < 1) failures.Add($"{key}:RunSecondsPerWindow must be positive.");
             if (plan.WindowSeconds is < 1 or > 31 * 86_400) failures.Add($"{key}:WindowSeconds must be 1..2678400.");
+            if (plan.MaxTestCases is < 1 or > 9_999) failures.Add($"{key}:MaxTestCases must be 1..9999.");
             if (plan.Runtime is not null && !SandboxRuntimes.IsValidName(plan.Runtime)) failures.Add($"{key}:Runtime '{plan.Runtime}' is not a runtime name (e.g. {SandboxRuntimes.Runc}, {SandboxRuntimes.Gvisor}).");
         }
         var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Diagnostics;
 using QuickTry.Api.Clients;
 using QuickTry.Api.Extensions;
@@ -12,7 +13,8 @@ namespace QuickTry.Api.Runs;
 /// the limits against their ceilings, and the quota reservation of its worst case. And the one rule for
 /// what a run's end costs.
 /// </summary>
-public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, RedisQuotaStore sharedQuotas, ApiTelemetry telemetry)
+public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, RedisQuotaStore sharedQuotas, ApiTelemetry telemetry,
+    IOptions<GatewayOptions> gateway)
 {
     /// <summary>A ticket to run (the executor's request, its language, the reservation), or the refusal to answer.</summary>
     public async Task<(RunTicket? Ticket, Refusal? Refusal)> PassAsync(
@@ -38,6 +40,10 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
         }
 
         var reserveMs = WorstCaseMs(request, language, client.Plan.Sandbox.Runtime);
+        if (request.Tests is { Count: > 0 } tests && TestCaseErrors(tests.Count, reserveMs, client) is { } testErrors)
+        {
+            return (null, Refusal.Invalid(testErrors));
+        }
         QuotaDecision decision;
         using (var check = ApiTelemetry.Source.StartActivity("quota.reserve"))
         {
@@ -122,6 +128,29 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
             ? ((long)Math.Ceiling(result.WallTimeMs + (result.Compile?.WallTimeMs ?? 0)), true)
             : (0, false);
 
+    /// <summary>
+    /// A judged run's bounds at the gateway: its plan's count of cases, and a worst case (every case at its
+    /// time limit) the gateway would wait for. Null when it is within both.
+    /// </summary>
+    private Dictionary<string, string[]>? TestCaseErrors(int count, long worstCaseMs, ClientIdentity client)
+    {
+        var maxCases = client.Plan.MaxTestCases;
+        if (count > maxCases)
+        {
+            return new() { ["tests"] = [$"At most {maxCases} test cases are allowed on plan '{client.PlanName}' (sent {count})."] };
+        }
+        var ceilingMs = gateway.Value.ExecutorTimeoutSeconds * 1000L;
+        if (worstCaseMs > ceilingMs)
+        {
+            return new()
+            {
+                ["tests"] = [$"{count} test cases at their time limit (and the compile step) could take {worstCaseMs} ms, more than the "
+                    + $"{ceilingMs} ms a run may take here; send fewer cases or a lower limits.timeMs."],
+            };
+        }
+        return null;
+    }
+
     /// <summary>What the gateway checks itself: enough to pick the language and reserve quota.</summary>
     private async Task<(LanguageInfo?, Dictionary<string, string[]>?)> ValidateAsync(RunRequest request, CancellationToken cancellationToken)
     {
@@ -148,13 +177,14 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
     }
 
     /// <summary>
-    /// A run's worst case under <paramref name="runtime"/> (its plan's): its time limit, plus its compile limit
-    /// for compiled languages. What its quota reservation holds, and what the gateway waits for a started run.
+    /// A run's worst case under <paramref name="runtime"/> (its plan's): its time limit (once per test case
+    /// of a judged run), plus its compile limit for compiled languages. What its quota reservation holds, and
+    /// what the gateway waits for a started run.
     /// </summary>
     public static long WorstCaseMs(RunRequest request, LanguageInfo language, string? runtime)
     {
         var limits = LimitRules.Apply(request.Limits, language.LimitsUnder(runtime));
-        var run = Math.Max(1, limits.TimeMs);
+        var run = (long)Math.Max(1, limits.TimeMs) * Math.Max(1, request.Tests?.Count ?? 1);
         var compile = language.Compiled ? Math.Max(1, limits.CompileTimeMs) : 0;
         return (long)run + compile;
     }
@@ -173,6 +203,10 @@ public sealed class RunGate(LanguageDirectory languages, IQuotaStore quotas, Red
         Args = request.Args,
         Files = request.Files,
         Limits = request.Limits,
+        Tests = request.Tests,
+        Compare = request.Compare,
+        Tolerance = request.Tolerance,
+        StopOnFirstFailure = request.StopOnFirstFailure,
     };
 }
 

@@ -40,6 +40,21 @@ public record RunRequest
     /// <summary>Limits to run under; unset ones take the language's defaults.</summary>
     public RequestedLimits? Limits { get; init; }
 
+    /// <summary>
+    /// Test cases: the program compiles once and runs once per case, each with the run's limits and a clean
+    /// working folder; the result then has a verdict per case. Unset, the program runs once.
+    /// </summary>
+    public IReadOnlyList<TestCase?>? Tests { get; init; }
+
+    /// <summary>How test cases' outputs are compared: <c>lines</c> (default), <c>exact</c>, <c>tokens</c> or <c>numbers</c>.</summary>
+    public string? Compare { get; init; }
+
+    /// <summary>For <c>numbers</c>: how far two numbers may differ, absolutely or relatively (default 1e-6).</summary>
+    public double? Tolerance { get; init; }
+
+    /// <summary>Stop at the first test case not accepted; the cases after it are <c>skipped</c>.</summary>
+    public bool? StopOnFirstFailure { get; init; }
+
     /// <summary>The language asked for, whichever name carried it.</summary>
     [JsonIgnore]
     public string? EffectiveLang => string.IsNullOrWhiteSpace(Lang) ? Language : Lang;
@@ -158,6 +173,67 @@ public static class RequestRules
         if (string.IsNullOrWhiteSpace(request.Code))
         {
             yield return ("code", "Code is required and must not be empty.");
+        }
+        foreach (var violation in TestViolations(request))
+        {
+            yield return violation;
+        }
+    }
+
+    /// <summary>The longest name a test case may have.</summary>
+    public const int MaxTestNameLength = 100;
+
+    private static IEnumerable<(string Field, string Error)> TestViolations(RunRequest request)
+    {
+        if (request.Compare is { } compare && !OutputComparisons.All.Contains(compare))
+        {
+            yield return ("compare", $"'{compare}' is not a comparison; use one of: {string.Join(", ", OutputComparisons.All)}.");
+        }
+        if (request.Tolerance is { } tolerance && (!double.IsFinite(tolerance) || tolerance < 0 || tolerance > 1))
+        {
+            yield return ("tolerance", "The tolerance must be a number from 0 to 1.");
+        }
+        if (request.Tests is not { } tests)
+        {
+            if (request.Compare is not null || request.Tolerance is not null || request.StopOnFirstFailure is not null)
+            {
+                yield return ("tests", "'compare', 'tolerance' and 'stopOnFirstFailure' apply to test cases; send 'tests' with them.");
+            }
+            yield break;
+        }
+        if (tests.Count == 0)
+        {
+            yield return ("tests", "'tests' must hold at least one test case (or be left out).");
+        }
+        if (request.Args is { Count: > 0 })
+        {
+            yield return ("args", "With 'tests', each test case carries its own 'args'.");
+        }
+        if (!string.IsNullOrEmpty(request.EffectiveStdin))
+        {
+            yield return ("stdin", "With 'tests', each test case carries its own 'stdin'.");
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < tests.Count; i++)
+        {
+            var test = tests[i];
+            if (test is null)
+            {
+                yield return ($"tests[{i}]", "A test case must be an object.");
+                continue;
+            }
+            if (test.Name is { } name && (name.Length is 0 or > MaxTestNameLength || name.Any(char.IsControl)))
+            {
+                yield return ($"tests[{i}].name", $"A test case's name must be 1 to {MaxTestNameLength} characters, none of them control characters.");
+            }
+            else if (!names.Add(test.Name ?? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                yield return ($"tests[{i}].name", $"Two test cases are named '{test.Name ?? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)}'.");
+            }
+            if (test.Args is { } args && args.Any(a => a is null || a.Contains('\0')))
+            {
+                yield return ($"tests[{i}].args", "Arguments must be strings without NUL characters.");
+            }
         }
     }
 }

@@ -110,6 +110,23 @@ public sealed record RunResult
 
     /// <summary>A sentence for people: which limit cut the run short, or what went wrong.</summary>
     public string? Message { get; init; }
+
+    /// <summary>
+    /// A judged run (one with <c>tests</c>): the first case's verdict that is not <c>accepted</c>, else
+    /// <c>accepted</c>. <see cref="Status"/> still says how the run as a whole ended (<c>compile_error</c>,
+    /// or the first failed case's status); <see cref="WallTimeMs"/> and <see cref="CpuTimeMs"/> are the
+    /// cases' sums, <see cref="MemoryBytes"/> their largest.
+    /// </summary>
+    public Verdict? Verdict { get; init; }
+
+    /// <summary>A judged run: how many cases were accepted.</summary>
+    public int? Passed { get; init; }
+
+    /// <summary>A judged run: how many cases were sent.</summary>
+    public int? Total { get; init; }
+
+    /// <summary>A judged run: every case's result, in the order sent.</summary>
+    public IReadOnlyList<TestCaseResult>? Tests { get; init; }
 }
 
 /// <summary>The compile step of a compiled language.</summary>

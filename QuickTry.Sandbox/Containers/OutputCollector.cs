@@ -36,6 +36,7 @@ internal sealed class OutputCollector : IDisposable
     public OutputCollector(int outputCap, bool compiled, int compileCap, string nonce, Action<OutputStream, string>? live = null)
     {
         _live = live;
+        ExpectsCompile = compiled;
         _cap = outputCap;
         _nonce = nonce;
         _stdout = new StreamState(compiled, compileCap, outputCap + TrailerSlack);
@@ -47,6 +48,9 @@ internal sealed class OutputCollector : IDisposable
     /// <summary>A stream went past its cap: the program must be stopped.</summary>
     public bool CapExceeded =>
         _stdout.Program.Offered - _stdoutTail > _stdout.Program.Max || _stderr.Program.Overflowed;
+
+    /// <summary>The job has a compile step, whose report comes first.</summary>
+    public bool ExpectsCompile { get; }
 
     /// <summary>The runner reported the end of the compile step (it writes stdout's header first).</summary>
     public bool CompileFinished => _stdout.CompileHeader is not null;

@@ -22,10 +22,11 @@ internal static class RunPayload
     public static byte[] Build(PreparedRun run, string nonce, int compileOutputCap, int perUidProcesses, bool interactive = false)
     {
         var archive = Archive(run);
-        // The interactive field is sent only when set, so images built before it keep serving other runs.
+        // The optional fields are sent only when set, so images built before them keep serving other runs.
         var limits = run.Limits;
+        var optional = run.Judged is { } judged ? $" 0 {judged.Cases.Count}" : interactive ? " 1" : "";
         var header = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{nonce} {limits.CompileTimeMs} {compileOutputCap} {limits.TimeMs} {archive.Length} {perUidProcesses}{(interactive ? " 1" : "")}\n"));
+            $"{nonce} {limits.CompileTimeMs} {compileOutputCap} {limits.TimeMs} {archive.Length} {perUidProcesses}{optional}\n"));
         return [.. header, .. archive];
     }
 
@@ -47,6 +48,13 @@ internal static class RunPayload
             }
             Add(tar, folders, ".qt/args", NulSeparated(run.Args));
             Add(tar, folders, ".qt/stdin", run.Stdin);
+            // A judged run's cases: input only; expected outputs never enter the sandbox.
+            for (var i = 0; i < (run.Judged?.Cases.Count ?? 0); i++)
+            {
+                var test = run.Judged!.Cases[i];
+                Add(tar, folders, $".qt/cases/{i + 1}/stdin", test.Stdin);
+                Add(tar, folders, $".qt/cases/{i + 1}/args", NulSeparated(test.Args));
+            }
         }
         return buffer.ToArray();
     }

@@ -4,6 +4,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 using QuickTry.Protocol;
+using QuickTry.Sandbox.Judging;
 using QuickTry.Sandbox.Runs;
 using QuickTry.Sandbox.Telemetry;
 
@@ -61,11 +62,14 @@ public sealed class SandboxRunner(
             // The job has not been sent: nothing ran, and the caller may try another container.
             throw new SandboxNotStartedException(container.Id, e);
         }
-        var collector = new OutputCollector(run.Limits.OutputBytes, run.Language.IsCompiled, _sandbox.CompileOutputBytes, nonce, live?.Output);
+        // A judged run's output reaches a live caller case by case, in the cases' results.
+        var judging = run.Judged is null ? null : new JudgedRun(run.Judged, run.Limits, live?.CaseFinished);
+        var collector = new OutputCollector(run.Limits.OutputBytes, run.Language.IsCompiled, _sandbox.CompileOutputBytes, nonce,
+            judging is null ? live?.Output : null);
         SandboxOutcome? outcome = null;
         try
         {
-            outcome = await ExchangeAsync(container, run, payload, interactive ? live!.Stdin : null, collector, stream, peakIsRunOwn, cancellationToken);
+            outcome = await ExchangeAsync(container, run, payload, nonce, interactive ? live!.Stdin : null, judging, collector, stream, peakIsRunOwn, cancellationToken);
             return outcome;
         }
         finally
@@ -74,13 +78,14 @@ public sealed class SandboxRunner(
             if (outcome?.Reusable is null)
             {
                 stream.Dispose();
-                collector.Dispose();
+                (judging?.Collector ?? collector).Dispose();
             }
         }
     }
 
-    private async Task<SandboxOutcome> ExchangeAsync(SandboxContainer container, PreparedRun run, byte[] payload,
-        System.Threading.Channels.ChannelReader<string>? stdin, OutputCollector collector, MultiplexedStream stream, bool peakIsRunOwn, CancellationToken cancellationToken)
+    private async Task<SandboxOutcome> ExchangeAsync(SandboxContainer container, PreparedRun run, byte[] payload, string nonce,
+        System.Threading.Channels.ChannelReader<string>? stdin, JudgedRun? judging, OutputCollector collector, MultiplexedStream stream,
+        bool peakIsRunOwn, CancellationToken cancellationToken)
     {
         Activity.Current?.SetTag("quicktry.isolation", container.Isolation.ToWireName());
         Activity.Current?.SetTag("quicktry.runtime", container.Runtime);
@@ -105,8 +110,9 @@ public sealed class SandboxRunner(
         stages.Begin(run.Language.IsCompiled ? "sandbox.compile" : "sandbox.execute");
 
         using var stopTyping = new CancellationTokenSource();
+        // A judged run's runner reads "next" before each case after the first: its stdin stays open.
         var writing = stdin is null
-            ? WritePayloadAsync(stream, payload, closeStdin: container.Isolation == Isolation.Container, killer)
+            ? WritePayloadAsync(stream, payload, closeStdin: container.Isolation == Isolation.Container && judging is null, killer)
             : WriteInteractiveAsync(stream, payload, run.Stdin, stdin, killer, stopTyping.Token);
         var buffer = new byte[ReadBufferBytes];
         try
@@ -136,6 +142,25 @@ public sealed class SandboxRunner(
                 }
                 if (collector.Complete)
                 {
+                    if (judging is not null && judging.ProgramRan(collector) && !judging.AllReported)
+                    {
+                        // A test case reported: judge it, then tell the runner whether to run the next one.
+                        var proceed = judging.CaseEnded(collector.Finish(), killed: null, time.GetElapsedTime(runStarted!.Value).TotalMilliseconds);
+                        if (proceed)
+                        {
+                            await writing;
+                            await stream.WriteAsync(JudgedRun.Next, 0, JudgedRun.Next.Length, CancellationToken.None);
+                            collector = judging.NextCollector(collector, run.Limits.OutputBytes, _sandbox.CompileOutputBytes, nonce);
+                            runStarted = time.GetTimestamp();
+                            deadline.CancelAfter(TimeSpan.FromMilliseconds(run.Limits.TimeMs + grace));
+                            continue;
+                        }
+                        if (!judging.AllReported)
+                        {
+                            await writing;
+                            await stream.WriteAsync(JudgedRun.Stop, 0, JudgedRun.Stop.Length, CancellationToken.None);
+                        }
+                    }
                     // Everything arrived; the engine would take ~40 ms more to close the streams.
                     break;
                 }
@@ -153,7 +178,9 @@ public sealed class SandboxRunner(
         await stopTyping.CancelAsync();
         await writing;
 
-        var output = collector.Finish();
+        var output = judging is null
+            ? collector.Finish()
+            : judging.Settle(collector, killer.Reason, runStarted is { } began ? time.GetElapsedTime(began, finished).TotalMilliseconds : 0);
         // The runner killing the program at its limit is the time limit, as the watchdog's kill is; either
         // is told on the stage it cut short.
         var killed = killer.Reason ?? (output.Trailer?.TimedOut == true ? KillReason.TimeLimit : null);
@@ -185,7 +212,8 @@ public sealed class SandboxRunner(
             runStarted is { } s ? time.GetElapsedTime(s, finished).TotalMilliseconds : 0,
             collector.ProtocolError,
             peakIsRunOwn,
-            reusable);
+            reusable,
+            judging?.Results(killer.Reason));
     }
 
     /// <summary>Reads the slot's verdict on its wipe; owns (and then disposes) the stream and collector.</summary>
@@ -371,6 +399,7 @@ internal sealed class Stages(string containerId)
 
 /// <param name="PeakIsRunOwn">The trailer's memory peak is this run's alone (a fresh container, or a reset slot).</param>
 /// <param name="Reusable">For a slot that ended normally: completes with true once its wipe is verified.</param>
+/// <param name="Cases">A judged run's cases, each judged or skipped.</param>
 internal sealed record SandboxOutcome(
     CollectedOutput Output,
     KillReason? Killed,
@@ -379,4 +408,5 @@ internal sealed record SandboxOutcome(
     double MeasuredRunMs,
     string? ProtocolError,
     bool PeakIsRunOwn,
-    Task<bool>? Reusable);
+    Task<bool>? Reusable,
+    IReadOnlyList<TestCaseResult>? Cases = null);

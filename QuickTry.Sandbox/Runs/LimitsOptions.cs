@@ -39,6 +39,12 @@ public sealed class LimitsOptions
     public int MaxArgBytes { get; set; } = 4 * 1024;
 
     /// <summary>
+    /// Test cases one judged run may have (the gateway's plans may allow fewer). Each runs under the run's
+    /// time limit; their inputs and expected outputs count toward <see cref="MaxTotalBytes"/>.
+    /// </summary>
+    public int MaxTestCases { get; set; } = 100;
+
+    /// <summary>
     /// Factor on the default run and compile time limits of runs under a runtime, by the runtime's name
     /// (<c>Executor:Limits:TimeFactorByRuntime:runsc</c>). gVisor starts every process several times slower
     /// than runc (measured here: a JVM or BEAM hello world no longer fits 3 s), so a language's defaults
@@ -71,6 +77,12 @@ internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         Positive(options.MaxTotalBytes, nameof(options.MaxTotalBytes));
         Positive(options.MaxArgs, nameof(options.MaxArgs));
         Positive(options.MaxArgBytes, nameof(options.MaxArgBytes));
+        Positive(options.MaxTestCases, nameof(options.MaxTestCases));
+        if (options.MaxTestCases > 9_999)
+        {
+            // The runner reads the count as at most four digits.
+            failures.Add($"{LimitsOptions.Section}:{nameof(options.MaxTestCases)} must be at most 9999 (is {options.MaxTestCases}).");
+        }
         foreach (var (runtime, factor) in options.TimeFactorByRuntime)
         {
             if (!SandboxRuntimes.IsValidName(runtime))

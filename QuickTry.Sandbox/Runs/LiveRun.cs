@@ -14,7 +14,11 @@ namespace QuickTry.Sandbox.Runs;
 /// For an interactive run: text for the program's stdin as it comes; completing the channel ends the
 /// program's stdin. An interactive run gets a container of its own (a slot's stdin carries its next job).
 /// </param>
-public sealed record LiveRun(Action<OutputStream, string> Output, ChannelReader<string>? Stdin = null)
+/// <param name="CaseFinished">
+/// For a judged run: called on the read loop with each test case's result as it ends (program output then
+/// comes only in these, not through <paramref name="Output"/>); it must not block.
+/// </param>
+public sealed record LiveRun(Action<OutputStream, string> Output, ChannelReader<string>? Stdin = null, Action<TestCaseResult>? CaseFinished = null)
 {
     public bool Interactive => Stdin is not null;
 }

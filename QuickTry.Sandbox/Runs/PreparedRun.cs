@@ -1,4 +1,5 @@
 using QuickTry.Protocol;
+using QuickTry.Sandbox.Judging;
 using QuickTry.Sandbox.Languages;
 
 namespace QuickTry.Sandbox.Runs;
@@ -11,4 +12,5 @@ public sealed record PreparedRun(
     IReadOnlyList<string> Args,
     IReadOnlyList<(string Name, string Content)> Files,
     AppliedLimits Limits,
-    string Runtime = SandboxRuntimes.Runc);
+    string Runtime = SandboxRuntimes.Runc,
+    JudgedCases? Judged = null);

@@ -28,6 +28,10 @@ internal static class RunResultMapper
         var (status, message) = Decide(run, outcome, compile);
         var exitCode = outcome.Killed is null ? outcome.ExitCode : null;
         var ranProgram = compile is null || compile.ExitCode == 0;
+        if (outcome.Cases is { } cases)
+        {
+            return Judged(run, runId, kind, version, queueTime, totalTime, compile, cases, ranProgram ? null : (status, message));
+        }
         return new RunResult
         {
             RunId = runId,
@@ -60,7 +64,7 @@ internal static class RunResultMapper
     /// The runner's figure (precise), never more than the executor's own clock saw from sending the job
     /// to the end of the output: what is billed is bounded by what the executor measured itself.
     /// </summary>
-    private static double WallTimeMs(RunnerTrailer? trailer, double measuredMs) =>
+    internal static double WallTimeMs(RunnerTrailer? trailer, double measuredMs) =>
         trailer is null ? measuredMs
         : measuredMs > 0 ? Math.Min(trailer.WallTimeMs, measuredMs)
         : trailer.WallTimeMs;
@@ -109,6 +113,53 @@ internal static class RunResultMapper
             var code => (RunStatus.RuntimeError, SignalName(code) is { } signal
                 ? $"The program was killed by {signal}."
                 : $"The program exited with code {code}."),
+        };
+    }
+
+    /// <summary>
+    /// A judged run: its status is the build's when that failed, else the first case's that did not end
+    /// normally (a wrong answer ran normally); times are the cases' sums, memory their largest.
+    /// </summary>
+    private static RunResult Judged(PreparedRun run, string runId, SandboxKind kind, string version, TimeSpan queueTime,
+        TimeSpan totalTime, CompileResult? compile, IReadOnlyList<TestCaseResult> cases, (RunStatus, string?)? buildFailed)
+    {
+        var ran = cases.Where(c => c.Verdict != Verdict.Skipped || c.WallTimeMs > 0).ToList();
+        var failed = cases.FirstOrDefault(c => c.Verdict is not (Verdict.Accepted or Verdict.WrongAnswer));
+        var stoppedAfterWrongAnswer = failed is { Verdict: Verdict.Skipped }
+            && cases.TakeWhile(c => c != failed).Any(c => c.Verdict == Verdict.WrongAnswer);
+        var (status, message) = buildFailed ?? (failed is null || stoppedAfterWrongAnswer
+            ? (RunStatus.Ok, null)
+            : (failed.Verdict switch
+            {
+                Verdict.Timeout => RunStatus.Timeout,
+                Verdict.MemoryLimit => RunStatus.MemoryLimit,
+                Verdict.OutputLimit => RunStatus.OutputLimit,
+                Verdict.RuntimeError => RunStatus.RuntimeError,
+                _ => RunStatus.InternalError,
+            }, $"Test case '{failed.Name}': {failed.Message}"));
+        var deciding = failed is { Verdict: not Verdict.Skipped } ? failed : ran.LastOrDefault();
+        return new RunResult
+        {
+            RunId = runId,
+            Lang = run.Language.Name,
+            Version = version,
+            Status = status,
+            Isolation = kind.Isolation,
+            Runtime = kind.Runtime,
+            ExitCode = deciding?.ExitCode,
+            Signal = deciding?.Signal,
+            Compile = run.Language.IsCompiled ? compile ?? new CompileResult() : null,
+            WallTimeMs = Math.Round(cases.Sum(c => c.WallTimeMs), 2),
+            CpuTimeMs = ran.Count > 0 && ran.All(c => c.CpuTimeMs is not null) ? Math.Round(ran.Sum(c => c.CpuTimeMs!.Value), 2) : null,
+            MemoryBytes = ran.Max(c => c.MemoryBytes),
+            QueueTimeMs = Math.Round(queueTime.TotalMilliseconds, 2),
+            TotalTimeMs = Math.Round(totalTime.TotalMilliseconds, 2),
+            Limits = run.Limits,
+            Message = message,
+            Verdict = cases.FirstOrDefault(c => c.Verdict != Verdict.Accepted)?.Verdict ?? Verdict.Accepted,
+            Passed = cases.Count(c => c.Verdict == Verdict.Accepted),
+            Total = cases.Count,
+            Tests = cases,
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using QuickTry.Sandbox.Judging;
 using QuickTry.Sandbox.Languages;
 using QuickTry.Sandbox.Containers;
 
@@ -114,11 +115,14 @@ public sealed class RunValidator(
             }
         }
 
+        var judged = PrepareCases(request, Error);
         var total = Encoding.UTF8.GetByteCount(request.Code ?? "") + Encoding.UTF8.GetByteCount(stdin)
-            + files.Sum(f => Encoding.UTF8.GetByteCount(f.Item2)) + args.Sum(Encoding.UTF8.GetByteCount);
+            + files.Sum(f => Encoding.UTF8.GetByteCount(f.Item2)) + args.Sum(Encoding.UTF8.GetByteCount)
+            + (judged?.Cases.Sum(c => Encoding.UTF8.GetByteCount(c.Stdin) + Encoding.UTF8.GetByteCount(c.ExpectedOutput ?? "")
+                + c.Args.Sum(Encoding.UTF8.GetByteCount)) ?? 0);
         if (total > _limits.MaxTotalBytes)
         {
-            Error("files", $"Code, stdin, files and arguments together are larger than {_limits.MaxTotalBytes} bytes.");
+            Error(judged is null ? "files" : "tests", $"Code, stdin, files, arguments and test cases together are larger than {_limits.MaxTotalBytes} bytes.");
         }
 
         var requested = request.Limits ?? new RequestedLimits();
@@ -133,8 +137,54 @@ public sealed class RunValidator(
         }
         var runtime = _sandbox.RuntimeFor(language.Name, planRuntime);
         var applied = LimitRules.Apply(requested, DefaultsFor(language, runtime));
-        run = new PreparedRun(language, request.Code!, stdin, args, files, applied, runtime);
+        run = new PreparedRun(language, request.Code!, stdin, args, files, applied, runtime, judged);
         return true;
+    }
+
+    /// <summary>
+    /// A judged run's cases against this executor's bounds (the shape of each case is the contract's rule,
+    /// checked with the rest of <see cref="RequestRules"/>); null for a run without tests.
+    /// </summary>
+    private JudgedCases? PrepareCases(RunRequest request, Action<string, string> error)
+    {
+        if (request.Tests is not { Count: > 0 } tests)
+        {
+            return null;
+        }
+        if (tests.Count > _limits.MaxTestCases)
+        {
+            error("tests", $"At most {_limits.MaxTestCases} test cases are allowed (sent {tests.Count}).");
+        }
+        var cases = new List<PreparedCase>(tests.Count);
+        for (var i = 0; i < tests.Count; i++)
+        {
+            var test = tests[i];
+            if (test is null)
+            {
+                continue;
+            }
+            if (Encoding.UTF8.GetByteCount(test.Stdin ?? "") > _limits.MaxStdinBytes)
+            {
+                error($"tests[{i}].stdin", $"Stdin is larger than {_limits.MaxStdinBytes} bytes.");
+            }
+            if (Encoding.UTF8.GetByteCount(test.ExpectedOutput ?? "") > _limits.MaxStdinBytes)
+            {
+                error($"tests[{i}].expectedOutput", $"The expected output is larger than {_limits.MaxStdinBytes} bytes.");
+            }
+            var args = test.Args?.Where(a => a is not null).Select(a => a!).ToList() ?? [];
+            if (args.Count > _limits.MaxArgs)
+            {
+                error($"tests[{i}].args", $"At most {_limits.MaxArgs} arguments are allowed.");
+            }
+            if (args.Any(a => Encoding.UTF8.GetByteCount(a) > _limits.MaxArgBytes))
+            {
+                error($"tests[{i}].args", $"Each argument must be at most {_limits.MaxArgBytes} bytes.");
+            }
+            cases.Add(new PreparedCase(test.Name ?? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                test.Stdin ?? "", args, test.ExpectedOutput));
+        }
+        return new JudgedCases(cases, request.Compare ?? OutputComparisons.Lines,
+            request.Tolerance ?? OutputComparisons.DefaultTolerance, request.StopOnFirstFailure ?? false);
     }
 
     /// <summary>The highest value a request may ask for, per limit (published in GET /languages).</summary>
