@@ -8,4 +8,7 @@ public interface IRunObserver
 
     /// <summary>A piece of output, as the program wrote it (capped as the result is).</summary>
     Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken);
+
+    /// <summary>A judged run's test case ended (such runs send their output in these, not as output).</summary>
+    Task TestCaseAsync(TestCaseResult result, CancellationToken cancellationToken);
 }

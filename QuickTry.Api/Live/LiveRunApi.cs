@@ -125,5 +125,8 @@ public static class LiveRunApi
 
         public Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken) =>
             socket.SendAsync(LiveMessage.Output(stream, text), cancellationToken);
+
+        public Task TestCaseAsync(TestCaseResult result, CancellationToken cancellationToken) =>
+            socket.SendAsync(LiveMessage.CaseEnded(result), cancellationToken);
     }
 }

@@ -5,7 +5,8 @@ namespace QuickTry.Api.Live;
 
 /// <summary>
 /// <c>POST /run</c> answered as server-sent events: <c>started</c> (the run's id, and for an interactive
-/// run where its stdin goes), <c>stdout</c>/<c>stderr</c> as the program writes, then <c>result</c>. The
+/// run where its stdin goes), <c>stdout</c>/<c>stderr</c> as the program writes (a judged run: <c>test</c>
+/// as each case ends), then <c>result</c>. The
 /// response starts (200, <c>text/event-stream</c>) only once the run started, so every refusal before that
 /// is still an ordinary problem response with its status.
 /// </summary>
@@ -35,6 +36,9 @@ public sealed class ServerSentEventsWriter(HttpResponse response, Func<string, T
 
     public Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken) =>
         WriteAsync(RunEventNames.Of(stream), new { text }, cancellationToken);
+
+    public Task TestCaseAsync(TestCaseResult result, CancellationToken cancellationToken) =>
+        WriteAsync(RunEventNames.Test, result, cancellationToken);
 
     public async Task ResultAsync(RunResult result, CancellationToken cancellationToken)
     {

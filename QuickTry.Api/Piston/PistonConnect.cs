@@ -216,6 +216,9 @@ public static class PistonConnect
         public Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken) =>
             compiled ? Task.CompletedTask
                 : SendAsync(socket, new { type = "data", stream = stream == OutputStream.Stderr ? "stderr" : "stdout", data = text }, cancellationToken);
+
+        // Piston's requests have no test cases: there are none to pass on.
+        public Task TestCaseAsync(TestCaseResult result, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>

@@ -50,6 +50,9 @@ public sealed class LiveChannel : IAsyncDisposable
                         await _observer.OutputAsync(message.Type == RunEventNames.Stderr ? OutputStream.Stderr : OutputStream.Stdout,
                             message.Text, _cancellationToken);
                         break;
+                    case RunEventNames.Test when message.Test is not null:
+                        await _observer.TestCaseAsync(message.Test, _cancellationToken);
+                        break;
                     case RunQueueKeys.LiveEnd:
                         _ended.TrySetResult();
                         return;

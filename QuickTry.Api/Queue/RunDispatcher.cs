@@ -306,6 +306,9 @@ public sealed class RunDispatcher(
                     case { Type: RunEventNames.Stdout or RunEventNames.Stderr, Text: { } text }:
                         await observer.OutputAsync(message.Type == RunEventNames.Stderr ? OutputStream.Stderr : OutputStream.Stdout, text, cancellationToken);
                         continue;
+                    case { Type: RunEventNames.Test, Test: { } test }:
+                        await observer.TestCaseAsync(test, cancellationToken);
+                        continue;
                     case { Type: RunEventNames.Result, Result: { } result }:
                         return new ExecutorAnswer.Completed(result);
                     default:

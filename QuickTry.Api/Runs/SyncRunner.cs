@@ -89,5 +89,8 @@ public sealed class SyncRunner(RunGate gate, RunDispatcher dispatcher, ApiTeleme
 
         public Task OutputAsync(OutputStream stream, string text, CancellationToken cancellationToken) =>
             observer.OutputAsync(stream, text, cancellationToken);
+
+        public Task TestCaseAsync(TestCaseResult result, CancellationToken cancellationToken) =>
+            observer.TestCaseAsync(result, cancellationToken);
     }
 }

@@ -20,6 +20,9 @@ public sealed record LiveMessage
     /// <summary>The run's result, in a <c>result</c> message.</summary>
     public RunResult? Result { get; init; }
 
+    /// <summary>A judged run's test case, in a <c>test</c> message.</summary>
+    public TestCaseResult? Test { get; init; }
+
     /// <summary>In an <c>error</c> message: the HTTP status <c>POST /run</c> would have answered (400, 429, 503, ...).</summary>
     public int? Status { get; init; }
 
@@ -37,6 +40,9 @@ public sealed record LiveMessage
 
     /// <summary>A piece of output.</summary>
     public static LiveMessage Output(OutputStream stream, string text) => new() { Type = RunEventNames.Of(stream), Text = text };
+
+    /// <summary>A judged run's test case ended.</summary>
+    public static LiveMessage CaseEnded(TestCaseResult test) => new() { Type = RunEventNames.Test, Test = test };
 
     /// <summary>The run's result.</summary>
     public static LiveMessage Completed(RunResult result) => new() { Type = RunEventNames.Result, Result = result };

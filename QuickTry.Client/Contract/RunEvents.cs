@@ -16,6 +16,13 @@ public abstract record RunEvent;
 /// <param name="Text">The text (UTF-8; a character split across two writes arrives whole in the later one).</param>
 public sealed record RunOutput(OutputStream Stream, string Text) : RunEvent;
 
+/// <summary>
+/// A judged run's test case ended: its result, as the run's result will list it. Sent instead of the
+/// program's output for judged runs, once per case in order.
+/// </summary>
+/// <param name="Case">The case's result.</param>
+public sealed record TestCaseEnded(TestCaseResult Case) : RunEvent;
+
 /// <summary>The run ended: its result, as <c>POST /run</c> would have answered it. Always the last event.</summary>
 /// <param name="Result">The result.</param>
 public sealed record RunCompleted(RunResult Result) : RunEvent;
@@ -42,6 +49,9 @@ public static class RunEventNames
 
     /// <summary>The result: a <see cref="RunResult"/>.</summary>
     public const string Result = "result";
+
+    /// <summary>A judged run's test case ended: a <see cref="TestCaseResult"/> (WebSocket: in the message's <c>test</c>).</summary>
+    public const string Test = "test";
 
     /// <summary>
     /// A sandbox took the run and its job is being sent: <c>{"runId": "..."}</c> (server-sent events, where an

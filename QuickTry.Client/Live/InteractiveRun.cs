@@ -88,6 +88,9 @@ public sealed class InteractiveRun : IAsyncDisposable
                 case { Type: RunEventNames.Stdout or RunEventNames.Stderr, Text: { } text }:
                     yield return new RunOutput(message.Type == RunEventNames.Stderr ? OutputStream.Stderr : OutputStream.Stdout, text);
                     break;
+                case { Type: RunEventNames.Test, Test: { } test }:
+                    yield return new TestCaseEnded(test);
+                    break;
                 case { Type: RunEventNames.Result, Result: { } result }:
                     yield return new RunCompleted(result);
                     await _socket.CloseAsync();

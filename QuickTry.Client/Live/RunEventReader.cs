@@ -46,6 +46,8 @@ internal static class RunEventReader
             {
                 RunEventNames.Stdout => new RunOutput(OutputStream.Stdout, TextOf(data)),
                 RunEventNames.Stderr => new RunOutput(OutputStream.Stderr, TextOf(data)),
+                RunEventNames.Test => new TestCaseEnded(JsonSerializer.Deserialize<TestCaseResult>(data, QuickTryClient.Json)
+                    ?? throw new JsonException("The test event's data is null.")),
                 RunEventNames.Result => new RunCompleted(JsonSerializer.Deserialize<RunResult>(data, QuickTryClient.Json)
                     ?? throw new JsonException("The result event's data is null.")),
                 _ => null,

@@ -229,7 +229,9 @@ public sealed class QueueWorker(
             var channel = RunQueueKeys.Live(run.Id);
             void Publish(LiveMessage message) =>
                 queue.Subscriber.Publish(channel, JsonSerializer.SerializeToUtf8Bytes(message, ContractJson.Options), CommandFlags.FireAndForget);
-            var live = run.Live ? new LiveRun((stream, text) => Publish(LiveMessage.Output(stream, text))) : null;
+            var live = run.Live
+                ? new LiveRun((stream, text) => Publish(LiveMessage.Output(stream, text)), CaseFinished: test => Publish(LiveMessage.CaseEnded(test)))
+                : null;
             var outcome = await runs.ExecuteAsync(request, run.Client, plan, CancellationToken.None, run.Id,
                 async _ =>
                 {

@@ -58,7 +58,8 @@ public static class ExecutorLiveRunApi
         var stdin = interactive ? LiveSocket.InputChannel() : null;
         var sending = SendAllAsync(socket, outgoing.Reader, gone);
         var receiving = socket.ReadInputAsync(stdin?.Writer, gone);
-        var live = new LiveRun((stream, text) => outgoing.Writer.TryWrite(LiveMessage.Output(stream, text)), stdin?.Reader);
+        var live = new LiveRun((stream, text) => outgoing.Writer.TryWrite(LiveMessage.Output(stream, text)), stdin?.Reader,
+            test => outgoing.Writer.TryWrite(LiveMessage.CaseEnded(test)));
         var outcome = await runs.ExecuteAsync(request, client, plan, gone.Token, startGate: _ =>
         {
             outgoing.Writer.TryWrite(new LiveMessage { Type = RunEventNames.Started });

@@ -178,9 +178,22 @@ public sealed class SandboxRunner(
         await stopTyping.CancelAsync();
         await writing;
 
-        var output = judging is null
-            ? collector.Finish()
-            : judging.Settle(collector, killer.Reason, runStarted is { } began ? time.GetElapsedTime(began, finished).TotalMilliseconds : 0);
+        CollectedOutput output;
+        if (judging is null)
+        {
+            output = collector.Finish();
+        }
+        else
+        {
+            // A case the sandbox ended during, without its report (the watchdog, the output cap, the caller
+            // leaving, the kernel's OOM killer taking the sandbox, or a runner that could not start the case
+            // clean), is judged by what happened to it: the engine says whether the OOM killer struck.
+            var unfinished = judging.LastFinished ? null : collector.Finish();
+            var oomKilled = unfinished is { Trailer: null } && judging.ProgramRan(collector)
+                && (await ExitStateAsync(container.Id, null, killer.Reason is not null, cancellationToken)).OomKilled;
+            output = judging.Settle(unfinished, judging.ProgramRan(collector), killer.Reason, oomKilled,
+                runStarted is { } began ? time.GetElapsedTime(began, finished).TotalMilliseconds : 0);
+        }
         // The runner killing the program at its limit is the time limit, as the watchdog's kill is; either
         // is told on the stage it cut short.
         var killed = killer.Reason ?? (output.Trailer?.TimedOut == true ? KillReason.TimeLimit : null);

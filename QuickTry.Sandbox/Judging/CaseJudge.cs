@@ -10,9 +10,10 @@ namespace QuickTry.Sandbox.Judging;
 internal static class CaseJudge
 {
     /// <param name="killed">Why the executor ended the sandbox during this case, if it did.</param>
+    /// <param name="oomKilled">The engine says the kernel's OOM killer ended the sandbox (a case without a report).</param>
     /// <param name="measuredMs">The executor's own clock from the case's start to its report.</param>
     public static TestCaseResult Judge(PreparedCase test, JudgedCases judged, CollectedOutput output, KillReason? killed,
-        double measuredMs, AppliedLimits limits)
+        bool oomKilled, double measuredMs, AppliedLimits limits)
     {
         var trailer = output.Trailer;
         var exitCode = killed is null ? trailer?.ExitCode : null;
@@ -22,7 +23,7 @@ internal static class CaseJudge
                 (Verdict.OutputLimit, $"Output exceeded {limits.OutputBytes} bytes on a stream; the program was stopped."),
             _ when killed == KillReason.TimeLimit || trailer?.TimedOut == true =>
                 (Verdict.Timeout, $"The program exceeded the {limits.TimeMs} ms time limit and was killed."),
-            (_, { OomKilled: true }) =>
+            _ when trailer?.OomKilled == true || oomKilled =>
                 (Verdict.MemoryLimit, $"The program exceeded the {limits.MemoryMb} MB memory limit and was killed."),
             (not null, _) or (_, null) =>
                 (Verdict.Skipped, "The sandbox failed during this case; it has no verdict."),

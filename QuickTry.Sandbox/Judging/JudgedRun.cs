@@ -28,11 +28,11 @@ internal sealed class JudgedRun(JudgedCases judged, AppliedLimits limits, Action
         Collector is not null || !collector.ExpectsCompile || collector.CompileExitCode == 0;
 
     /// <summary>Judges the case that just ended; true when the runner should run the next one.</summary>
-    public bool CaseEnded(CollectedOutput output, KillReason? killed, double measuredMs)
+    public bool CaseEnded(CollectedOutput output, KillReason? killed, double measuredMs, bool oomKilled = false)
     {
         _first ??= output;
         LastFinished = true;
-        var result = CaseJudge.Judge(judged.Cases[_results.Count], judged, output, killed, measuredMs, limits);
+        var result = CaseJudge.Judge(judged.Cases[_results.Count], judged, output, killed, oomKilled, measuredMs, limits);
         _results.Add(result);
         caseFinished?.Invoke(result);
         return !AllReported && killed is null && (!judged.StopOnFirstFailure || result.Verdict == Verdict.Accepted);
@@ -48,20 +48,20 @@ internal sealed class JudgedRun(JudgedCases judged, AppliedLimits limits, Action
     }
 
     /// <summary>
-    /// Once the streams ended: a case the sandbox ended during (the watchdog, the output cap, the caller
-    /// leaving, or a runner that could not start the case clean) is judged by what happened to it. Returns
-    /// the run's output as a whole: the first case's, which holds the compile step.
+    /// Once the streams ended: judges the case the sandbox ended during, if any (<paramref name="unfinished"/>,
+    /// the last collector's output when it was not taken as a case yet; <paramref name="programRan"/> when it is
+    /// a case's rather than a failed compile step's). Returns the run's output as a whole: the first case's,
+    /// which holds the compile step.
     /// </summary>
-    public CollectedOutput Settle(OutputCollector collector, KillReason? killed, double measuredMs)
+    public CollectedOutput Settle(CollectedOutput? unfinished, bool programRan, KillReason? killed, bool oomKilled, double measuredMs)
     {
-        if (!LastFinished)
+        if (unfinished is not null)
         {
-            var output = collector.Finish();
-            if (ProgramRan(collector) && !AllReported)
+            if (programRan && !AllReported)
             {
-                CaseEnded(output, killed, measuredMs);
+                CaseEnded(unfinished, killed, measuredMs, oomKilled);
             }
-            _first ??= output;
+            _first ??= unfinished;
         }
         return _first!;
     }

@@ -34,6 +34,18 @@ public sealed class SandboxLibraryTests
             Assert.Equal("one\ntwo\n", string.Concat(live));
             Assert.Equal("one\ntwo\n", Assert.IsType<RunOutcome.Completed>(streamed).Result.Stdout);
 
+            // A judged run: each case's result as it ends, then all of them in the result.
+            var ended = new List<TestCaseResult>();
+            var judged = await sandbox.ExecuteAsync(new RunRequest
+            {
+                Lang = "python3",
+                Code = "print(input().upper())",
+                Tests = [new TestCase { Stdin = "a", ExpectedOutput = "A" }, new TestCase { Stdin = "b", ExpectedOutput = "b" }],
+            }, client: null, PlanSandbox.None, CancellationToken.None, live: new LiveRun((_, _) => { }, CaseFinished: ended.Add));
+            var judgedResult = Assert.IsType<RunOutcome.Completed>(judged).Result;
+            Assert.Equal([Verdict.Accepted, Verdict.WrongAnswer], ended.Select(t => t.Verdict));
+            Assert.Equal(ended, judgedResult.Tests);
+
             var invalid = await sandbox.ExecuteAsync(new RunRequest { Lang = "nope", Code = "x" });
             Assert.Contains("lang", Assert.IsType<RunOutcome.Invalid>(invalid).Errors.Keys);
         }

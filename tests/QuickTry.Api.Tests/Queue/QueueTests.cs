@@ -250,6 +250,25 @@ public sealed class QueueTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_judged_runs_cases_cross_the_queue_as_each_ends()
+    {
+        var (_, client) = await _stack.StartWithOneExecutorAsync(slots: 2, queueLength: 2);
+        var events = await QuickTry.Api.Tests.Live.LiveRunTests.StreamAsync(new QuickTryClient(client), new RunRequest
+        {
+            Lang = "python3",
+            Code = "import time\nn = int(input())\ntime.sleep(n / 2)\nprint(n)",
+            Tests = [new TestCase { Stdin = "0", ExpectedOutput = "0" }, new TestCase { Stdin = "2", ExpectedOutput = "1" }],
+        });
+        var result = Assert.IsType<RunCompleted>(events[^1].Event).Result;
+        Assert.NotNull(await _stack.Queue.GetAsync(result.RunId));
+        var cases = events.Where(e => e.Event is TestCaseEnded).ToList();
+        Assert.Equal([Verdict.Accepted, Verdict.WrongAnswer], cases.Select(e => ((TestCaseEnded)e.Event).Case.Verdict));
+        // The first case was passed on when it ended, before the second (a second long) had run.
+        Assert.True(events[^1].At - cases[0].At > TimeSpan.FromMilliseconds(900), $"case 1 at {cases[0].At}, result at {events[^1].At}");
+        Assert.Equal(result.Tests, cases.Select(e => ((TestCaseEnded)e.Event).Case));
+    }
+
+    [Fact]
     public async Task A_stream_whose_executor_dies_ends_with_an_honest_result_not_a_hang()
     {
         var (doomed, client) = await _stack.StartWithOneExecutorAsync(slots: 1, queueLength: 0);

@@ -126,6 +126,23 @@ public sealed class SubmissionTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_judged_submission_calls_back_with_a_verdict_per_case()
+    {
+        using var receiver = new CallbackReceiver(failFirst: 0);
+        var id = (await _alice.SubmitAsync(Submission("python3", "print(int(input()) + 1)", receiver.Url) with
+        {
+            Tests = [new TestCase { Stdin = "1", ExpectedOutput = "2" }, new TestCase { Stdin = "5", ExpectedOutput = "7" }],
+        })).Id;
+
+        var delivery = await receiver.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(id, delivery.Submission);
+        var result = JsonSerializer.Deserialize<SubmissionView>(delivery.Body, ContractJson.Options)!.Result!;
+        Assert.Equal([Verdict.Accepted, Verdict.WrongAnswer], result.Tests!.Select(t => t.Verdict));
+        Assert.Equal((Verdict.WrongAnswer, 1, 2), (result.Verdict!.Value, result.Passed!.Value, result.Total!.Value));
+        Assert.Equal(new OutputDifference(1, "7", "6"), result.Tests![1].Difference);
+    }
+
+    [Fact]
     public async Task A_submission_whose_replica_is_gone_when_it_ends_is_settled_and_called_back_by_another()
     {
         using var receiver = new CallbackReceiver(failFirst: 0);

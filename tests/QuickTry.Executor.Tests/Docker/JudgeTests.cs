@@ -168,9 +168,26 @@ public class JudgeTests(ExecutorFixture executor)
             Limits = new RequestedLimits { MemoryMb = 64 },
             Tests = [new TestCase { Stdin = "memory" }, new TestCase { Stdin = "fine", ExpectedOutput = "done" }],
         });
-        Assert.Equal([Verdict.MemoryLimit, Verdict.Accepted], limited.Tests!.Select(t => t.Verdict));
+        // Under gVisor the OOM killer ends the whole sandbox (its kernel with it), so the cases after cannot run.
+        Assert.Equal([Verdict.MemoryLimit, MemoryLimitEndsTheSandbox ? Verdict.Skipped : Verdict.Accepted], limited.Tests!.Select(t => t.Verdict));
         Assert.Equal(RunStatus.MemoryLimit, limited.Status);
+
+        // Output past the cap stops the sandbox: the cases after it are skipped, saying why.
+        var flooded = await executor.RunAsync(new RunRequest
+        {
+            Lang = "bash",
+            Code = "read mode; [ \"$mode\" = flood ] && yes; echo fine",
+            Limits = new RequestedLimits { OutputBytes = 10_000 },
+            Tests = [new TestCase { Stdin = "flood" }, new TestCase { Stdin = "calm" }],
+        });
+        Assert.Equal([Verdict.OutputLimit, Verdict.Skipped], flooded.Tests!.Select(t => t.Verdict));
+        Assert.Equal(10_000, flooded.Tests![0].Stdout.Length);
+        Assert.Equal("Not run: the sandbox ended during case '1'.", flooded.Tests[1].Message);
+        Assert.Equal(RunStatus.OutputLimit, flooded.Status);
     }
+
+    /// <summary>The kernel's OOM killer ends the whole sandbox rather than the program alone.</summary>
+    protected virtual bool MemoryLimitEndsTheSandbox => false;
 
     [Fact]
     public async Task Too_many_cases_or_malformed_ones_are_refused_naming_the_field()
@@ -206,4 +223,7 @@ public class JudgeTestsInOneRunContainers(ContainerExecutorFixture executor) : J
 
 /// <summary>Judged runs under gVisor.</summary>
 [Collection(GVisorCollection.Name)]
-public class JudgeTestsUnderGVisor(GVisorExecutorFixture executor) : JudgeTests(executor);
+public class JudgeTestsUnderGVisor(GVisorExecutorFixture executor) : JudgeTests(executor)
+{
+    protected override bool MemoryLimitEndsTheSandbox => true;
+}
