@@ -7,5 +7,5 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 # --gvisor: the benchmark measures runc and gVisor (runsc) side by side.
-bash scripts/setup.sh --gvisor python3 javascript bash c go java
+bash scripts/setup.sh --gvisor python3 javascript bash c go java cpp
 exec dotnet run -c Release --project bench/QuickTry.Bench -- "$@"

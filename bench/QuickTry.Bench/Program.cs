@@ -4,7 +4,7 @@ using QuickTry.Bench;
 // QuickTry's benchmark: the real stack against the seed's `docker run --rm` per run and the bare host
 // toolchain, measured side by side in one run. Usage: dotnet run -c Release --project bench/QuickTry.Bench
 //   [--runs 50] [--docker-runs 20] [--warmup 5] [--interval-ms 250] [--warm 4] [--language-runs 5] [--overload-seconds 60]
-//   [--out docs/benchmarks.md] [--only overload|soak|scale-out] [--soak-minutes 10]
+//   [--out docs/benchmarks.md] [--only overload|soak|scale-out|judge] [--soak-minutes 10] [--judge-runs 5]
 var options = BenchOptions.Parse(args);
 var languagesFolder = Path.Combine(options.Repository, "docker-images");
 string[] languages = ["python3", "javascript", "bash", "c", "go", "java"];
@@ -17,8 +17,10 @@ Console.WriteLine("Starting the stack (AppHost: Redis, executor, API)...");
 // second's on CPU 1), a stand-in for two hosts on one machine; only Python, the language it runs, is kept
 // warm (warming all six in every mode on two pinned executors kept the engine too busy to answer).
 var scaleOutOnly = options.Only == "scale-out";
-await using var stack = await BenchStack.StartAsync(scaleOutOnly ? ["python3"] : languages, options.WarmPerLanguage, options.Repository,
-    cpusets: scaleOutOnly ? ["0", "1"] : null);
+var judgeOnly = options.Only == "judge";
+// The judge section's C++ solution needs a warm cpp sandbox besides the latency table's languages.
+await using var stack = await BenchStack.StartAsync(scaleOutOnly ? ["python3"] : judgeOnly ? ["cpp", "python3"] : [.. languages, "cpp"],
+    options.WarmPerLanguage, options.Repository, cpusets: scaleOutOnly ? ["0", "1"] : null);
 var executorPid = BenchStack.ExecutorProcessId("executor") ?? throw new InvalidOperationException("executor process not found");
 var report = new Report(options, Machine.Describe());
 
@@ -27,6 +29,15 @@ if (scaleOutOnly)
     await ScaleOutAsync(report.ScaleOut);
     Directory.Delete(hostDir, recursive: true);
     await report.WriteScaleOutAsync();
+    Console.WriteLine($"Wrote {options.Output}.");
+    return;
+}
+
+if (judgeOnly)
+{
+    await JudgeAsync(report.Judge);
+    Directory.Delete(hostDir, recursive: true);
+    await report.WriteJudgeAsync();
     Console.WriteLine($"Wrote {options.Output}.");
     return;
 }
@@ -192,6 +203,7 @@ await using (var sampler = new MemorySampler(executorPid))
 }
 
 await ScaleOutAsync(report.ScaleOut);
+await JudgeAsync(report.Judge);
 
 Directory.Delete(hostDir, recursive: true);
 await report.WriteAsync();
@@ -221,8 +233,32 @@ async Task ScaleOutAsync(List<ScaleOutRow> rows)
     }
 }
 
+// Judge mode: one program against 20 test cases, judged in one run, as 20 separate runs (each compiling
+// again) one after another and 4 at once, and (C++) as 20 docker run --rm. Whole sets, one at a time.
+async Task JudgeAsync(List<JudgeRow> rows)
+{
+    var cases = Enumerable.Range(1, 20).Select(n => (Stdin: $"{n}\n", Expected: $"{n * n}\n")).ToList();
+    var solutions = new[]
+    {
+        HelloWorld.Load(languagesFolder, "cpp", "#include <iostream>\nint main() { long n; std::cin >> n; std::cout << n * n << '\\n'; }\n"),
+        HelloWorld.Load(languagesFolder, "python3", "n = int(input())\nprint(n * n)\n"),
+    };
+    foreach (var solution in solutions)
+    {
+        Console.WriteLine($"Judge mode: {solution.Language} against {cases.Count} cases");
+        var judged = await Measure.SequentialAsync(() => Workloads.JudgedAsync(stack.Api, solution, cases), 1, options.JudgeRuns);
+        var separate = await Measure.SequentialAsync(() => Workloads.SeparateRunsAsync(stack.Api, solution, cases, 1), 1, options.JudgeRuns);
+        var concurrent = await Measure.SequentialAsync(() => Workloads.SeparateRunsAsync(stack.Api, solution, cases, BenchStack.Slots), 1, options.JudgeRuns);
+        var docker = solution.Compile is null ? null
+            : await Measure.SequentialAsync(() => Workloads.SeparateDockerRunsAsync(solution, cases), 0, Math.Max(1, options.JudgeRuns / 2));
+        var row = new JudgeRow(solution.Language, cases.Count, Stats.Of(judged), Stats.Of(separate), Stats.Of(concurrent), docker is null ? null : Stats.Of(docker));
+        Console.WriteLine($"  judged {row.Judged.P50:0} ms, separate {row.Separate.P50:0} ms, 4 at once {row.SeparateConcurrent.P50:0} ms, docker run {row.DockerRuns?.P50:0} ms");
+        rows.Add(row);
+    }
+}
+
 internal sealed record BenchOptions(string Repository, string Output, int Runs, int DockerRuns, int Warmup, int WarmPerLanguage, int FloodRuns, TimeSpan Interval, int LanguageRuns,
-    TimeSpan OverloadDuration, string? Only, double SoakMinutes)
+    TimeSpan OverloadDuration, string? Only, double SoakMinutes, int JudgeRuns)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -235,6 +271,7 @@ internal sealed record BenchOptions(string Repository, string Output, int Runs, 
                 "overload" => "benchmark-overload.md",
                 "soak" => "soak.md",
                 "scale-out" => "benchmark-scale-out.md",
+                "judge" => "benchmark-judge.md",
                 _ => "benchmarks.md",
             })),
             int.Parse(Value("--runs") ?? "50"),
@@ -250,7 +287,8 @@ internal sealed record BenchOptions(string Repository, string Output, int Runs, 
             // --only scale-out: one executor then two, each executor's sandboxes on a core of their own,
             // written to --out (default docs/benchmark-scale-out.md).
             Value("--only"),
-            double.Parse(Value("--soak-minutes") ?? "10", System.Globalization.CultureInfo.InvariantCulture));
+            double.Parse(Value("--soak-minutes") ?? "10", System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(Value("--judge-runs") ?? "5"));
     }
 
     private static string FindRepository()

@@ -34,6 +34,12 @@ internal sealed record LiveRow(Stats FirstOutput, Stats StreamedResult, Stats Wh
 internal sealed record ScaleOutRow(int Executors, double SlotPerSecond, Stats Slot, double SlotCpu, double ContainerPerSecond, Stats Container, double ContainerCpu,
     IReadOnlyList<double> SlotCores, IReadOnlyList<double> ContainerCores);
 
+/// <param name="Judged">One <c>POST /run</c> with every case (judge mode): compiled once.</param>
+/// <param name="Separate">The same cases as separate runs, one after another: compiled per run.</param>
+/// <param name="SeparateConcurrent">The same separate runs, as many at once as the executor has slots.</param>
+/// <param name="DockerRuns">The same cases as a <c>docker run --rm</c> each, one after another (null when not measured).</param>
+internal sealed record JudgeRow(string Language, int Cases, Stats Judged, Stats Separate, Stats SeparateConcurrent, Stats? DockerRuns);
+
 /// <summary>Host CPU busy time between two readings of /proc/stat.</summary>
 internal sealed class CpuSampler
 {
@@ -114,6 +120,7 @@ internal sealed class Report(BenchOptions options, string machine)
     public GatewayRow? Gateway { get; set; }
     public LiveRow? Live { get; set; }
     public List<ScaleOutRow> ScaleOut { get; } = [];
+    public List<JudgeRow> Judge { get; } = [];
     public long MemoryBaseline { get; set; }
     public long MemoryFloodPeak { get; set; }
     public long MemoryThroughputPeak { get; set; }
@@ -183,7 +190,12 @@ internal sealed class Report(BenchOptions options, string machine)
             Target(md, "Streaming adds ≤ 5 ms p50 to a run's result", Ms(live.StreamedResult.P50 - live.WholeResult.P50) + " ms", live.StreamedResult.P50 - live.WholeResult.P50 <= 5);
         }
         Target(md, "Executor memory flat (±10%) while runs flood output", $"peak {X(flat)} of baseline", Math.Abs(flat - 1) <= 0.10);
+        JudgeTargets(md);
         md.AppendLine();
+        if (Judge.Count > 0)
+        {
+            JudgeSection(md);
+        }
 
         md.AppendLine("## Latency: hello world per language").AppendLine();
         md.AppendLine("![p50 latency by language](benchmark-latency.svg)").AppendLine();
@@ -304,6 +316,49 @@ internal sealed class Report(BenchOptions options, string machine)
     /// The scale-out with each executor's sandboxes on a core of their own (<c>--only scale-out</c>): one
     /// executor on CPU 0, then a second on CPU 1, as a stand-in for a second host.
     /// </summary>
+    private void JudgeTargets(StringBuilder md)
+    {
+        foreach (var row in Judge)
+        {
+            var separate = row.Separate.P50 / row.Judged.P50;
+            var goal = row.Language == "cpp" ? 5 : 3;
+            Target(md, $"{row.Language} against {row.Cases} cases ≥ {goal}× faster judged than as {row.Cases} separate runs (p50)", X(separate), separate >= goal);
+            if (row.DockerRuns is { } docker)
+            {
+                Target(md, $"{row.Language} against {row.Cases} cases ≥ 10× faster judged than {row.Cases} `docker run --rm` (p50)", X(docker.P50 / row.Judged.P50), docker.P50 / row.Judged.P50 >= 10);
+            }
+        }
+    }
+
+    private void JudgeSection(StringBuilder md)
+    {
+        md.AppendLine("## Judge mode: one program against many test cases").AppendLine();
+        md.AppendLine("A solution (C++: reads n, prints n²; Python: the same) against its test cases: in one judged `POST /run` (`tests`: compiled once, each case run from that build in a clean folder, compared outside the sandbox); as separate `POST /run` calls, one per case, each compiling again (a judge without test cases, Judge0's way), one after another and as many at once as the executor has slots; and as a `docker run --rm` per case, compiling and running in it. Each figure is the whole set's time, client-side.").AppendLine();
+        md.AppendLine("| language | cases | judged p50 | p95 | separate runs p50 | p95 | separate, 4 at once p50 | docker run per case p50 | separate ÷ judged | 4 at once ÷ judged | docker run ÷ judged | failed sets |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var row in Judge)
+        {
+            var d = row.DockerRuns;
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {row.Language} | {row.Cases} | {Ms(row.Judged.P50)} | {Ms(row.Judged.P95)} | {Ms(row.Separate.P50)} | {Ms(row.Separate.P95)} | {Ms(row.SeparateConcurrent.P50)} | {(d is null ? "–" : Ms(d.P50))} | {X(row.Separate.P50 / row.Judged.P50)} | {X(row.SeparateConcurrent.P50 / row.Judged.P50)} | {(d is null ? "–" : X(d.P50 / row.Judged.P50))} | {row.Judged.Failures + row.Separate.Failures + row.SeparateConcurrent.Failures + (d?.Failures ?? 0)} |");
+        }
+        md.AppendLine();
+    }
+
+    public async Task WriteJudgeAsync()
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# QuickTry benchmark: judge mode").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on: {machine}, with `dotnet run -c Release --project bench/QuickTry.Bench -- --only judge --judge-runs {options.JudgeRuns}` (the full benchmark, docs/benchmarks.md, has the same section). All figures from this one run.").AppendLine();
+        md.AppendLine("| target | measured | verdict |").AppendLine("|---|---|---|");
+        JudgeTargets(md);
+        md.AppendLine();
+        JudgeSection(md);
+        md.AppendLine("Where a Python case's time goes: [the benchmark's analysis](../bench/QuickTry.Bench/analysis.md) (Judge mode, Python).");
+        Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);
+        await File.WriteAllTextAsync(options.Output, md.ToString());
+    }
+
     public async Task WriteScaleOutAsync()
     {
         var md = new StringBuilder();

@@ -24,13 +24,13 @@ internal sealed record HelloWorld(string Language, string SourceFile, string Cod
     };
 
     /// <summary>Reads the compile and run commands from the language's definition, as the executor does.</summary>
-    public static HelloWorld Load(string languagesFolder, string language)
+    public static HelloWorld Load(string languagesFolder, string language, string? code = null)
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(languagesFolder, language, "language.json")));
         var root = json.RootElement;
         static List<string>? Strings(JsonElement root, string name) =>
             root.TryGetProperty(name, out var value) ? [.. value.EnumerateArray().Select(v => v.GetString()!)] : null;
-        return new HelloWorld(language, root.GetProperty("sourceFile").GetString()!, Programs[language], Strings(root, "compile"), Strings(root, "run")!)
+        return new HelloWorld(language, root.GetProperty("sourceFile").GetString()!, code ?? Programs[language], Strings(root, "compile"), Strings(root, "run")!)
         {
             Version = ImageVersion(language),
         };
@@ -158,6 +158,76 @@ internal static class Workloads
     /// The original QuickTry's way: a fresh <c>docker run --rm</c> of the same image per run, the code sent
     /// on stdin, compiled and run with the same commands the executor uses.
     /// </summary>
+    /// <summary>
+    /// A grader's time limit per case, the same on both sides: a language's default (Python 3.13's is 10 s)
+    /// times 20 cases would be more than a run may take at the gateway (120 s), which refuses such a set.
+    /// </summary>
+    private static readonly object JudgeLimits = new { timeMs = 2_000 };
+
+    /// <summary>One judged run: the program against every case in one <c>POST /run</c>; ok when every case is accepted.</summary>
+    public static async Task<Sample> JudgedAsync(HttpClient http, HelloWorld program, IReadOnlyList<(string Stdin, string Expected)> cases)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await http.PostAsJsonAsync("/run", new
+        {
+            lang = program.Language,
+            version = program.Version,
+            code = program.Code,
+            tests = cases.Select(c => new { stdin = c.Stdin, expectedOutput = c.Expected }),
+            limits = JudgeLimits,
+        });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        clock.Stop();
+        var ok = response.IsSuccessStatusCode && body.GetProperty("verdict").GetString() == "accepted";
+        return new Sample(clock.Elapsed.TotalMilliseconds, ok);
+    }
+
+    /// <summary>
+    /// The same cases as separate runs, as a judge without test cases takes them (Judge0's way): every run
+    /// compiles again. <paramref name="concurrency"/> at a time; the sample is the whole set's time.
+    /// </summary>
+    public static async Task<Sample> SeparateRunsAsync(HttpClient http, HelloWorld program, IReadOnlyList<(string Stdin, string Expected)> cases, int concurrency)
+    {
+        var clock = Stopwatch.StartNew();
+        var ok = 0;
+        using var gate = new SemaphoreSlim(concurrency);
+        await Task.WhenAll(cases.Select(async c =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                using var response = await http.PostAsJsonAsync("/run", new { lang = program.Language, version = program.Version, code = program.Code, stdin = c.Stdin, limits = JudgeLimits });
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+                if (response.IsSuccessStatusCode && body.GetProperty("stdout").GetString() == c.Expected)
+                {
+                    Interlocked.Increment(ref ok);
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        return new Sample(clock.Elapsed.TotalMilliseconds, ok == cases.Count);
+    }
+
+    /// <summary>The same cases as a <c>docker run --rm</c> each, compiling and running in it, one after another.</summary>
+    public static async Task<Sample> SeparateDockerRunsAsync(HelloWorld program, IReadOnlyList<(string Stdin, string Expected)> cases)
+    {
+        var clock = Stopwatch.StartNew();
+        var ok = true;
+        foreach (var (stdin, _) in cases)
+        {
+            // The code arrives on stdin, the case's input in an environment variable.
+            var script = $"cat > {program.SourceFile}" + (program.Compile is { } compile ? " && " + Shell(compile) : "")
+                + " && printf '%s' \"$CASE_INPUT\" | " + Shell(program.Run);
+            var sample = await ProcessAsync("docker", ["run", "--rm", "-i", "--network", "none", "-e", "CASE_INPUT=" + stdin,
+                $"quicktry/{program.Language}:latest", "bash", "-c", script], program.Code, null, expected: cases.First(c => c.Stdin == stdin).Expected);
+            ok &= sample.Ok;
+        }
+        return new Sample(clock.Elapsed.TotalMilliseconds, ok);
+    }
+
     public static async Task<Sample> ViaDockerRunAsync(HelloWorld hello)
     {
         var script = $"cat > {hello.SourceFile}" + (hello.Compile is { } compile ? " && " + Shell(compile) : "") + " && " + Shell(hello.Run);
@@ -180,7 +250,8 @@ internal static class Workloads
             : await ProcessAsync("bash", ["-c", script], "", workDir);
     }
 
-    private static async Task<Sample> ProcessAsync(string file, IReadOnlyList<string> args, string stdin, string? workDir)
+    /// <param name="expected">The stdout that makes the sample ok; hello world's by default, null for any.</param>
+    private static async Task<Sample> ProcessAsync(string file, IReadOnlyList<string> args, string stdin, string? workDir, string? expected = Expected)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -202,7 +273,7 @@ internal static class Workloads
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         clock.Stop();
-        return new Sample(clock.Elapsed.TotalMilliseconds, process.ExitCode == 0 && await output == Expected && (await errors).Length >= 0);
+        return new Sample(clock.Elapsed.TotalMilliseconds, process.ExitCode == 0 && (expected is null || await output == expected) && (await errors).Length >= 0);
     }
 
     /// <summary>Our own constant commands as one shell line (single-quoted words).</summary>
