@@ -330,8 +330,52 @@ public class EditorTests(StackFixture stack)
             Assert.True(inputs.Width <= 390, $"inputs are {inputs.Width}px wide on a 390px screen");
             await Assertions.Expect(page.Locator("#run")).ToBeInViewportAsync();
             var scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
-            Assert.True(scrollWidth <= 390, $"the page scrolls sideways ({scrollWidth}px)");
+            var widest = await page.EvaluateAsync<string>("""
+                () => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 390)
+                    .map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).join(', ')
+                """);
+            Assert.True(scrollWidth <= 390, $"the page scrolls sideways ({scrollWidth}px): {widest}");
         }, new ViewportSize { Width = 390, Height = 844 });
+    }
+
+    [Fact]
+    public async Task Test_cases_get_a_verdict_each_with_the_first_difference_marked_and_survive_a_reload()
+    {
+        await WithPageAsync(async page =>
+        {
+            await page.SelectOptionAsync("#lang", "python3");
+            await SetCodeAsync(page, "n = int(input())\nprint(n * n)\n");
+            foreach (var (input, expected) in new[] { ("3", "9"), ("4", "15"), ("5", "") })
+            {
+                await page.ClickAsync("#add-test");
+                var number = await page.Locator(".test-case").CountAsync();
+                await page.GetByLabel($"Input of case {number}", new() { Exact = true }).FillAsync(input);
+                await page.GetByLabel($"Expected output of case {number}", new() { Exact = true }).FillAsync(expected);
+            }
+            await page.ClickAsync("#run");
+
+            await Assertions.Expect(page.Locator("#verdict-summary")).ToHaveTextAsync("2 of 3 accepted · Wrong answer");
+            var verdicts = page.Locator("#verdicts > li");
+            await Assertions.Expect(verdicts).ToHaveCountAsync(3);
+            await Assertions.Expect(verdicts.Nth(0).Locator(".badge")).ToHaveTextAsync("Accepted");
+            await Assertions.Expect(verdicts.Nth(1).Locator(".badge")).ToHaveTextAsync("Wrong answer");
+            // The first difference, each side marked.
+            await Assertions.Expect(verdicts.Nth(1).Locator(".difference")).ToContainTextAsync("at line 1");
+            await Assertions.Expect(verdicts.Nth(1).Locator("mark")).ToHaveTextAsync(["15", "16"]);
+            // A case without an expected output is only run: its output is shown.
+            await Assertions.Expect(verdicts.Nth(2).Locator("pre")).ToHaveTextAsync("25\n");
+            await Assertions.Expect(page.Locator("#streams")).ToBeHiddenAsync();
+            await Assertions.Expect(page.GetByText("Input of case 3", new() { Exact = true })).ToBeVisibleAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(StackFixture.ScreenshotFolder, "editor-tests.png"), FullPage = true });
+
+            // The cases are part of the snippet: a reload keeps them, and removing one renumbers the rest.
+            await page.WaitForURLAsync(new Regex("#s=[A-Za-z0-9_-]+$"));
+            await page.ReloadAsync();
+            await Assertions.Expect(page.Locator(".test-case")).ToHaveCountAsync(3);
+            await Assertions.Expect(page.GetByLabel("Expected output of case 2", new() { Exact = true })).ToHaveValueAsync("15");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Remove case 1" }).ClickAsync();
+            await Assertions.Expect(page.GetByLabel("Input of case 1", new() { Exact = true })).ToHaveValueAsync("4");
+        });
     }
 
     [Fact]

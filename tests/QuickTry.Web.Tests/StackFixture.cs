@@ -40,7 +40,9 @@ public sealed class StackFixture : IAsyncLifetime
             .WithEnvironment("Clients__Plans__anonymous__RunsPerWindow", "1000")
             .WithEnvironment("Clients__Plans__anonymous__Burst", "100")
             .WithEnvironment("Clients__Plans__tiny__RunsPerWindow", "1")
-            .WithEnvironment("Clients__ApiKeys__0__Name", "tiny")
+            // Quotas are kept per key name in the AppHost's Redis, which keeps its data between runs: a name of
+            // this run's own, or a second run within the quota window would find the one run already used.
+            .WithEnvironment("Clients__ApiKeys__0__Name", "tiny-" + Guid.NewGuid().ToString("N")[..8])
             .WithEnvironment("Clients__ApiKeys__0__Key", TinyKey)
             .WithEnvironment("Clients__ApiKeys__0__Plan", "tiny")
             .WithEnvironment("Clients__ApiKeys__1__Name", "typist")

@@ -11,6 +11,7 @@
 // startRun(request, { apiKey, interactive, on }) calls, in order:
 //   on.started({ interactive })            a sandbox took the run
 //   on.output("stdout" | "stderr", text)   as the program writes
+//   on.test(caseResult)                    a judged run's test case ended (instead of output)
 // then exactly one of
 //   on.result(result)                      the RunResult, as POST /run answers it
 //   on.refused({ status, title, detail, errors, retryAfter })   the run did not start (400, 429, 503, ...)
@@ -53,6 +54,7 @@ function openSocket(request, on, end) {
       case "started": return on.started({ interactive: true });
       case "stdout":
       case "stderr": return on.output(message.type, message.text ?? "");
+      case "test": return on.test(message.test);
       case "result": return end("result", message.result);
       case "error": return end("refused", {
         status: message.status, title: message.title, detail: message.detail,
@@ -120,6 +122,7 @@ function streamEvents(request, apiKey, interactive, on, end) {
           stdinPath = JSON.parse(data).stdin ?? null;
           on.started({ interactive: stdinPath !== null });
         } else if (name === "stdout" || name === "stderr") on.output(name, JSON.parse(data).text ?? "");
+        else if (name === "test") on.test(JSON.parse(data));
         else if (name === "result") return end("result", JSON.parse(data));
       }
       end("failed", "The connection closed before the run ended.");

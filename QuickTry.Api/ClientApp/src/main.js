@@ -8,6 +8,7 @@ import { syntaxFor } from "./languages.js";
 import { decodeSnippet, encodeSnippet, loadLast, saveLast } from "./snippet.js";
 import { splitArgs } from "./args.js";
 import { startRun } from "./live.js";
+import { addTestCase, readTestCases, setTestCases, showVerdict, VERDICT_TEXT } from "./tests.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -16,6 +17,8 @@ const ui = {
   status: $("status"), meta: $("meta"), message: $("message"), truncated: $("truncated"),
   compileBlock: $("compile-block"), compile: $("compile"), stdout: $("stdout"), stderr: $("stderr"),
   liveInput: $("live-input"), inputLine: $("input-line"), eof: $("eof"),
+  testsList: $("tests-list"), addTest: $("add-test"), compare: $("compare"),
+  streams: $("streams"), verdictsBlock: $("verdicts-block"), verdictSummary: $("verdict-summary"), verdicts: $("verdicts"),
 };
 
 const STATUS_TEXT = {
@@ -71,7 +74,9 @@ function remember() {
 function rememberNow() {
   clearTimeout(rememberTimer);
   if (!current) return;
+  const tests = readTestCases(ui.testsList);
   const snippet = { lang: current.name, code: code(), stdin: ui.stdin.value, args: ui.args.value };
+  if (tests.length) Object.assign(snippet, { tests, compare: ui.compare.value });
   history.replaceState(null, "", "#" + encodeSnippet(snippet));
   saveLast(snippet);
 }
@@ -130,6 +135,8 @@ async function loadLanguages() {
     setCode(initial.code ?? "");
     ui.stdin.value = initial.stdin ?? "";
     ui.args.value = initial.args ?? "";
+    setTestCases(ui.testsList, initial.tests ?? [], remember);
+    ui.compare.value = initial.compare ?? "lines";
     selectLanguage(initial.lang, { keepCode: true });
   } else {
     selectLanguage(newestOf("python3")?.name ?? languages[0]?.name, { keepCode: false });
@@ -199,6 +206,14 @@ function showResult(result) {
   ui.compile.textContent = compileOutput;
   ui.stdout.textContent = result.stdout;
   ui.stderr.textContent = result.stderr;
+  // A judged run's output is in its cases.
+  ui.streams.hidden = Boolean(result.tests);
+  if (result.tests) {
+    ui.verdictsBlock.hidden = false;
+    ui.verdicts.replaceChildren();
+    for (const test of result.tests) showVerdict(ui.verdicts, test);
+    ui.verdictSummary.textContent = `${result.passed} of ${result.total} accepted · ${VERDICT_TEXT[result.verdict] ?? result.verdict}`;
+  }
 }
 
 function showStatus(status) {
@@ -217,6 +232,10 @@ function showStarting() {
   ui.message.hidden = true;
   ui.truncated.hidden = true;
   ui.compileBlock.hidden = true;
+  ui.verdictsBlock.hidden = true;
+  ui.streams.hidden = false;
+  ui.verdicts.replaceChildren();
+  ui.verdictSummary.textContent = "";
   ui.stdout.textContent = "";
   ui.stderr.textContent = "";
 }
@@ -242,10 +261,14 @@ function run() {
   let started = false;
   // The version shown is the version run: the language's name alone would pick its newest.
   const version = current.version === "unknown" ? undefined : current.version;
-  const request = { lang: current.name, version, code: code(), stdin: ui.stdin.value, args: splitArgs(ui.args.value) };
+  const tests = readTestCases(ui.testsList);
+  // A judged run's input and arguments are its cases'; it cannot be interactive.
+  const request = tests.length
+    ? { lang: current.name, version, code: code(), tests, compare: ui.compare.value }
+    : { lang: current.name, version, code: code(), stdin: ui.stdin.value, args: splitArgs(ui.args.value) };
   live = startRun(request, {
     apiKey: ui.apiKey.value.trim(),
-    interactive: ui.interactive.checked,
+    interactive: ui.interactive.checked && tests.length === 0,
     on: {
       started({ interactive }) {
         started = true;
@@ -258,6 +281,10 @@ function run() {
       },
       output(stream, text) {
         (stream === "stderr" ? ui.stderr : ui.stdout).append(text);
+      },
+      test(test) {
+        ui.verdictsBlock.hidden = false;
+        showVerdict(ui.verdicts, test);
       },
       result(result) {
         finish();
@@ -323,6 +350,8 @@ ui.inputLine.addEventListener("keydown", (e) => {
 });
 ui.lang.addEventListener("change", () => selectLanguage(ui.lang.value, { keepCode: false }));
 ui.stdin.addEventListener("input", remember);
+ui.addTest.addEventListener("click", () => addTestCase(ui.testsList, { stdin: "", expectedOutput: "" }, remember, { focus: true }));
+ui.compare.addEventListener("change", remember);
 ui.args.addEventListener("input", remember);
 for (const field of [ui.stdin, ui.interactive, ui.args, ui.lang]) {
   field.addEventListener("keydown", (e) => {
