@@ -45,6 +45,14 @@ public sealed class LimitsOptions
     public int MaxTestCases { get; set; } = 100;
 
     /// <summary>
+    /// The output a judged run keeps in all: every case's stdout and stderr together. A judged run without
+    /// an output limit of its own gets an equal share per stream (at most the default); one that names a
+    /// limit over its share is refused. Bounds the result every party holds and sends (2 MiB: 64 KiB per
+    /// stream for up to 16 cases).
+    /// </summary>
+    public int MaxJudgedOutputBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>
     /// Factor on the default run and compile time limits of runs under a runtime, by the runtime's name
     /// (<c>Executor:Limits:TimeFactorByRuntime:runsc</c>). gVisor starts every process several times slower
     /// than runc (measured here: a JVM or BEAM hello world no longer fits 3 s), so a language's defaults
@@ -78,6 +86,7 @@ internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         Positive(options.MaxArgs, nameof(options.MaxArgs));
         Positive(options.MaxArgBytes, nameof(options.MaxArgBytes));
         Positive(options.MaxTestCases, nameof(options.MaxTestCases));
+        Positive(options.MaxJudgedOutputBytes, nameof(options.MaxJudgedOutputBytes));
         if (options.MaxTestCases > 9_999)
         {
             // The runner reads the count as at most four digits.

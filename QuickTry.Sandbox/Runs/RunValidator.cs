@@ -130,6 +130,15 @@ public sealed class RunValidator(
         {
             Error(field, error);
         }
+        // Every case keeps its own output: together they are bounded, so a result stays a size every party
+        // can hold and send. A judged run that names no output limit gets its share of the bound.
+        if (judged is { Cases.Count: > 0 } && requested.OutputBytes is { } asked
+            && 2L * judged.Cases.Count * asked > _limits.MaxJudgedOutputBytes)
+        {
+            Error("limits.outputBytes", $"{judged.Cases.Count} test cases keeping {asked} bytes of stdout and of stderr each could return "
+                + $"{2L * judged.Cases.Count * asked} bytes; a judged run keeps at most {_limits.MaxJudgedOutputBytes} in all. "
+                + $"Ask for at most {_limits.MaxJudgedOutputBytes / (2 * judged.Cases.Count)} or send fewer cases.");
+        }
 
         if (errors.Count > 0 || language is null)
         {
@@ -137,6 +146,13 @@ public sealed class RunValidator(
         }
         var runtime = _sandbox.RuntimeFor(language.Name, planRuntime);
         var applied = LimitRules.Apply(requested, DefaultsFor(language, runtime));
+        if (judged is { Cases.Count: > 0 } && requested.OutputBytes is null)
+        {
+            applied = applied with
+            {
+                OutputBytes = (int)Math.Max(1, Math.Min(applied.OutputBytes, _limits.MaxJudgedOutputBytes / (2L * judged.Cases.Count))),
+            };
+        }
         run = new PreparedRun(language, request.Code!, stdin, args, files, applied, runtime, judged);
         return true;
     }

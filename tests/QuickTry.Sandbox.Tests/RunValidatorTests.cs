@@ -47,6 +47,23 @@ public class RunValidatorTests
     }
 
     [Fact]
+    public void A_judged_run_without_an_output_limit_gets_its_share_of_the_judged_bound()
+    {
+        static RunRequest Judged(int cases, int? outputBytes = null) => new()
+        {
+            Lang = "py", Code = "print(1)", Limits = outputBytes is null ? null : new RequestedLimits { OutputBytes = outputBytes },
+            Tests = [.. Enumerable.Range(0, cases).Select(_ => new TestCase())],
+        };
+        Assert.True(Validator().TryPrepare(Judged(3), out var few, out _));
+        Assert.Equal(new LimitsOptions().OutputBytes.Default, few.Limits.OutputBytes);
+        Assert.True(Validator().TryPrepare(Judged(100), out var many, out _));
+        Assert.Equal(2 * 1024 * 1024 / 200, many.Limits.OutputBytes);
+        Assert.True(Validator().TryPrepare(Judged(100, outputBytes: 10_000), out var named, out _));
+        Assert.Equal(10_000, named.Limits.OutputBytes);
+        Assert.Contains("Ask for at most 10485", Errors(Judged(100, outputBytes: 20_000))["limits.outputBytes"][0]);
+    }
+
+    [Fact]
     public void Missing_language_and_code_are_both_reported()
     {
         var errors = Errors(new RunRequest());

@@ -181,6 +181,7 @@ public class JudgeTests(ExecutorFixture executor)
             Tests = [new TestCase { Stdin = "flood" }, new TestCase { Stdin = "calm" }],
         });
         Assert.Equal([Verdict.OutputLimit, Verdict.Skipped], flooded.Tests!.Select(t => t.Verdict));
+        Assert.Equal(10_000, flooded.Limits.OutputBytes);
         Assert.Equal(10_000, flooded.Tests![0].Stdout.Length);
         Assert.Equal("Not run: the sandbox ended during case '1'.", flooded.Tests[1].Message);
         Assert.Equal(RunStatus.OutputLimit, flooded.Status);
@@ -214,6 +215,19 @@ public class JudgeTests(ExecutorFixture executor)
         Assert.Contains("'fuzzy' is not a comparison", problem);
         Assert.Contains("each test case carries its own 'stdin'", problem);
         Assert.Contains("Two test cases are named 'a'", problem);
+
+        // Inputs are held to the stdin bound, and all cases' kept output to the judged bound.
+        var oversized = await executor.Client.PostAsJsonAsync("/execute", new RunRequest
+        {
+            Lang = "python3",
+            Code = "print(1)",
+            Limits = new RequestedLimits { OutputBytes = 1024 * 1024 },
+            Tests = [new TestCase(), new TestCase { Stdin = new string('x', 1024 * 1024 + 1) }],
+        }, ExecutorFixture.Json);
+        Assert.Equal(HttpStatusCode.BadRequest, oversized.StatusCode);
+        var sizes = await oversized.Content.ReadAsStringAsync();
+        Assert.Contains("tests[1].stdin", sizes);
+        Assert.Contains("a judged run keeps at most 2097152 in all. Ask for at most 524288 or send fewer cases.", sizes);
     }
 }
 
