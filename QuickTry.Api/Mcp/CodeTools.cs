@@ -28,7 +28,9 @@ public sealed class CodeTools(SyncRunner runner, LanguageDirectory languages, Cl
     [Description("Runs a program in a locked-down sandbox (no network, its own files only) and returns its stdout, stderr, exit code "
         + "and status: ok, compile_error, runtime_error, timeout, memory_limit, output_limit or internal_error. A program that fails "
         + "is a normal result (read 'status'). Each call starts from a clean sandbox: nothing is kept between calls. "
-        + "Call list_languages for the language names and versions.")]
+        + "With 'tests' the program is compiled once and run once per test case, each output compared with the case's expected "
+        + "output: every case gets a verdict (accepted, wrong_answer with the first difference, timeout, memory_limit, runtime_error, "
+        + "output_limit, skipped). Call list_languages for the language names and versions.")]
     public async Task<CallToolResult> RunCodeAsync(
         [Description("Language name or alias, e.g. python3, javascript, c, cpp, java, go, rust, bash (see list_languages).")] string language,
         [Description("The program: the main source file's content.")] string code,
@@ -38,6 +40,10 @@ public sealed class CodeTools(SyncRunner runner, LanguageDirectory languages, Cl
         [Description("Extra files beside the main file: relative paths and UTF-8 text.")] RunFile[]? files = null,
         [Description("Limits to run under (timeMs, compileTimeMs, memoryMb, pids, outputBytes); each left out takes the language's default, "
             + "and none may exceed its ceiling (see list_languages).")] RequestedLimits? limits = null,
+        [Description("Test cases: each with its stdin (and args) and the expectedOutput its stdout must match; leave out stdin and args "
+            + "of the run itself when sending them.")] TestCase[]? tests = null,
+        [Description("How test outputs are compared: lines (default; spaces at line ends and trailing empty lines ignored), exact, "
+            + "tokens, or numbers (tokens, numbers equal within 1e-6).")] string? compare = null,
         CancellationToken cancellationToken = default)
     {
         var context = Tag("run_code");
@@ -50,7 +56,10 @@ public sealed class CodeTools(SyncRunner runner, LanguageDirectory languages, Cl
                 return Refused(Refusal.RateLimited(wait, "Too many requests: this client's rate limit is used up."));
             }
         }
-        var request = new RunRequest { Lang = language, Version = version, Code = code, Stdin = stdin, Args = args, Files = files, Limits = limits };
+        var request = new RunRequest
+        {
+            Lang = language, Version = version, Code = code, Stdin = stdin, Args = args, Files = files, Limits = limits, Tests = tests, Compare = compare,
+        };
         var (result, refusal) = await runner.RunAsync(context, request, cancellationToken);
         if (result is null)
         {
@@ -136,6 +145,23 @@ public sealed class CodeTools(SyncRunner runner, LanguageDirectory languages, Cl
         if (result.Compile is { } compile && (compile.ExitCode != 0 || compile.Output.Length > 0))
         {
             text.Append(CultureInfo.InvariantCulture, $"compiler (exit code {compile.ExitCode}{(compile.Truncated ? ", output cut at its limit" : "")}):\n{compile.Output}\n");
+        }
+        if (result.Tests is { } tests)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"test cases: {result.Passed} of {result.Total} accepted\n");
+            foreach (var test in tests)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"- {test.Name}: {test.Verdict.ToWireName()}");
+                if (test.Difference is { } difference)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $" at {difference.Line}: expected \"{difference.Expected}\", got \"{difference.Actual}\"");
+                }
+                else if (test.Verdict is not (Verdict.Accepted or Verdict.Skipped) && test.Message is { } why)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $" ({why})");
+                }
+                text.Append('\n');
+            }
         }
         Section(text, "stdout", result.Stdout, result.StdoutTruncated);
         Section(text, "stderr", result.Stderr, result.StderrTruncated);

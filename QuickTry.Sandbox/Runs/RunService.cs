@@ -51,6 +51,14 @@ public sealed class RunService(
         {
             return new RunOutcome.Invalid(errors);
         }
+        if (live?.Interactive == true && run.Judged is not null)
+        {
+            // A judged run's stdin carries the executor's word between cases: nothing typed may reach it.
+            return new RunOutcome.Invalid(new Dictionary<string, string[]>
+            {
+                ["tests"] = ["A run with test cases cannot be interactive: each case's input is its 'stdin'."],
+            });
+        }
         var language = run.Language.Name;
         using var activity = ExecutorTelemetry.Source.StartActivity($"run {language}");
         activity?.SetTag("quicktry.language", language);

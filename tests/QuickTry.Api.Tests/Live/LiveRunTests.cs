@@ -245,6 +245,10 @@ public sealed class LiveRunTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var refused = await Assert.ThrowsAsync<QuickTryValidationException>(() => Client().StartInteractiveAsync(new RunRequest { Lang = "nope", Code = "x" }));
         Assert.Contains("lang", refused.Errors.Keys);
+        // A judged run's stdin carries the executor's word between cases: what a caller types must not reach it.
+        var judged = await Assert.ThrowsAsync<QuickTryValidationException>(() => Client().StartInteractiveAsync(
+            new RunRequest { Lang = "bash", Code = "cat", Tests = [new TestCase { Stdin = "a" }] }));
+        Assert.Equal(["A run with test cases cannot be interactive: each case's input is its 'stdin'."], judged.Errors["tests"]);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class McpClientTests(McpStack stack, ITestOutputHelper output)
         Assert.Contains("sandbox", run.Description);
         var schema = run.JsonSchema;
         Assert.Equal(["code", "language"], schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()).Order());
-        foreach (var property in new[] { "language", "code", "version", "stdin", "args", "files", "limits" })
+        foreach (var property in new[] { "language", "code", "version", "stdin", "args", "files", "limits", "tests", "compare" })
         {
             Assert.True(schema.GetProperty("properties").TryGetProperty(property, out var described), property);
             Assert.True(described.TryGetProperty("description", out _), $"{property} has no description");
@@ -106,6 +106,22 @@ public sealed class McpClientTests(McpStack stack, ITestOutputHelper output)
         Assert.NotEqual(true, broken.IsError);
         Assert.Equal("compile_error", Structured(broken).GetProperty("status").GetString());
         Assert.Contains("compiler (exit code 1", Text(broken));
+    }
+
+    [Fact]
+    public async Task Test_cases_come_back_with_a_verdict_each()
+    {
+        await using var client = await ConnectAsync(McpStack.AgentKey);
+        var judged = await RunAsync(client, new()
+        {
+            ["language"] = "python3",
+            ["code"] = "print(sum(map(int, input().split())))",
+            ["tests"] = new[] { new { stdin = "1 2", expectedOutput = "3" }, new { stdin = "2 2", expectedOutput = "5" } },
+        });
+        output.WriteLine(Text(judged));
+        Assert.NotEqual(true, judged.IsError);
+        Assert.Equal("wrong_answer", Structured(judged).GetProperty("verdict").GetString());
+        Assert.Contains("test cases: 1 of 2 accepted\n- 1: accepted\n- 2: wrong_answer at 1: expected \"5\", got \"4\"\n", Text(judged));
     }
 
     [Fact]
