@@ -32,14 +32,8 @@ internal static class RunResultMapper
         {
             return Judged(run, runId, kind, version, queueTime, totalTime, compile, cases, ranProgram ? null : (status, message));
         }
-        return new RunResult
+        return Identity(run, runId, kind, version, status, message) with
         {
-            RunId = runId,
-            Lang = run.Language.Name,
-            Version = version,
-            Status = status,
-            Isolation = kind.Isolation,
-            Runtime = kind.Runtime,
             ExitCode = ranProgram ? exitCode : null,
             Signal = !ranProgram ? null : outcome.Killed is not null ? "SIGKILL" : SignalName(exitCode),
             Stdout = output.Stdout,
@@ -55,8 +49,6 @@ internal static class RunResultMapper
             MemoryBytes = (outcome.PeakIsRunOwn ? output.Trailer?.PeakMemoryBytes : null) ?? output.Trailer?.LargestRssBytes,
             QueueTimeMs = Math.Round(queueTime.TotalMilliseconds, 2),
             TotalTimeMs = Math.Round(totalTime.TotalMilliseconds, 2),
-            Limits = limits,
-            Message = message,
         };
     }
 
@@ -138,14 +130,8 @@ internal static class RunResultMapper
                 _ => RunStatus.InternalError,
             }, $"Test case '{failed.Name}': {failed.Message}"));
         var deciding = failed is { Verdict: not Verdict.Skipped } ? failed : ran.LastOrDefault();
-        return new RunResult
+        return Identity(run, runId, kind, version, status, message) with
         {
-            RunId = runId,
-            Lang = run.Language.Name,
-            Version = version,
-            Status = status,
-            Isolation = kind.Isolation,
-            Runtime = kind.Runtime,
             ExitCode = deciding?.ExitCode,
             Signal = deciding?.Signal,
             Compile = run.Language.IsCompiled ? compile ?? new CompileResult() : null,
@@ -154,8 +140,6 @@ internal static class RunResultMapper
             MemoryBytes = ran.Max(c => c.MemoryBytes),
             QueueTimeMs = Math.Round(queueTime.TotalMilliseconds, 2),
             TotalTimeMs = Math.Round(totalTime.TotalMilliseconds, 2),
-            Limits = run.Limits,
-            Message = message,
             Verdict = cases.FirstOrDefault(c => c.Verdict != Verdict.Accepted)?.Verdict ?? Verdict.Accepted,
             Passed = cases.Count(c => c.Verdict == Verdict.Accepted),
             Total = cases.Count,
@@ -163,12 +147,16 @@ internal static class RunResultMapper
         };
     }
 
-    public static RunResult InternalError(PreparedRun run, string runId, SandboxKind kind, string version, string message) => new()
+    public static RunResult InternalError(PreparedRun run, string runId, SandboxKind kind, string version, string message) =>
+        Identity(run, runId, kind, version, RunStatus.InternalError, message);
+
+    /// <summary>What every result says whatever happened: which run, what ran it and how, its status and limits.</summary>
+    private static RunResult Identity(PreparedRun run, string runId, SandboxKind kind, string version, RunStatus status, string? message) => new()
     {
         RunId = runId,
         Lang = run.Language.Name,
         Version = version,
-        Status = RunStatus.InternalError,
+        Status = status,
         Isolation = kind.Isolation,
         Runtime = kind.Runtime,
         Limits = run.Limits,
