@@ -6,6 +6,7 @@ using QuickTry.Api.Mcp;
 using QuickTry.Api.Piston;
 using QuickTry.Api.Quotas;
 using QuickTry.Api.Runs;
+using QuickTry.Api.Sessions;
 using QuickTry.Api.Submissions;
 using Scalar.AspNetCore;
 
@@ -49,6 +50,7 @@ app.MapLiveRunApi();
 app.MapSubmissionsApi();
 app.MapLanguagesApi();
 app.MapQuotaApi();
+app.MapSessionsApi();
 
 // Piston v2's execute and runtimes, for the tools that already speak Piston.
 app.MapPistonApi();

@@ -2,6 +2,7 @@ using QuickTry.Executor.Extensions;
 using QuickTry.Executor.Languages;
 using QuickTry.Sandbox.Languages;
 using QuickTry.Executor.Runs;
+using QuickTry.Executor.Sessions;
 using QuickTry.Sandbox.Runs;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -25,6 +26,7 @@ app.MapDefaultEndpoints();
 app.MapExecutorRunApi();
 app.MapExecutorLiveRunApi();
 app.MapExecutorLanguagesApi();
+app.MapExecutorSessionApi();
 
 app.Run();
 

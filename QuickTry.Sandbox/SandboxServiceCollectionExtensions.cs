@@ -7,6 +7,7 @@ using QuickTry.Sandbox.Engine;
 using QuickTry.Sandbox.Languages;
 using QuickTry.Sandbox.Pool;
 using QuickTry.Sandbox.Runs;
+using QuickTry.Sandbox.Sessions;
 using QuickTry.Sandbox.Telemetry;
 
 namespace QuickTry.Sandbox;
@@ -33,6 +34,8 @@ public static class SandboxServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
         services.AddSingleton<IValidateOptions<SandboxOptions>, SandboxOptionsValidator>();
         services.AddSingleton<IValidateOptions<PoolOptions>, PoolOptionsValidator>();
+        services.AddOptions<SessionOptions>().Bind(configuration.GetSection(SessionOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IDockerClient>(sp =>
@@ -51,6 +54,9 @@ public static class SandboxServiceCollectionExtensions
         services.AddSingleton<EngineState>();
         services.AddHostedService<PoolJanitor>();
         services.AddHostedService<EngineMonitor>();
+        // Sessions: sandboxes that keep their files between runs, each its caller's alone.
+        services.AddSingleton<SessionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionService>());
         return services;
     }
 }

@@ -24,6 +24,12 @@ public sealed class PlanOptions
     /// <summary>Test cases one judged run may have (at most the executors' <c>Executor:Limits:MaxTestCases</c>).</summary>
     public int MaxTestCases { get; set; } = 30;
 
+    /// <summary>Sessions a client may have open at once (0: none).</summary>
+    public int MaxSessions { get; set; } = 2;
+
+    /// <summary>A session's maximum life, in seconds (at most the executors' <c>Executor:Sessions:MaxLifeSeconds</c>).</summary>
+    public int MaxSessionLifeSeconds { get; set; } = 1_800;
+
     /// <summary>
     /// Isolation the plan's runs need at least: <c>container</c> gives every run its own container (e.g. for
     /// anonymous callers); unset leaves it to the executor's configuration. The stricter one applies.
@@ -90,6 +96,8 @@ internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
             if (plan.RunSecondsPerWindow < 1) failures.Add($"{key}:RunSecondsPerWindow must be positive.");
             if (plan.WindowSeconds is < 1 or > 31 * 86_400) failures.Add($"{key}:WindowSeconds must be 1..2678400.");
             if (plan.MaxTestCases is < 1 or > 9_999) failures.Add($"{key}:MaxTestCases must be 1..9999.");
+            if (plan.MaxSessions is < 0 or > 1_000) failures.Add($"{key}:MaxSessions must be 0..1000.");
+            if (plan.MaxSessionLifeSeconds is < 1 or > 86_400) failures.Add($"{key}:MaxSessionLifeSeconds must be 1..86400.");
             if (plan.Runtime is not null && !SandboxRuntimes.IsValidName(plan.Runtime)) failures.Add($"{key}:Runtime '{plan.Runtime}' is not a runtime name (e.g. {SandboxRuntimes.Runc}, {SandboxRuntimes.Gvisor}).");
         }
         var seen = new HashSet<string>(StringComparer.Ordinal);

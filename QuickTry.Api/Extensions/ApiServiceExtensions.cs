@@ -1,3 +1,4 @@
+using QuickTry.Api.Sessions;
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -81,6 +82,14 @@ internal static class ApiServiceExtensions
             .ConfigurePrimaryHttpMessageHandler(sp => CallbackSender.CreateHandler(sp.GetRequiredService<IOptions<SubmissionOptions>>().Value.CallbackAllowedHosts));
         services.AddSingleton<RunRequestReader>();
         services.AddSingleton<RunGate>();
+
+        // Sessions: where each lives (Redis), and the calls to the executor that holds it.
+        services.AddOptions<GatewaySessionOptions>().Bind(builder.Configuration.GetSection(GatewaySessionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SessionDirectory>();
+        services.AddHttpClient<SessionGateway>((sp, http) =>
+        {
+            http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.ExecutorTimeoutSeconds + 10);
+        });
         services.AddSingleton<SyncRunner>();
 
         // Piston's routes write their errors as Piston does; the first writer that can write a problem wins,

@@ -12,8 +12,9 @@ namespace QuickTry.Api.Extensions;
 /// </summary>
 /// <param name="Errors">For a 400: the invalid fields and why.</param>
 /// <param name="Type">The problem type URI.</param>
+/// <param name="Reason">For a 410 on a session: why it ended (one of <see cref="SessionEndReasons"/>).</param>
 public sealed record Refusal(int StatusCode, string Title, string? Detail = null, TimeSpan? RetryAfter = null,
-    IDictionary<string, string[]>? Errors = null, string? Type = null)
+    IDictionary<string, string[]>? Errors = null, string? Type = null, string? Reason = null)
 {
     public static Refusal Invalid(IDictionary<string, string[]> errors, string title = "The run request is invalid.") =>
         new(StatusCodes.Status400BadRequest, title, Errors: errors);
@@ -43,6 +44,10 @@ public sealed record Refusal(int StatusCode, string Title, string? Detail = null
         problem.Title = Title;
         problem.Detail = Detail;
         problem.Type = Type;
+        if (Reason is not null)
+        {
+            problem.Extensions["reason"] = Reason;
+        }
         return TypedResults.Problem(problem);
     }
 

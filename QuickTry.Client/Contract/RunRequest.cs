@@ -86,6 +86,12 @@ public sealed record RequestedLimits
 
     /// <summary>Bytes kept of stdout and of stderr, each; the run is stopped when a stream goes past it.</summary>
     public int? OutputBytes { get; init; }
+
+    /// <summary>
+    /// Bytes of the files the program writes under <c>out/</c> returned as <c>artifacts</c> (the archive
+    /// holding them); 0 returns none. What does not fit is left out and the result says so.
+    /// </summary>
+    public int? ArtifactBytes { get; init; }
 }
 
 /// <summary>The limits a run actually got (or, in <c>GET /languages</c>, the defaults and ceilings).</summary>
@@ -94,7 +100,8 @@ public sealed record RequestedLimits
 /// <param name="MemoryMb">Memory of the sandbox, in MiB.</param>
 /// <param name="Pids">Processes and threads the program may have at once.</param>
 /// <param name="OutputBytes">Bytes kept of stdout and of stderr, each.</param>
-public sealed record AppliedLimits(int TimeMs, int CompileTimeMs, int MemoryMb, int Pids, int OutputBytes);
+/// <param name="ArtifactBytes">Bytes of the files under <c>out/</c> returned as artifacts (0: none).</param>
+public sealed record AppliedLimits(int TimeMs, int CompileTimeMs, int MemoryMb, int Pids, int OutputBytes, int ArtifactBytes = 0);
 
 /// <summary>
 /// The rule for a requested limit, in the contract so the executor (which owns the ceilings and
@@ -113,7 +120,8 @@ public static class LimitRules
         asked?.CompileTimeMs ?? defaults.CompileTimeMs,
         asked?.MemoryMb ?? defaults.MemoryMb,
         asked?.Pids ?? defaults.Pids,
-        asked?.OutputBytes ?? defaults.OutputBytes);
+        asked?.OutputBytes ?? defaults.OutputBytes,
+        asked?.ArtifactBytes ?? defaults.ArtifactBytes);
 
     /// <summary>The smallest value a request may ask for, per limit.</summary>
     public static readonly AppliedLimits Minimums = new(TimeMs: 100, CompileTimeMs: 1_000, MemoryMb: 16, Pids: 8, OutputBytes: 1);
@@ -132,6 +140,7 @@ public static class LimitRules
             ("limits.memoryMb", asked.MemoryMb, Minimums.MemoryMb, ceilings.MemoryMb),
             ("limits.pids", asked.Pids, Minimums.Pids, ceilings.Pids),
             ("limits.outputBytes", asked.OutputBytes, Minimums.OutputBytes, ceilings.OutputBytes),
+            ("limits.artifactBytes", asked.ArtifactBytes, Minimums.ArtifactBytes, ceilings.ArtifactBytes),
         ];
         foreach (var (field, value, minimum, maximum) in fields)
         {

@@ -127,7 +127,35 @@ public sealed record RunResult
 
     /// <summary>A judged run: every case's result, in the order sent.</summary>
     public IReadOnlyList<TestCaseResult>? Tests { get; init; }
+
+    /// <summary>
+    /// The regular files the program wrote under <c>out/</c> in its working folder (in a session, those
+    /// written during this run), up to <c>limits.artifactBytes</c>; null when there were none.
+    /// </summary>
+    public IReadOnlyList<Artifact>? Artifacts { get; init; }
+
+    /// <summary>The files under <c>out/</c> went past <c>limits.artifactBytes</c>: some are left out.</summary>
+    public bool ArtifactsTruncated { get; init; }
+
+    /// <summary>
+    /// A Python session's run (its Jupyter kernel): the value of the cell's last expression and what it
+    /// displayed (a figure, a DataFrame), each in the forms the kernel gave (<c>text/plain</c>,
+    /// <c>text/html</c>, <c>image/png</c> base64, ...), in order. Null for other runs.
+    /// </summary>
+    public IReadOnlyList<RichOutput>? Outputs { get; init; }
 }
+
+/// <summary>One form of a value a Jupyter kernel displayed.</summary>
+/// <param name="MimeType">e.g. <c>text/plain</c>, <c>text/html</c>, <c>image/png</c>.</param>
+/// <param name="Data">The text, or for an image base64.</param>
+public sealed record RichOutput(string MimeType, string Data);
+
+/// <summary>A file the program wrote under <c>out/</c>, e.g. a figure.</summary>
+/// <param name="Path">Its path under <c>out/</c>, e.g. <c>plot.png</c>.</param>
+/// <param name="MimeType">Its media type, from its extension (<c>image/png</c>; <c>application/octet-stream</c> when unknown).</param>
+/// <param name="Size">Its size in bytes.</param>
+/// <param name="Data">Its content, base64.</param>
+public sealed record Artifact(string Path, string MimeType, long Size, string Data);
 
 /// <summary>The compile step of a compiled language.</summary>
 public sealed record CompileResult

@@ -26,15 +26,25 @@ internal sealed class OutputCollector : IDisposable
     // A slot's runner writes the wipe's verdict on stdout after the end marker; it is not output.
     private readonly CappedBuffer _verdict = new(TrailerSlack);
     private bool _endSeen;
-    private int _stdoutTail;
+    // The archive of the run's out/ files, which follows the end marker when the job asked for it.
+    private readonly int _artifactCap;
+    private readonly byte[] _artifactPrefix;
+    private readonly CappedBuffer _artifactHeader = new(MaxHeaderBytes);
+    private byte[]? _artifacts;
+    private int _artifactsReceived = -1;
+    private bool _artifactsTruncated;
     // A live run's output, passed on as it arrives: never the runner's marks, never past the cap, never
     // half a UTF-8 character; what Finish returns is exactly what was passed on.
     private readonly Action<OutputStream, string>? _live;
     private readonly LiveCursor _stdoutLive = new();
     private readonly LiveCursor _stderrLive = new();
 
-    public OutputCollector(int outputCap, bool compiled, int compileCap, string nonce, Action<OutputStream, string>? live = null)
+    /// <param name="artifactCap">The job's artifact bytes: the archive of out/ follows the end marker (0: none comes).</param>
+    public OutputCollector(int outputCap, bool compiled, int compileCap, string nonce, Action<OutputStream, string>? live = null,
+        int artifactCap = 0)
     {
+        _artifactCap = artifactCap;
+        _artifactPrefix = Encoding.ASCII.GetBytes($"\x1eQTA {nonce} ");
         _live = live;
         ExpectsCompile = compiled;
         _cap = outputCap;
@@ -46,8 +56,10 @@ internal sealed class OutputCollector : IDisposable
     }
 
     /// <summary>A stream went past its cap: the program must be stopped.</summary>
-    public bool CapExceeded =>
-        _stdout.Program.Offered - _stdoutTail > _stdout.Program.Max || _stderr.Program.Overflowed;
+    public bool CapExceeded => _stdout.Program.Overflowed || _stderr.Program.Overflowed;
+
+    /// <summary>The archive of out/ arrived whole (or no archive was asked for).</summary>
+    private bool ArtifactsDone => _artifactCap == 0 || _artifactsReceived >= 0 && _artifactsReceived == (_artifacts?.Length ?? -1);
 
     /// <summary>The job has a compile step, whose report comes first.</summary>
     public bool ExpectsCompile { get; }
@@ -110,44 +122,114 @@ internal sealed class OutputCollector : IDisposable
                 default:
                     if (!isStderr && _endSeen)
                     {
-                        AppendVerdict(data);
+                        AppendAfterEnd(data);
+                        UpdateComplete(isStderr, data);
                         return;
+                    }
+                    // What follows stdout's end marker (the archive of out/, the wipe's verdict) is not output.
+                    var after = ReadOnlySpan<byte>.Empty;
+                    if (!isStderr && EndOfMarker(data) is var cut and >= 0)
+                    {
+                        after = data[cut..];
+                        data = data[..cut];
+                        _endSeen = true;
                     }
                     var before = state.Program.Length;
                     state.Program.Append(data);
                     Record(isStderr, state.Program.Length - before);
-                    if (!isStderr)
-                    {
-                        SplitAtEndMarker(data.Length);
-                    }
                     PassOn(isStderr, final: false);
-                    if (data[^1] == 0x1e)
-                    {
-                        Complete = _endSeen && Trailer(_stderr.Program.Span).Length > 0;
-                    }
+                    AppendAfterEnd(after);
+                    UpdateComplete(isStderr, data);
                     return;
             }
         }
     }
 
     /// <summary>
-    /// Once stdout's end marker arrived, what follows it (the same write may carry the wipe's verdict) is
-    /// moved out of the program's output.
+    /// Where in <paramref name="data"/> stdout's end marker ends, or -1: found in it, or begun in what was
+    /// kept before and finished in it. Found before the bytes are kept, so what follows the marker in the
+    /// same read (an archive of out/ larger than the output cap) never counts as output.
     /// </summary>
-    private void SplitAtEndMarker(int appended)
+    private int EndOfMarker(ReadOnlySpan<byte> data)
     {
-        var span = _stdout.Program.Span;
-        var from = Math.Max(0, span.Length - appended - _endMarker.Length);
-        var at = span[from..].IndexOf(_endMarker);
-        if (at < 0)
+        var at = data.IndexOf(_endMarker);
+        if (at >= 0)
+        {
+            return at + _endMarker.Length;
+        }
+        var kept = _stdout.Program.Span;
+        for (var k = Math.Min(_endMarker.Length - 1, data.Length); k >= 1; k--)
+        {
+            if (data[..k].SequenceEqual(_endMarker.AsSpan(_endMarker.Length - k)) && kept.EndsWith(_endMarker.AsSpan(0, _endMarker.Length - k)))
+            {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>Everything arrived: both end marks, and the archive of out/ when the job asked for one.</summary>
+    private void UpdateComplete(bool isStderr, ReadOnlySpan<byte> data)
+    {
+        if (Complete || !_endSeen || !ArtifactsDone || isStderr && (data.IsEmpty || data[^1] != 0x1e))
         {
             return;
         }
-        var end = from + at + _endMarker.Length;
-        _endSeen = true;
-        _stdoutTail = span.Length - end;
-        AppendVerdict(span[end..]);
-        _stdout.Program.Shorten(end);
+        Complete = Trailer(_stderr.Program.Span).Length > 0;
+    }
+
+    /// <summary>
+    /// stdout after the end marker: "\x1eQTA nonce length truncated\n" and the archive (when asked for),
+    /// then a slot's wipe verdict. The runner writes both after every process of the run is gone.
+    /// </summary>
+    private void AppendAfterEnd(ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty && !ArtifactsDone)
+        {
+            if (_artifacts is null)
+            {
+                var newline = data.IndexOf((byte)'\n');
+                var take = newline < 0 ? data.Length : newline;
+                if (_artifactHeader.Length + take > MaxHeaderBytes)
+                {
+                    FailArtifacts("artifacts header too long");
+                    return;
+                }
+                _artifactHeader.Append(data[..take]);
+                if (newline < 0)
+                {
+                    return;
+                }
+                data = data[(newline + 1)..];
+                var header = _artifactHeader.Span;
+                var fields = header.StartsWith(_artifactPrefix)
+                    ? Encoding.ASCII.GetString(header[_artifactPrefix.Length..]).Split(' ')
+                    : [];
+                if (fields is not [var length, var truncated]
+                    || !int.TryParse(length, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) || bytes > _artifactCap
+                    || truncated is not ("0" or "1"))
+                {
+                    FailArtifacts("malformed artifacts header");
+                    return;
+                }
+                _artifacts = new byte[bytes];
+                _artifactsReceived = 0;
+                _artifactsTruncated = truncated == "1";
+                continue;
+            }
+            var body = Math.Min(data.Length, _artifacts.Length - _artifactsReceived);
+            data[..body].CopyTo(_artifacts.AsSpan(_artifactsReceived));
+            _artifactsReceived += body;
+            data = data[body..];
+        }
+        AppendVerdict(data);
+    }
+
+    private void FailArtifacts(string error)
+    {
+        ProtocolError ??= error;
+        _artifacts = [];
+        _artifactsReceived = 0;
     }
 
     private void AppendVerdict(ReadOnlySpan<byte> data)
@@ -202,7 +284,7 @@ internal sealed class OutputCollector : IDisposable
     /// <summary>Call once the streams ended (or <see cref="Complete"/>): separates the end marks and returns what was collected.</summary>
     public CollectedOutput Finish()
     {
-        var stdoutOffered = _stdout.Program.Offered - _stdoutTail;
+        var stdoutOffered = _stdout.Program.Offered;
         var stderrOffered = _stderr.Program.Offered;
         var markerLength = EndMarker(_stdout.Program.Span);
         var (trailer, trailerLength) = Trailer(_stderr.Program.Span);
@@ -228,7 +310,9 @@ internal sealed class OutputCollector : IDisposable
             stdoutTruncated,
             stderrTruncated,
             compile,
-            trailer);
+            trailer,
+            _artifactCap > 0 && ArtifactsDone && ProtocolError is null ? _artifacts : null,
+            _artifactsTruncated);
     }
 
     /// <summary>
@@ -405,4 +489,6 @@ internal sealed record CollectedOutput(
     bool StdoutTruncated,
     bool StderrTruncated,
     CollectedCompile? Compile,
-    RunnerTrailer? Trailer);
+    RunnerTrailer? Trailer,
+    byte[]? Artifacts = null,
+    bool ArtifactsTruncated = false);

@@ -24,11 +24,16 @@ internal static class RunPayload
         var archive = Archive(run);
         // The optional fields are sent only when set, so images built before them keep serving other runs.
         var limits = run.Limits;
-        var optional = run.Judged is { } judged ? $" 0 {judged.Cases.Count}" : interactive ? " 1" : "";
+        var optional = run.Judged is { } judged ? $" 0 {judged.Cases.Count}"
+            : ExpectsArtifacts(run) ? $" {(interactive ? 1 : 0)} 0 {limits.ArtifactBytes}"
+            : interactive ? " 1" : "";
         var header = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $"{nonce} {limits.CompileTimeMs} {compileOutputCap} {limits.TimeMs} {archive.Length} {perUidProcesses}{optional}\n"));
         return [.. header, .. archive];
     }
+
+    /// <summary>Whether the runner sends the files under out/ after the run (a judged run's cases never do).</summary>
+    public static bool ExpectsArtifacts(PreparedRun run) => run.Judged is null && run.Limits.ArtifactBytes > 0;
 
     private static byte[] Archive(PreparedRun run)
     {

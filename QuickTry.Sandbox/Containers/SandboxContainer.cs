@@ -24,6 +24,9 @@ public sealed class SandboxContainer(string id, string slot, string language, Sa
     /// <summary>Started for one run's own limits rather than the language's defaults; never pooled.</summary>
     public bool Sized { get; init; }
 
+    /// <summary>A session's sandbox: every run as <see cref="FirstUid"/>, its files kept between runs.</summary>
+    public bool IsSession { get; init; }
+
     /// <summary>Memory limit it has now (changed in place when a run asks for another).</summary>
     public int MemoryMb { get; set; } = memoryMb;
 
@@ -34,7 +37,7 @@ public sealed class SandboxContainer(string id, string slot, string language, Sa
     public int Runs { get; set; }
 
     /// <summary>The uid the next job runs as.</summary>
-    public int NextUid => FirstUid + Runs;
+    public int NextUid => IsSession ? FirstUid : FirstUid + Runs;
 
     public bool Exhausted => Runs >= MaxRuns;
 }

@@ -9,6 +9,9 @@ using QuickTry.Sandbox.Runs;
 
 namespace QuickTry.Sandbox.Containers;
 
+/// <summary>What makes a sandbox a session's: its id (a label) and the size of its files.</summary>
+internal sealed record SessionSandbox(string Id, int DiskMb);
+
 /// <summary>
 /// Creates and starts locked-down sandbox containers. Every setting here is a layer of the sandbox;
 /// none of them depends on the request, which reaches the container only as the runner's stdin.
@@ -102,6 +105,40 @@ public sealed class SandboxContainerFactory(
         };
     }
 
+    /// <summary>
+    /// Creates and starts a session's sandbox: the same lock-down as every sandbox, a uid of its own (the
+    /// first of a fresh block, so no other sandbox on the host has it) for all its runs, and a work folder
+    /// of <paramref name="diskMb"/> MiB that its runs do not wipe.
+    /// </summary>
+    public async Task<SandboxContainer> StartSessionAsync(string sessionId, LanguageDefinition language, string runtime, int diskMb,
+        CancellationToken cancellationToken)
+    {
+        var memoryMb = language.Limits.MemoryMb ?? _limits.MemoryMb.Default;
+        var pids = language.Limits.Pids ?? _limits.Pids.Default;
+        var kind = new SandboxKind(Isolation.Slot, runtime);
+        var uid = NextUidBlock();
+        var parameters = Describe(language, kind, sessionId, uid, SessionRuns, memoryMb, pids, new SessionSandbox(sessionId, diskMb));
+        var created = await docker.Containers.CreateContainerAsync(parameters, CancellationToken.None);
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), CancellationToken.None);
+        }
+        catch
+        {
+            await RemoveAsync(created.ID, CancellationToken.None);
+            throw;
+        }
+        return new SandboxContainer(created.ID, sessionId, language.Name, kind, uid, SessionRuns, memoryMb, pids, time.GetTimestamp())
+        {
+            Sized = true,
+            IsSession = true,
+        };
+    }
+
+    /// <summary>Runs a session may have: more than any session lives to use.</summary>
+    private const int SessionRuns = 1_000_000;
+
     private int NextUidBlock()
     {
         var blocks = (LastSlotUid - FirstSlotUid) / _isolation.SlotRuns;
@@ -110,20 +147,38 @@ public sealed class SandboxContainerFactory(
     }
 
     internal CreateContainerParameters Describe(LanguageDefinition language, SandboxKind kind, string slot,
-        int firstUid, int maxRuns, int memoryMb, int pids)
+        int firstUid, int maxRuns, int memoryMb, int pids, SessionSandbox? session = null)
     {
         var isolation = kind.Isolation;
-        var workDirBytes = (long)_sandbox.WorkDirMb * 1024 * 1024;
+        var workDirBytes = (long)(session?.DiskMb ?? _sandbox.WorkDirMb) * 1024 * 1024;
         var memoryBytes = (long)memoryMb * 1024 * 1024;
         var isSlot = isolation == Isolation.Slot;
         // A slot's work directory belongs to no run: sticky and world-writable like /tmp, so each run's
         // uid creates (and its wipe removes) only its own files. A one-run container's belongs to its user.
-        var workDirOwner = isSlot ? "mode=1777" : $"uid={ProgramUid},gid={ProgramUid},mode=0755";
-        var runnerDirBytes = (2L * _sandbox.MaxFileMb + 1) * 1024 * 1024;
+        // A session's belongs to its one uid, and nobody else's.
+        var workDirOwner = session is not null ? $"uid={firstUid},gid={firstUid},mode=0700"
+            : isSlot ? "mode=1777" : $"uid={ProgramUid},gid={ProgramUid},mode=0755";
+        var labels = new Dictionary<string, string>
+        {
+            [SandboxLabels.Managed] = "true",
+            [SandboxLabels.Instance] = _executor.InstanceName,
+            [SandboxLabels.Language] = language.Name,
+            [SandboxLabels.Slot] = slot,
+            [SandboxLabels.Isolation] = isolation.ToWireName(),
+            [SandboxLabels.Runtime] = kind.Runtime,
+        };
+        if (session is not null)
+        {
+            labels[SandboxLabels.Session] = session.Id;
+        }
+        // Compiler output (each stream up to the largest file), and the archive of a run's out/ files.
+        var runnerDirBytes = (2L * _sandbox.MaxFileMb + 1) * 1024 * 1024 + _limits.ArtifactBytes.Max + 1;
         return new CreateContainerParameters
         {
             Image = ImageOf(language),
-            Cmd = isSlot
+            Cmd = session is not null
+                ? ["/opt/quicktry/runner", firstUid.ToString(CultureInfo.InvariantCulture), maxRuns.ToString(CultureInfo.InvariantCulture), "session"]
+                : isSlot
                 ? ["/opt/quicktry/runner", firstUid.ToString(CultureInfo.InvariantCulture), maxRuns.ToString(CultureInfo.InvariantCulture)]
                 : ["/opt/quicktry/runner"],
             User = RunnerUser,
@@ -139,15 +194,7 @@ public sealed class SandboxContainerFactory(
             // stdin outlives each attach: the next job comes on a later one.
             StdinOnce = !isSlot,
             Tty = false,
-            Labels = new Dictionary<string, string>
-            {
-                [SandboxLabels.Managed] = "true",
-                [SandboxLabels.Instance] = _executor.InstanceName,
-                [SandboxLabels.Language] = language.Name,
-                [SandboxLabels.Slot] = slot,
-                [SandboxLabels.Isolation] = isolation.ToWireName(),
-                [SandboxLabels.Runtime] = kind.Runtime,
-            },
+            Labels = labels,
             HostConfig = new HostConfig
             {
                 NetworkMode = "none",

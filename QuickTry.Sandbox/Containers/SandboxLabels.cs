@@ -12,4 +12,6 @@ public static class SandboxLabels
     public const string Isolation = "quicktry.isolation";
     /// <summary>The OCI runtime it runs under (<c>runc</c>, <c>runsc</c>).</summary>
     public const string Runtime = "quicktry.runtime";
+    /// <summary>The session a sandbox belongs to, on a session's sandbox only.</summary>
+    public const string Session = "quicktry.session";
 }

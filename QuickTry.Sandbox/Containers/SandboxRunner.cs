@@ -65,7 +65,7 @@ public sealed class SandboxRunner(
         // A judged run's output reaches a live caller case by case, in the cases' results.
         var judging = run.Judged is null ? null : new JudgedRun(run.Judged, run.Limits, live?.CaseFinished);
         var collector = new OutputCollector(run.Limits.OutputBytes, run.Language.IsCompiled, _sandbox.CompileOutputBytes, nonce,
-            judging is null ? live?.Output : null);
+            judging is null ? live?.Output : null, RunPayload.ExpectsArtifacts(run) ? run.Limits.ArtifactBytes : 0);
         SandboxOutcome? outcome = null;
         try
         {

@@ -283,6 +283,12 @@ public sealed class ContainerPool(
     internal Task<int> ReapAsync(Func<ContainerListResponse, bool, bool> shouldRemove, CancellationToken cancellationToken) =>
         _reaper.ReapAsync(shouldRemove, cancellationToken);
 
+    /// <summary>A session's sandbox: tracked as this instance's (the janitor leaves it, a stop removes it), never pooled.</summary>
+    public void Adopt(SandboxContainer container) => _reaper.Track(container);
+
+    /// <summary>A session's sandbox was removed (or went with the engine): no longer this instance's.</summary>
+    public void Forget(SandboxContainer container) => _reaper.Forget(container.Id);
+
     /// <summary>Whether a container id belongs to this process (warm, running or being removed).</summary>
     public bool IsTracked(string containerId) => _reaper.IsTracked(containerId);
 

@@ -30,6 +30,9 @@ public sealed class LimitsOptions
     /// <summary>Bytes kept of each of stdout and stderr; a program that writes more is stopped.</summary>
     public LimitRange OutputBytes { get; set; } = new() { Default = 64 * 1024, Max = 1024 * 1024 };
 
+    /// <summary>Bytes of the files a run writes under <c>out/</c> returned as artifacts (0: none).</summary>
+    public LimitRange ArtifactBytes { get; set; } = new() { Default = 1024 * 1024, Max = 8 * 1024 * 1024 };
+
     public int MaxCodeBytes { get; set; } = 64 * 1024;
     public int MaxStdinBytes { get; set; } = 1024 * 1024;
     public int MaxFiles { get; set; } = 20;
@@ -79,6 +82,7 @@ internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         Check(options.MemoryMb, nameof(options.MemoryMb), minimum: 16);
         Check(options.Pids, nameof(options.Pids), minimum: 8);
         Check(options.OutputBytes, nameof(options.OutputBytes), minimum: 1_024);
+        Check(options.ArtifactBytes, nameof(options.ArtifactBytes), minimum: 0);
         Positive(options.MaxCodeBytes, nameof(options.MaxCodeBytes));
         Positive(options.MaxStdinBytes, nameof(options.MaxStdinBytes));
         Positive(options.MaxFiles, nameof(options.MaxFiles));
@@ -87,6 +91,11 @@ internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         Positive(options.MaxArgBytes, nameof(options.MaxArgBytes));
         Positive(options.MaxTestCases, nameof(options.MaxTestCases));
         Positive(options.MaxJudgedOutputBytes, nameof(options.MaxJudgedOutputBytes));
+        if (options.ArtifactBytes.Max > 64 * 1024 * 1024)
+        {
+            // The archive passes through the runner's root-only scratch space and the result, whole.
+            failures.Add($"{LimitsOptions.Section}:{nameof(options.ArtifactBytes)}:Max must be at most 67108864 (is {options.ArtifactBytes.Max}).");
+        }
         if (options.MaxTestCases > 9_999)
         {
             // The runner reads the count as at most four digits.

@@ -32,8 +32,15 @@ internal static class RunResultMapper
         {
             return Judged(run, runId, kind, version, queueTime, totalTime, compile, cases, ranProgram ? null : (status, message));
         }
+        var (artifacts, artifactsCut) = ArtifactArchive.Read(output.Artifacts, output.ArtifactsTruncated);
+        if (artifactsCut && status == RunStatus.Ok)
+        {
+            message = $"The files under out/ went past the {limits.ArtifactBytes}-byte artifact limit; some are left out.";
+        }
         return Identity(run, runId, kind, version, status, message) with
         {
+            Artifacts = artifacts,
+            ArtifactsTruncated = artifactsCut,
             ExitCode = ranProgram ? exitCode : null,
             Signal = !ranProgram ? null : outcome.Killed is not null ? "SIGKILL" : SignalName(exitCode),
             Stdout = output.Stdout,
@@ -151,7 +158,7 @@ internal static class RunResultMapper
         Identity(run, runId, kind, version, RunStatus.InternalError, message);
 
     /// <summary>What every result says whatever happened: which run, what ran it and how, its status and limits.</summary>
-    private static RunResult Identity(PreparedRun run, string runId, SandboxKind kind, string version, RunStatus status, string? message) => new()
+    internal static RunResult Identity(PreparedRun run, string runId, SandboxKind kind, string version, RunStatus status, string? message) => new()
     {
         RunId = runId,
         Lang = run.Language.Name,

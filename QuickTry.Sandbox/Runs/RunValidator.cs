@@ -204,7 +204,7 @@ public sealed class RunValidator(
     }
 
     /// <summary>The highest value a request may ask for, per limit (published in GET /languages).</summary>
-    public AppliedLimits Ceilings => new(_limits.TimeMs.Max, _limits.CompileTimeMs.Max, _limits.MemoryMb.Max, _limits.Pids.Max, _limits.OutputBytes.Max);
+    public AppliedLimits Ceilings => new(_limits.TimeMs.Max, _limits.CompileTimeMs.Max, _limits.MemoryMb.Max, _limits.Pids.Max, _limits.OutputBytes.Max, _limits.ArtifactBytes.Max);
 
     private static int Default(int? languageDefault, LimitRange range, double factor = 1) =>
         (int)Math.Min(Math.Ceiling((languageDefault ?? range.Default) * factor), range.Max);
@@ -232,7 +232,8 @@ public sealed class RunValidator(
             Default(language.Limits.CompileTimeMs, _limits.CompileTimeMs, factor),
             Default(language.Limits.MemoryMb, _limits.MemoryMb),
             Default(language.Limits.Pids, _limits.Pids),
-            _limits.OutputBytes.Default);
+            _limits.OutputBytes.Default,
+            _limits.ArtifactBytes.Default);
     }
 
     private static string Truncate(string? value) =>

@@ -260,4 +260,53 @@ public class OutputCollectorTests
         Assert.Equal("12345678", result.Stdout);
         Assert.False(result.StdoutTruncated);
     }
+
+    [Fact]
+    public void The_archive_of_out_follows_the_end_marker_and_is_not_output_even_in_one_read()
+    {
+        var archive = new byte[5000];
+        Random.Shared.NextBytes(archive);
+        var collector = new OutputCollector(100, compiled: false, compileCap: 1024, Nonce, artifactCap: 10_000);
+        collector.Append(true, B(Trailer()));
+        // The program's last output, the end marker, the archive's header and body and a slot's verdict in
+        // one read, as a pipe may deliver them: the archive is far larger than the output cap.
+        collector.Append(false, [.. B("hello\n" + EndMarker + $"\x1eQTA {Nonce} 5000 1\n"), .. archive[..3000]]);
+        Assert.False(collector.Complete);
+        Assert.False(collector.CapExceeded);
+        collector.Append(false, [.. archive[3000..], .. B($"\x1eQTW {Nonce} ok\x1e")]);
+        Assert.True(collector.Complete);
+
+        var result = collector.Finish();
+        Assert.Equal("hello\n", result.Stdout);
+        Assert.Equal(archive, result.Artifacts);
+        Assert.True(result.ArtifactsTruncated);
+        Assert.Equal("ok", collector.WipeVerdict);
+    }
+
+    [Fact]
+    public void An_end_marker_split_across_reads_is_still_found()
+    {
+        var collector = new OutputCollector(100, compiled: false, compileCap: 1024, Nonce, artifactCap: 10);
+        var marked = "out" + EndMarker + $"\x1eQTA {Nonce} 0 0\n";
+        collector.Append(false, B(marked[..6]));
+        collector.Append(false, B(marked[6..]));
+        collector.Append(true, B(Trailer()));
+        Assert.True(collector.Complete);
+        var result = collector.Finish();
+        Assert.Equal("out", result.Stdout);
+        Assert.Empty(result.Artifacts!);
+    }
+
+    [Theory]
+    [InlineData("\x1eQTA WRONG 3 0\n")]
+    [InlineData("\x1eQTA N0NCE 99999 0\n")]
+    [InlineData("\x1eQTA N0NCE -1 0\n")]
+    public void A_forged_or_oversized_archive_header_is_a_protocol_error(string header)
+    {
+        var collector = new OutputCollector(100, compiled: false, compileCap: 1024, Nonce, artifactCap: 10);
+        collector.Append(true, B(Trailer()));
+        collector.Append(false, B(EndMarker + header + "abc"));
+        Assert.NotNull(collector.ProtocolError);
+        Assert.Null(collector.Finish().Artifacts);
+    }
 }

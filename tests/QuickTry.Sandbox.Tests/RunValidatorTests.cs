@@ -35,7 +35,7 @@ public class RunValidatorTests
         Assert.Equal("python3", run.Language.Name);
         var defaults = new LimitsOptions();
         Assert.Equal(new AppliedLimits(defaults.TimeMs.Default, defaults.CompileTimeMs.Default, defaults.MemoryMb.Default,
-            defaults.Pids.Default, defaults.OutputBytes.Default), run.Limits);
+            defaults.Pids.Default, defaults.OutputBytes.Default, defaults.ArtifactBytes.Default), run.Limits);
     }
 
     [Fact]

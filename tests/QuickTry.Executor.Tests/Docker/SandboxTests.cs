@@ -253,7 +253,8 @@ public class SandboxTests(ExecutorFixture executor)
         Assert.DoesNotContain(ExecutorFixture.CanaryValue, result.Stdout);
         Assert.DoesNotContain(ExecutorFixture.CanaryVariable, result.Stdout);
         var names = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=')[0]).ToHashSet();
-        Assert.Subset(new HashSet<string> { "HOME", "HOSTNAME", "LANG", "PATH", "PWD", "TMPDIR", "SHLVL", "OLDPWD", "_" }, names);
+        // The sandbox's own, and what the Python image sets for matplotlib (Dockerfile ENV).
+        Assert.Subset(new HashSet<string> { "HOME", "HOSTNAME", "LANG", "PATH", "PWD", "TMPDIR", "SHLVL", "OLDPWD", "_", "MPLBACKEND", "MPLCONFIGDIR" }, names);
     }
 
     [Fact]
