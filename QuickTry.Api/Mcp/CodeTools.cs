@@ -46,15 +46,10 @@ public sealed class CodeTools(SyncRunner runner, LanguageDirectory languages, Cl
             + "tokens, or numbers (tokens, numbers equal within 1e-6).")] string? compare = null,
         CancellationToken cancellationToken = default)
     {
-        var context = Tag("run_code");
-        var client = context.Client();
-        using (var lease = limiters.AttemptAcquire(client))
+        var context = McpToolCalls.Tag(http, "run_code");
+        if (McpToolCalls.RateLimited(limiters, context) is { } limited)
         {
-            if (!lease.IsAcquired)
-            {
-                var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
-                return Refused(Refusal.RateLimited(wait, "Too many requests: this client's rate limit is used up."));
-            }
+            return limited;
         }
         var request = new RunRequest
         {
@@ -63,24 +58,20 @@ public sealed class CodeTools(SyncRunner runner, LanguageDirectory languages, Cl
         var (result, refusal) = await runner.RunAsync(context, request, cancellationToken);
         if (result is null)
         {
-            return Refused(refusal!);
+            return McpToolCalls.Refused(refusal!);
         }
-        return new CallToolResult
-        {
-            Content = [new TextContentBlock { Text = Describe(result) }],
-            StructuredContent = JsonSerializer.SerializeToElement(result, ContractJson.Options),
-        };
+        return McpToolCalls.Result(result);
     }
 
     [McpServerTool(Name = "list_languages", Title = "List the languages", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Lists the languages run_code accepts: name, version, aliases, whether it compiles, and the default and highest limits.")]
     public async Task<CallToolResult> ListLanguagesAsync(CancellationToken cancellationToken = default)
     {
-        Tag("list_languages");
+        McpToolCalls.Tag(http, "list_languages");
         var list = await languages.GetAsync(cancellationToken);
         if (list is null)
         {
-            return Refused(Refusal.Unavailable(TimeSpan.FromSeconds(5), "The executor is unavailable."));
+            return McpToolCalls.Refused(Refusal.Unavailable(TimeSpan.FromSeconds(5), "The executor is unavailable."));
         }
         var text = new StringBuilder();
         foreach (var language in list.Where(l => l.Available))
@@ -98,30 +89,6 @@ public sealed class CodeTools(SyncRunner runner, LanguageDirectory languages, Cl
             Content = [new TextContentBlock { Text = text.ToString() }],
             StructuredContent = JsonSerializer.SerializeToElement(new { languages = list.Where(l => l.Available) }, ContractJson.Options),
         };
-    }
-
-    /// <summary>The request the call came in, its trace tagged with the tool as a run's is with its language.</summary>
-    private HttpContext Tag(string tool)
-    {
-        var context = http.HttpContext ?? throw new InvalidOperationException("MCP tools run within their HTTP request.");
-        (context.Features.Get<IHttpActivityFeature>()?.Activity ?? Activity.Current)?.SetTag("quicktry.mcp.tool", tool);
-        return context;
-    }
-
-    /// <summary>A refusal as a tool error: what was wrong, field by field in the tool's own names, and when to retry.</summary>
-    private static CallToolResult Refused(Refusal refusal)
-    {
-        var text = new StringBuilder(refusal.Title);
-        if (refusal.Detail is { } detail)
-        {
-            text.Append(' ').Append(detail);
-        }
-        foreach (var (field, errors) in refusal.Errors ?? new Dictionary<string, string[]>())
-        {
-            text.Append(CultureInfo.InvariantCulture, $"\n{(field == "lang" ? "language" : field)}: {string.Join(" ", errors)}");
-        }
-        Activity.Current?.SetStatus(ActivityStatusCode.Error, refusal.Title);
-        return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = text.ToString() }] };
     }
 
     /// <summary>The result as a model reads it: how it ended, then the output.</summary>
@@ -165,6 +132,15 @@ public sealed class CodeTools(SyncRunner runner, LanguageDirectory languages, Cl
         }
         Section(text, "stdout", result.Stdout, result.StdoutTruncated);
         Section(text, "stderr", result.Stderr, result.StderrTruncated);
+        foreach (var output in result.Outputs ?? [])
+        {
+            text.Append(output.MimeType == "text/plain" ? $"value:\n{output.Data}\n" : $"displayed {output.MimeType}\n");
+        }
+        if (result.Artifacts is { Count: > 0 } artifacts)
+        {
+            text.Append("files written under out/").Append(result.ArtifactsTruncated ? " (some left out: over the artifact limit)" : "").Append(": ")
+                .AppendJoin(", ", artifacts.Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Path} ({a.MimeType}, {a.Size} bytes)"))).Append('\n');
+        }
         return text.ToString();
     }
 

@@ -18,7 +18,8 @@ public static class McpEndpoint
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddMcpServer()
             .WithHttpTransport(transport => transport.Stateless = true)
-            .WithTools<CodeTools>();
+            .WithTools<CodeTools>()
+            .WithTools<SessionTools>();
         return builder;
     }
 

@@ -84,8 +84,18 @@ public sealed class SessionGateway(
             }
             using (response)
             {
-                if (response.StatusCode == HttpStatusCode.Created
-                    && await response.Content.ReadFromJsonAsync<SessionInfo>(ContractJson.Options, cancellationToken) is { } info)
+                SessionInfo? info = null;
+                try
+                {
+                    info = response.StatusCode == HttpStatusCode.Created
+                        ? await response.Content.ReadFromJsonAsync<SessionInfo>(ContractJson.Options, cancellationToken)
+                        : null;
+                }
+                catch (JsonException e)
+                {
+                    logger.LogWarning("Executor {Executor} opened a session but its answer could not be read ({Error})", executor, e.Message);
+                }
+                if (info is not null)
                 {
                     var now = time.GetUtcNow();
                     var record = new SessionRecord(info.Id, client.Id, executor.ToString(), info.Executor ?? name, info.Lang, info.Version,
@@ -103,7 +113,7 @@ public sealed class SessionGateway(
                     Activity.Current?.SetTag("quicktry.session.id", info.Id);
                     return new(info with { Executor = info.Executor });
                 }
-                refusal = await RefusalOfAsync(response, cancellationToken);
+                refusal = RefusalOf(response, await ProblemOfAsync(response, cancellationToken));
                 if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
                 {
                     return new(Refusal: refusal);
@@ -233,25 +243,38 @@ public sealed class SessionGateway(
         }
         using (response)
         {
-            switch (response.StatusCode)
+            try
             {
-                case HttpStatusCode.NotFound when response.Content.Headers.ContentType?.MediaType == "application/problem+json"
-                                                  && await IsNoSuchSessionAsync(response, cancellationToken):
-                    // The executor does not know it: it restarted, and its sandboxes went with it.
-                    return new(Refusal: await EndAsync(client, record, SessionEndReasons.ExecutorStopped,
-                        "The executor holding it restarted, and the session's sandbox went with it."));
-                case HttpStatusCode.Gone:
-                    var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(ContractJson.Options, cancellationToken);
-                    var reason = problem?.Extensions.TryGetValue("reason", out var value) == true ? value?.ToString() : null;
-                    return new(Refusal: await EndAsync(client, record, reason ?? SessionEndReasons.SandboxFailed, problem?.Detail ?? "It ended."));
-                case var status when (int)status is >= 200 and < 300:
+                if (response.IsSuccessStatusCode)
+                {
+                    var value = await ValueAsync<T>(response, cancellationToken);
                     await TouchAsync(record);
-                    return new(await ValueAsync<T>(response, cancellationToken));
-                default:
-                    return new(Refusal: await RefusalOfAsync(response, cancellationToken));
+                    return new(value);
+                }
+                var problem = await ProblemOfAsync(response, cancellationToken);
+                switch (response.StatusCode)
+                {
+                    case HttpStatusCode.NotFound when problem?.Title == NoSuchSession:
+                        // The executor does not know it: it restarted, and its sandboxes went with it.
+                        return new(Refusal: await EndAsync(client, record, SessionEndReasons.ExecutorStopped,
+                            "The executor holding it restarted, and the session's sandbox went with it."));
+                    case HttpStatusCode.Gone:
+                        var reason = problem?.Extensions.TryGetValue("reason", out var named) == true ? named?.ToString() : null;
+                        return new(Refusal: await EndAsync(client, record, reason ?? SessionEndReasons.SandboxFailed, problem?.Detail ?? "It ended."));
+                    default:
+                        return new(Refusal: RefusalOf(response, problem));
+                }
+            }
+            catch (Exception e) when (e is JsonException or IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Session {SessionId}: the executor's answer could not be read ({Error})", record.Id, e.Message);
+                return new(Refusal: Refusal.Unavailable(UnreachableRetryAfter, "The executor holding the session sent an answer that could not be read."));
             }
         }
     }
+
+    /// <summary>The executor's title for a session it does not know (see the executor's session endpoints).</summary>
+    private const string NoSuchSession = "No such session.";
 
     private static async Task<T> ValueAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -265,12 +288,6 @@ public sealed class SessionGateway(
                 response.Content.Headers.ContentType?.ToString() ?? "application/octet-stream");
         }
         return (await response.Content.ReadFromJsonAsync<T>(ContractJson.Options, cancellationToken))!;
-    }
-
-    private static async Task<bool> IsNoSuchSessionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(ContractJson.Options, cancellationToken);
-        return problem?.Title == "No such session.";
     }
 
     private async Task<(HttpResponseMessage?, Exception?)> SendAsync(SessionRecord record, HttpMethod method, string path, HttpContent? content,
@@ -420,19 +437,27 @@ public sealed class SessionGateway(
         return candidates;
     }
 
-    private static async Task<Refusal> RefusalOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>The executor's problem document, read once; null when the body is not one.</summary>
+    private static async Task<HttpValidationProblemDetails?> ProblemOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        HttpValidationProblemDetails? problem = null;
         try
         {
-            problem = await response.Content.ReadFromJsonAsync<HttpValidationProblemDetails>(ContractJson.Options, cancellationToken);
+            return await response.Content.ReadFromJsonAsync<HttpValidationProblemDetails>(ContractJson.Options, cancellationToken);
         }
         catch (JsonException)
         {
-            // Not a problem document: the status alone.
+            return null;
         }
+    }
+
+    /// <summary>
+    /// The executor's refusal as the gateway's own: its 4xx (400, 404, 409, 413) and 503 pass on with their
+    /// words; anything else the executor answered is a failure behind the gateway (503), never a 500.
+    /// </summary>
+    private static Refusal RefusalOf(HttpResponseMessage response, HttpValidationProblemDetails? problem)
+    {
         var status = (int)response.StatusCode;
-        if (status is < 400 or >= 500 and not 503)
+        if (status is < 400 or (>= 500 and not 503))
         {
             return Refusal.Unavailable(UnreachableRetryAfter, "The executor holding the session failed.");
         }

@@ -4,7 +4,7 @@ using QuickTry.Bench;
 // QuickTry's benchmark: the real stack against the seed's `docker run --rm` per run and the bare host
 // toolchain, measured side by side in one run. Usage: dotnet run -c Release --project bench/QuickTry.Bench
 //   [--runs 50] [--docker-runs 20] [--warmup 5] [--interval-ms 250] [--warm 4] [--language-runs 5] [--overload-seconds 60]
-//   [--out docs/benchmarks.md] [--only overload|soak|scale-out|judge] [--soak-minutes 10] [--judge-runs 5]
+//   [--out docs/benchmarks.md] [--only overload|soak|scale-out|judge|sessions] [--soak-minutes 10] [--judge-runs 5]
 var options = BenchOptions.Parse(args);
 var languagesFolder = Path.Combine(options.Repository, "docker-images");
 string[] languages = ["python3", "javascript", "bash", "c", "go", "java"];
@@ -18,8 +18,9 @@ Console.WriteLine("Starting the stack (AppHost: Redis, executor, API)...");
 // warm (warming all six in every mode on two pinned executors kept the engine too busy to answer).
 var scaleOutOnly = options.Only == "scale-out";
 var judgeOnly = options.Only == "judge";
+var sessionsOnly = options.Only == "sessions";
 // The judge section's C++ solution needs a warm cpp sandbox besides the latency table's languages.
-await using var stack = await BenchStack.StartAsync(scaleOutOnly ? ["python3"] : judgeOnly ? ["cpp", "python3"] : [.. languages, "cpp"],
+await using var stack = await BenchStack.StartAsync(scaleOutOnly || sessionsOnly ? ["python3"] : judgeOnly ? ["cpp", "python3"] : [.. languages, "cpp"],
     options.WarmPerLanguage, options.Repository, cpusets: scaleOutOnly ? ["0", "1"] : null);
 var executorPid = BenchStack.ExecutorProcessId("executor") ?? throw new InvalidOperationException("executor process not found");
 var report = new Report(options, Machine.Describe());
@@ -29,6 +30,15 @@ if (scaleOutOnly)
     await ScaleOutAsync(report.ScaleOut);
     Directory.Delete(hostDir, recursive: true);
     await report.WriteScaleOutAsync();
+    Console.WriteLine($"Wrote {options.Output}.");
+    return;
+}
+
+if (sessionsOnly)
+{
+    report.Sessions = await SessionsAsync();
+    Directory.Delete(hostDir, recursive: true);
+    await report.WriteSessionsAsync();
     Console.WriteLine($"Wrote {options.Output}.");
     return;
 }
@@ -257,6 +267,51 @@ async Task JudgeAsync(List<JudgeRow> rows)
     }
 }
 
+// Sessions: opening one (a sandbox of its own, its kernel started behind the answer), a Python cell that
+// only touches a variable in the session's kernel against a stateless python3 hello world through POST /run
+// (the baseline, measured between the same calls), and a matplotlib figure's round trip as image/png.
+async Task<SessionsRow> SessionsAsync()
+{
+    Console.WriteLine("Sessions: open, x += 1 in the kernel, a figure");
+    var opens = new List<Sample>();
+    for (var i = 0; i < Math.Max(5, options.Runs / 5); i++)
+    {
+        var (sample, id) = await Workloads.OpenSessionAsync(stack.Api, "python3");
+        opens.Add(sample);
+        if (id is not null)
+        {
+            await stack.Api.DeleteAsync($"/sessions/{id}");
+        }
+    }
+    var (_, session) = await Workloads.OpenSessionAsync(stack.Api, "python3");
+    if (session is null)
+    {
+        throw new InvalidOperationException("No session could be opened.");
+    }
+    await Workloads.RunInSessionAsync(stack.Api, session, "x = 0");
+    var increments = new List<Sample>();
+    var hellos = new List<Sample>();
+    for (var i = 0; i < options.Runs; i++)
+    {
+        increments.Add(await Workloads.RunInSessionAsync(stack.Api, session, "x += 1\nx"));
+        hellos.Add(await Workloads.ViaRunAsync(stack.Api, "python3", null, "print('hello world')"));
+    }
+    const string figure = "import matplotlib.pyplot as plt\nplt.plot([1, 4, 9, 16])\nplt.show()";
+    static bool HasPng(System.Text.Json.JsonElement body) =>
+        body.TryGetProperty("outputs", out var outputs) && outputs.ValueKind == System.Text.Json.JsonValueKind.Array
+        && outputs.EnumerateArray().Any(o => o.GetProperty("mimeType").GetString() == "image/png");
+    var firstFigure = await Workloads.RunInSessionAsync(stack.Api, session, figure, HasPng);
+    var figures = new List<Sample>();
+    for (var i = 0; i < 5; i++)
+    {
+        figures.Add(await Workloads.RunInSessionAsync(stack.Api, session, figure, HasPng));
+    }
+    await stack.Api.DeleteAsync($"/sessions/{session}");
+    var row = new SessionsRow(Stats.Of(opens), Stats.Of(increments), Stats.Of(hellos), firstFigure, Stats.Of(figures));
+    Console.WriteLine($"  open {row.Open.P50:0} ms, x += 1 {row.Increment.P50:0.0} ms (hello via /run {row.Hello.P50:0.0} ms), figure first {firstFigure.Milliseconds:0} ms then {row.Figure.P50:0} ms");
+    return row;
+}
+
 internal sealed record BenchOptions(string Repository, string Output, int Runs, int DockerRuns, int Warmup, int WarmPerLanguage, int FloodRuns, TimeSpan Interval, int LanguageRuns,
     TimeSpan OverloadDuration, string? Only, double SoakMinutes, int JudgeRuns)
 {
@@ -272,6 +327,7 @@ internal sealed record BenchOptions(string Repository, string Output, int Runs, 
                 "soak" => "soak.md",
                 "scale-out" => "benchmark-scale-out.md",
                 "judge" => "benchmark-judge.md",
+                "sessions" => "benchmark-sessions.md",
                 _ => "benchmarks.md",
             })),
             int.Parse(Value("--runs") ?? "50"),

@@ -38,6 +38,13 @@ internal sealed record ScaleOutRow(int Executors, double SlotPerSecond, Stats Sl
 /// <param name="Separate">The same cases as separate runs, one after another: compiled per run.</param>
 /// <param name="SeparateConcurrent">The same separate runs, as many at once as the executor has slots.</param>
 /// <param name="DockerRuns">The same cases as a <c>docker run --rm</c> each, one after another (null when not measured).</param>
+/// <param name="Open">POST /sessions (python3), each closed again before the next.</param>
+/// <param name="Increment">x += 1; x in the session's kernel.</param>
+/// <param name="Hello">The baseline: python3 hello world through POST /run, between the same calls.</param>
+/// <param name="FirstFigure">The first matplotlib figure of the session (matplotlib imported in the kernel).</param>
+/// <param name="Figure">Later figures, each returned as image/png.</param>
+internal sealed record SessionsRow(Stats Open, Stats Increment, Stats Hello, Sample FirstFigure, Stats Figure);
+
 internal sealed record JudgeRow(string Language, int Cases, Stats Judged, Stats Separate, Stats SeparateConcurrent, Stats? DockerRuns);
 
 /// <summary>Host CPU busy time between two readings of /proc/stat.</summary>
@@ -121,6 +128,7 @@ internal sealed class Report(BenchOptions options, string machine)
     public LiveRow? Live { get; set; }
     public List<ScaleOutRow> ScaleOut { get; } = [];
     public List<JudgeRow> Judge { get; } = [];
+    public SessionsRow? Sessions { get; set; }
     public long MemoryBaseline { get; set; }
     public long MemoryFloodPeak { get; set; }
     public long MemoryThroughputPeak { get; set; }
@@ -343,6 +351,23 @@ internal sealed class Report(BenchOptions options, string machine)
                 $"| {row.Language} | {row.Cases} | {Ms(row.Judged.P50)} | {Ms(row.Judged.P95)} | {Ms(row.Separate.P50)} | {Ms(row.Separate.P95)} | {Ms(row.SeparateConcurrent.P50)} | {(d is null ? "–" : Ms(d.P50))} | {X(row.Separate.P50 / row.Judged.P50)} | {X(row.SeparateConcurrent.P50 / row.Judged.P50)} | {(d is null ? "–" : X(d.P50 / row.Judged.P50))} | {row.Judged.Failures + row.Separate.Failures + row.SeparateConcurrent.Failures + (d?.Failures ?? 0)} |");
         }
         md.AppendLine();
+    }
+
+    public async Task WriteSessionsAsync()
+    {
+        var s = Sessions ?? throw new InvalidOperationException("The sessions section was not measured.");
+        var md = new StringBuilder();
+        md.AppendLine("# QuickTry benchmark: sessions").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on: {machine}, with `dotnet run -c Release --project bench/QuickTry.Bench -- --only sessions --runs {options.Runs}`. Everything through the API (one replica, the run queue and one executor under Aspire), one call at a time; all figures from this one run.").AppendLine();
+        md.AppendLine("| target | measured | verdict |").AppendLine("|---|---|---|");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| session creation p50 ≤ 400 ms | {Ms(s.Open.P50)} (p95 {Ms(s.Open.P95)}) | {(s.Open.P50 <= 400 ? "met" : "missed")} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Python session run of `x += 1` p50 ≤ 15 ms | {Ms(s.Increment.P50)} (p95 {Ms(s.Increment.P95)}); a stateless `print('hello world')` through `POST /run`: {Ms(s.Hello.P50)}, {X(s.Hello.P50 / s.Increment.P50)} the cell | {(s.Increment.P50 <= 15 ? "met" : "missed")} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| a matplotlib figure round trip (as `image/png` in `outputs`) | first of the session {Ms(s.FirstFigure.Milliseconds)} (imports matplotlib), then p50 {Ms(s.Figure.P50)} | reported |");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Calls: {s.Open.Count} opens, {s.Increment.Count} cells and {s.Hello.Count} runs interleaved, {s.Figure.Count + 1} figures; failures: {s.Open.Failures + s.Increment.Failures + s.Hello.Failures + s.Figure.Failures + (s.FirstFigure.Ok ? 0 : 1)}.");
+        md.AppendLine("Opening answers once the session's sandbox runs; its Jupyter kernel starts behind the answer (about a second), so the first cell may wait for it. A cell goes from the API to the executor holding the session, into the kernel over the attached stream of a process already running in the sandbox: no process starts per cell.");
+        Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);
+        await File.WriteAllTextAsync(options.Output, md.ToString());
     }
 
     public async Task WriteJudgeAsync()

@@ -134,6 +134,28 @@ internal static class Workloads
         return new Sample(clock.Elapsed.TotalMilliseconds, response.IsSuccessStatusCode && body.GetProperty("status").GetString() == "ok");
     }
 
+    /// <summary>Opens a session (<c>POST /sessions</c>); the sample is the call, the id the session's (null when refused).</summary>
+    public static async Task<(Sample Sample, string? Id)> OpenSessionAsync(HttpClient http, string lang)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await http.PostAsJsonAsync("/sessions", new { lang });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        clock.Stop();
+        var id = response.StatusCode == System.Net.HttpStatusCode.Created ? body.GetProperty("id").GetString() : null;
+        return (new Sample(clock.Elapsed.TotalMilliseconds, id is not null), id);
+    }
+
+    /// <summary>A run in a session (<c>POST /sessions/{id}/run</c>); ok when its status is and <paramref name="check"/> holds.</summary>
+    public static async Task<Sample> RunInSessionAsync(HttpClient http, string id, string code, Func<JsonElement, bool>? check = null)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await http.PostAsJsonAsync($"/sessions/{id}/run", new { code });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        clock.Stop();
+        var ok = response.IsSuccessStatusCode && body.GetProperty("status").GetString() == "ok" && (check?.Invoke(body) ?? true);
+        return new Sample(clock.Elapsed.TotalMilliseconds, ok);
+    }
+
     /// <summary>
     /// A language's own test program (<c>test/hello</c>, with its stdin) through <c>POST /run</c>: the
     /// whole call, and the compile and run steps' wall times the result reports. Ok when it printed

@@ -379,6 +379,43 @@ public class EditorTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task A_figure_shows_among_the_output_and_a_kept_session_remembers_variables()
+    {
+        await WithPageAsync(async page =>
+        {
+            // Any run: an image written under out/ is shown.
+            await page.SelectOptionAsync("#lang", "python3");
+            await SetCodeAsync(page, "import os\nimport matplotlib.pyplot as plt\nos.makedirs('out', exist_ok=True)\nplt.plot([1, 4, 9])\nplt.savefig('out/squares.png')\nprint('saved')\n");
+            await page.ClickAsync("#run");
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("OK");
+            var picture = page.Locator("#pictures img[alt='out/squares.png']");
+            await Assertions.Expect(picture).ToBeVisibleAsync();
+            Assert.True(await picture.EvaluateAsync<int>("img => img.naturalWidth") > 100, "the figure did not decode");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(StackFixture.ScreenshotFolder, "editor-figure.png"), FullPage = true });
+
+            // A kept session: a variable survives between Run presses, a displayed figure comes back.
+            await page.CheckAsync("#keep-session");
+            await SetCodeAsync(page, "x = 20\n");
+            await page.ClickAsync("#run");
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("OK");
+            await Assertions.Expect(page.Locator("#session-state")).ToContainTextAsync("variables and files kept");
+            await SetCodeAsync(page, "x += 1\nx\n");
+            await page.ClickAsync("#run");
+            await Assertions.Expect(page.Locator("#value")).ToHaveTextAsync("21");
+            await SetCodeAsync(page, "import matplotlib.pyplot as plt\nplt.plot([x, 1])\nplt.show()\n");
+            await page.ClickAsync("#run");
+            await Assertions.Expect(page.Locator("#pictures img[alt='figure 1']")).ToBeVisibleAsync();
+
+            await page.ClickAsync("#end-session");
+            await Assertions.Expect(page.Locator("#end-session")).ToBeHiddenAsync();
+            await SetCodeAsync(page, "'x' in globals()\n");
+            await page.ClickAsync("#run");
+            await Assertions.Expect(page.Locator("#value")).ToHaveTextAsync("False");
+            await page.UncheckAsync("#keep-session");
+        });
+    }
+
+    [Fact]
     public async Task Every_control_has_a_label_for_screen_readers()
     {
         await WithPageAsync(async page =>

@@ -9,6 +9,7 @@ import { decodeSnippet, encodeSnippet, loadLast, saveLast } from "./snippet.js";
 import { splitArgs } from "./args.js";
 import { startRun } from "./live.js";
 import { addTestCase, readTestCases, setTestCases, showVerdict, VERDICT_TEXT } from "./tests.js";
+import { endSession, runInSession } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -19,7 +20,12 @@ const ui = {
   liveInput: $("live-input"), inputLine: $("input-line"), eof: $("eof"),
   testsList: $("tests-list"), addTest: $("add-test"), compare: $("compare"),
   streams: $("streams"), verdictsBlock: $("verdicts-block"), verdictSummary: $("verdict-summary"), verdicts: $("verdicts"),
+  keepSession: $("keep-session"), sessionState: $("session-state"), endSession: $("end-session"),
+  richBlock: $("rich-block"), value: $("value"), pictures: $("pictures"),
 };
+
+// The session the runs go to while "Keep a session" is on.
+const session = { id: null };
 
 const STATUS_TEXT = {
   ok: "OK",
@@ -206,6 +212,7 @@ function showResult(result) {
   ui.compile.textContent = compileOutput;
   ui.stdout.textContent = result.stdout;
   ui.stderr.textContent = result.stderr;
+  showPictures(result);
   // A judged run's output is in its cases.
   ui.streams.hidden = Boolean(result.tests);
   if (result.tests) {
@@ -214,6 +221,47 @@ function showResult(result) {
     for (const test of result.tests) showVerdict(ui.verdicts, test);
     ui.verdictSummary.textContent = `${result.passed} of ${result.total} accepted · ${VERDICT_TEXT[result.verdict] ?? result.verdict}`;
   }
+}
+
+// A session's cell value, the figures it displayed, and the images any run wrote under out/.
+function showPictures(result) {
+  const value = (result.outputs ?? []).find((o) => o.mimeType === "text/plain");
+  ui.value.hidden = !value;
+  ui.value.textContent = value?.data ?? "";
+  const images = [
+    ...(result.outputs ?? []).filter((o) => o.mimeType === "image/png" || o.mimeType === "image/jpeg")
+      .map((o, i) => ({ name: `figure ${i + 1}`, mimeType: o.mimeType, data: o.data })),
+    ...(result.artifacts ?? []).filter((a) => /^image\/(png|jpeg|gif|webp)$/.test(a.mimeType))
+      .map((a) => ({ name: `out/${a.path}`, mimeType: a.mimeType, data: a.data })),
+  ];
+  ui.pictures.replaceChildren(...images.map(({ name, mimeType, data }) => {
+    const figure = document.createElement("figure");
+    const img = document.createElement("img");
+    img.src = `data:${mimeType};base64,${data}`;
+    img.alt = name;
+    const caption = document.createElement("figcaption");
+    caption.textContent = name;
+    figure.append(img, caption);
+    return figure;
+  }));
+  ui.richBlock.hidden = !value && images.length === 0;
+}
+
+function showSession() {
+  const info = session.id ? session.info : null;
+  ui.endSession.hidden = !info;
+  ui.sessionState.textContent = info
+    ? `Session ${info.id.slice(0, 8)} (${info.lang} ${info.version}): ${info.stateful ? "variables and files" : "files"} kept; it ends after ${Math.round(info.idleTimeoutSeconds / 60)} minutes idle.`
+    : "";
+}
+
+async function runKept(request) {
+  showStatus("running");
+  const { result, refused } = await runInSession(session, request, ui.apiKey.value.trim());
+  showSession();
+  finish();
+  if (result) showResult(result);
+  else showRefusal(refused);
 }
 
 function showStatus(status) {
@@ -238,6 +286,8 @@ function showStarting() {
   ui.verdictSummary.textContent = "";
   ui.stdout.textContent = "";
   ui.stderr.textContent = "";
+  ui.richBlock.hidden = true;
+  ui.pictures.replaceChildren();
 }
 
 function showRefusal({ status, title, detail, errors, retryAfter }) {
@@ -266,6 +316,14 @@ function run() {
   const request = tests.length
     ? { lang: current.name, version, code: code(), tests, compare: ui.compare.value }
     : { lang: current.name, version, code: code(), stdin: ui.stdin.value, args: splitArgs(ui.args.value) };
+  if (ui.keepSession.checked && tests.length === 0) {
+    // A session's run answers whole; a Python session's takes no stdin or arguments (its kernel has none).
+    const kept = { lang: current.name, version, code: code() };
+    if (!current.name.startsWith("python3")) Object.assign(kept, { stdin: ui.stdin.value, args: splitArgs(ui.args.value) });
+    live = { input() {}, eof() {}, stop() {} };
+    runKept(kept).catch((e) => { finish(); showProblem("Network error", String(e)); });
+    return;
+  }
   live = startRun(request, {
     apiKey: ui.apiKey.value.trim(),
     interactive: ui.interactive.checked && tests.length === 0,
@@ -349,6 +407,15 @@ ui.inputLine.addEventListener("keydown", (e) => {
   }
 });
 ui.lang.addEventListener("change", () => selectLanguage(ui.lang.value, { keepCode: false }));
+ui.keepSession.addEventListener("change", async () => {
+  if (!ui.keepSession.checked) await endSession(session, ui.apiKey.value.trim());
+  showSession();
+});
+ui.endSession.addEventListener("click", async () => {
+  await endSession(session, ui.apiKey.value.trim());
+  showSession();
+});
+window.addEventListener("pagehide", () => { endSession(session, ui.apiKey.value.trim()); });
 ui.stdin.addEventListener("input", remember);
 ui.addTest.addEventListener("click", () => addTestCase(ui.testsList, { stdin: "", expectedOutput: "" }, remember, { focus: true }));
 ui.compare.addEventListener("change", remember);

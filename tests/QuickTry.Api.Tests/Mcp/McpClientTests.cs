@@ -163,6 +163,48 @@ public sealed class McpClientTests(McpStack stack, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_session_keeps_a_variable_and_a_file_returns_a_figure_as_an_image_and_ends_when_closed()
+    {
+        await using var client = await ConnectAsync(McpStack.AgentKey);
+        Task<CallToolResult> CallAsync(string tool, Dictionary<string, object?> arguments) => client.CallToolAsync(tool, arguments).AsTask();
+
+        var created = await CallAsync("create_session", new() { ["language"] = "python3" });
+        output.WriteLine(Text(created));
+        Assert.NotEqual(true, created.IsError);
+        var id = Structured(created).GetProperty("id").GetString()!;
+        Assert.True(Structured(created).GetProperty("stateful").GetBoolean());
+
+        Assert.NotEqual(true, (await CallAsync("run_in_session", new() { ["sessionId"] = id, ["code"] = "x = 21" })).IsError);
+        var doubled = await CallAsync("run_in_session", new() { ["sessionId"] = id, ["code"] = "x * 2" });
+        output.WriteLine(Text(doubled));
+        Assert.Contains("value:\n42\n", Text(doubled));
+
+        Assert.NotEqual(true, (await CallAsync("write_file", new() { ["sessionId"] = id, ["path"] = "data/in.txt", ["content"] = "hello file" })).IsError);
+        var read = await CallAsync("run_in_session", new() { ["sessionId"] = id, ["code"] = "print(open('data/in.txt').read().upper())" });
+        Assert.Equal("HELLO FILE\n", Structured(read).GetProperty("stdout").GetString());
+        var back = await CallAsync("read_file", new() { ["sessionId"] = id, ["path"] = "data/in.txt" });
+        Assert.Equal("hello file", Text(back));
+        Assert.Contains("data/in.txt (10 bytes)", Text(await CallAsync("list_files", new() { ["sessionId"] = id })));
+
+        var figure = await CallAsync("run_in_session", new()
+        {
+            ["sessionId"] = id,
+            ["code"] = "import matplotlib.pyplot as plt\nplt.plot([1, 4, 9])\nplt.show()",
+        });
+        var image = Assert.Single(figure.Content.OfType<ImageContentBlock>());
+        Assert.Equal("image/png", image.MimeType);
+
+        Assert.NotEqual(true, (await CallAsync("close_session", new() { ["sessionId"] = id })).IsError);
+        var after = await CallAsync("run_in_session", new() { ["sessionId"] = id, ["code"] = "x" });
+        output.WriteLine(Text(after));
+        Assert.True(after.IsError);
+        Assert.Contains("reason: closed", Text(after));
+        var unknown = await CallAsync("run_in_session", new() { ["sessionId"] = "no-such-session", ["code"] = "x" });
+        Assert.True(unknown.IsError);
+        Assert.Contains("No such session", Text(unknown));
+    }
+
+    [Fact]
     public async Task List_languages_gives_names_versions_and_limits()
     {
         await using var client = await ConnectAsync(McpStack.AgentKey);
@@ -195,6 +237,13 @@ public sealed class McpClientTests(McpStack stack, ITestOutputHelper output)
         Assert.True(IsError(seen.GetProperty("unknown")));
         Assert.False(IsError(seen.GetProperty("languages")));
         Assert.False(IsError(seen.GetProperty("rateLimited").GetProperty("first")));
+        var session = seen.GetProperty("session");
+        Assert.False(IsError(session.GetProperty("created")));
+        Assert.Contains("value:\n42", session.GetProperty("doubled").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Contains(session.GetProperty("figure").GetProperty("content").EnumerateArray(),
+            c => c.GetProperty("type").GetString() == "image" && c.GetProperty("mimeType").GetString() == "image/png");
+        Assert.False(IsError(session.GetProperty("closed")));
+        Assert.True(IsError(session.GetProperty("afterClose")));
         Assert.True(IsError(seen.GetProperty("rateLimited").GetProperty("second")));
     }
 }

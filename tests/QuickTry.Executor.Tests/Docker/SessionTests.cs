@@ -16,9 +16,10 @@ public class SessionTests(ExecutorFixture executor)
 {
     private HttpClient Client => executor.Client;
 
-    private async Task<SessionInfo> OpenAsync(string lang = "bash", int? idleTimeoutSeconds = null)
+    private async Task<SessionInfo> OpenAsync(string lang = "bash", int? idleTimeoutSeconds = null, int? maxLifeSeconds = null)
     {
-        var response = await Client.PostAsJsonAsync("/sessions", new SessionRequest { Lang = lang, IdleTimeoutSeconds = idleTimeoutSeconds }, ExecutorFixture.Json);
+        var response = await Client.PostAsJsonAsync(maxLifeSeconds is null ? "/sessions" : $"/sessions?maxLifeSeconds={maxLifeSeconds}",
+            new SessionRequest { Lang = lang, IdleTimeoutSeconds = idleTimeoutSeconds }, ExecutorFixture.Json);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"HTTP {(int)response.StatusCode}: {body}");
         return JsonSerializer.Deserialize<SessionInfo>(body, ExecutorFixture.Json)!;
@@ -160,6 +161,18 @@ public class SessionTests(ExecutorFixture executor)
         Assert.Equal(HttpStatusCode.Gone, afterIdle.StatusCode);
         Assert.Contains("\"reason\":\"idle_timeout\"", await afterIdle.Content.ReadAsStringAsync());
 
+        // The end of its life comes whatever its calls: a session kept busy still ends.
+        var brief = await OpenAsync(maxLifeSeconds: 2);
+        Assert.Equal(executor.Runtime, brief.Runtime);
+        await Eventually.ReturnsAsync("the session at the end of its life gone", async () =>
+        {
+            var response = await Client.GetAsync($"/sessions/{brief.Id}/files");
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }, r => r.StatusCode == HttpStatusCode.Gone, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(300));
+        var afterLife = await Client.GetAsync($"/sessions/{brief.Id}");
+        Assert.Contains("\"reason\":\"max_life\"", await afterLife.Content.ReadAsStringAsync());
+        Assert.False(await SandboxExistsAsync(brief.Id));
+
         var unknown = await Client.GetAsync($"/sessions/{Guid.NewGuid():N}");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
@@ -242,3 +255,7 @@ public class SessionTests(ExecutorFixture executor)
         Assert.Contains("artifact limit", big.Message);
     }
 }
+
+/// <summary>The same sessions with every sandbox under gVisor: the session's sandbox gets the runtime too.</summary>
+[Collection(GVisorCollection.Name)]
+public class SessionTestsUnderGVisor(GVisorExecutorFixture executor) : SessionTests(executor);

@@ -29,6 +29,17 @@ const c = await call({ language: 'c', code: '#include <stdio.h>\nint main(int ar
 const failing = await call({ language: 'bash', code: 'echo oops >&2; exit 3' });
 const unknown = await call({ language: 'no-such-language', code: 'x' });
 const languages = await client.callTool({ name: 'list_languages', arguments: {} });
+
+// A session: a variable kept between runs, a figure as image content, closed.
+const tool = (name, args) => client.callTool({ name, arguments: args });
+const created = await tool('create_session', { language: 'python3' });
+const sessionId = created.structuredContent?.id;
+await tool('run_in_session', { sessionId, code: 'x = 21' });
+const doubled = await tool('run_in_session', { sessionId, code: 'x * 2' });
+const figure = await tool('run_in_session', { sessionId, code: 'import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()' });
+const closed = await tool('close_session', { sessionId });
+const afterClose = await tool('run_in_session', { sessionId, code: 'x' });
+const session = { created, doubled, figure, closed, afterClose };
 await client.close();
 
 // A key whose plan allows one request a minute: the second run is a tool error, not a transport failure.
@@ -37,4 +48,4 @@ const first = await tiny.callTool({ name: 'run_code', arguments: { language: 'ba
 const second = await tiny.callTool({ name: 'run_code', arguments: { language: 'bash', code: 'echo second' } });
 await tiny.close();
 
-console.log(JSON.stringify({ anonymous, tools, python, c, failing, unknown, languages, rateLimited: { first, second } }));
+console.log(JSON.stringify({ anonymous, tools, python, c, failing, unknown, languages, rateLimited: { first, second }, session }));
