@@ -98,7 +98,8 @@ public sealed class SessionGateway(
                 if (info is not null)
                 {
                     var now = time.GetUtcNow();
-                    var record = new SessionRecord(info.Id, client.Id, executor.ToString(), info.Executor ?? name, info.Lang, info.Version,
+                    // Only an executor found in the run queue can later be told dead by its missing heartbeat.
+                    var record = new SessionRecord(info.Id, client.Id, executor.ToString(), name, info.Lang, info.Version,
                         info.IdleTimeoutSeconds, info.EndsAt, now, now);
                     try
                     {
@@ -385,15 +386,24 @@ public sealed class SessionGateway(
         Activity.Current?.SetTag("quicktry.session.held_ms_billed", chargeMs);
     }
 
-    /// <summary>The client's sessions that are open; those the gateway finds ended or expired are written down as such.</summary>
+    /// <summary>
+    /// The client's sessions that are open; those the gateway finds ended, expired, or on an executor that no
+    /// longer heartbeats are written down as such (a crashed executor's sessions do not hold the plan's count).
+    /// </summary>
     private async Task<List<SessionRecord>> OpenAsync(ClientIdentity client)
     {
         var now = time.GetUtcNow();
         var open = new List<SessionRecord>();
+        HashSet<string>? live = null;
         foreach (var record in await directory.OpenAsync(client))
         {
             if (record.Ended is not null)
             {
+                continue;
+            }
+            if (record.ExecutorName is { } name && (live ??= await LiveExecutorNamesAsync()) is { Count: > 0 } known && !known.Contains(name))
+            {
+                await EndAsync(client, record, SessionEndReasons.ExecutorStopped, "The executor holding it stopped, and its sandbox with it.");
                 continue;
             }
             if (record.ExpiresAt < now)
@@ -405,6 +415,19 @@ public sealed class SessionGateway(
             open.Add(record);
         }
         return open;
+    }
+
+    /// <summary>The executors heartbeating in the run queue now; empty when that cannot be told (no queue, Redis failing).</summary>
+    private async Task<HashSet<string>> LiveExecutorNamesAsync()
+    {
+        try
+        {
+            return queue.IsConnected ? [.. (await queue.LiveExecutorsAsync()).Select(e => e.Identity)] : [];
+        }
+        catch (Exception e) when (RunQueueRedis.IsUnavailable(e))
+        {
+            return [];
+        }
     }
 
     private async Task<IReadOnlyList<(Uri Url, string? Name)>> CandidatesAsync()

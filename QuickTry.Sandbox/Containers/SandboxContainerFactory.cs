@@ -107,13 +107,12 @@ public sealed class SandboxContainerFactory(
 
     /// <summary>
     /// Creates and starts a session's sandbox: the same lock-down as every sandbox, a uid of its own (the
-    /// first of a fresh block, so no other sandbox on the host has it) for all its runs, and a work folder
-    /// of <paramref name="diskMb"/> MiB that its runs do not wipe.
+    /// first of a fresh block, so no other sandbox on the host has it) for all its runs, <paramref name="memoryMb"/>
+    /// MiB of memory, and a work folder of <paramref name="diskMb"/> MiB that its runs do not wipe.
     /// </summary>
-    public async Task<SandboxContainer> StartSessionAsync(string sessionId, LanguageDefinition language, string runtime, int diskMb,
+    public async Task<SandboxContainer> StartSessionAsync(string sessionId, LanguageDefinition language, string runtime, int memoryMb, int diskMb,
         CancellationToken cancellationToken)
     {
-        var memoryMb = language.Limits.MemoryMb ?? _limits.MemoryMb.Default;
         var pids = language.Limits.Pids ?? _limits.Pids.Default;
         var kind = new SandboxKind(Isolation.Slot, runtime);
         var uid = NextUidBlock();
@@ -155,8 +154,9 @@ public sealed class SandboxContainerFactory(
         var isSlot = isolation == Isolation.Slot;
         // A slot's work directory belongs to no run: sticky and world-writable like /tmp, so each run's
         // uid creates (and its wipe removes) only its own files. A one-run container's belongs to its user.
-        // A session's belongs to its one uid, and nobody else's.
-        var workDirOwner = session is not null ? $"uid={firstUid},gid={firstUid},mode=0700"
+        // A session's belongs to its one uid (the runner, root without DAC_OVERRIDE, must still read the
+        // job's instructions in it: 0755, and no other uid runs in a session's sandbox).
+        var workDirOwner = session is not null ? $"uid={firstUid},gid={firstUid},mode=0755"
             : isSlot ? "mode=1777" : $"uid={ProgramUid},gid={ProgramUid},mode=0755";
         var labels = new Dictionary<string, string>
         {

@@ -17,6 +17,12 @@ public sealed class SessionOptions
     /// <summary>A session's maximum life in seconds (a plan may allow less).</summary>
     public int MaxLifeSeconds { get; set; } = 1_800;
 
+    /// <summary>
+    /// A session's memory in MiB, swap included (the language's default when that is larger): a notebook's
+    /// kernel, its data and its figures live there for the session's whole life.
+    /// </summary>
+    public int MemoryMb { get; set; } = 512;
+
     /// <summary>MiB a session's files may take (its work folder; its /tmp has as much again).</summary>
     public int DiskMb { get; set; } = 64;
 
@@ -37,6 +43,7 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
         if (options.IdleTimeoutSeconds < 1) failures.Add($"{key}:IdleTimeoutSeconds must be positive (is {options.IdleTimeoutSeconds}).");
         if (options.MaxIdleTimeoutSeconds < options.IdleTimeoutSeconds) failures.Add($"{key}:MaxIdleTimeoutSeconds must not be below IdleTimeoutSeconds.");
         if (options.MaxLifeSeconds < 1) failures.Add($"{key}:MaxLifeSeconds must be positive (is {options.MaxLifeSeconds}).");
+        if (options.MemoryMb is < 16 or > 65_536) failures.Add($"{key}:MemoryMb must be 16..65536 (is {options.MemoryMb}).");
         if (options.DiskMb is < 1 or > 4_096) failures.Add($"{key}:DiskMb must be 1..4096 (is {options.DiskMb}).");
         if (options.SweepIntervalMs is < 50 or > 60_000) failures.Add($"{key}:SweepIntervalMs must be 50..60000.");
         if (options.RememberEndedSeconds < 0) failures.Add($"{key}:RememberEndedSeconds must not be negative.");

@@ -94,7 +94,8 @@ public sealed class SessionService(
         SandboxContainer container;
         try
         {
-            container = await factory.StartSessionAsync(id, language, runtime, _options.DiskMb, cancellationToken);
+            var memoryMb = Math.Max(_options.MemoryMb, validator.DefaultsFor(language, runtime).MemoryMb);
+            container = await factory.StartSessionAsync(id, language, runtime, memoryMb, _options.DiskMb, cancellationToken);
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
         {
@@ -147,7 +148,9 @@ public sealed class SessionService(
         }
         var runRequest = new RunRequest
         {
+            // The session's language at its version: a language's name alone would pick its newest version.
             Lang = session.Language.Name,
+            Version = session.Version == LanguageVersions.Unknown ? null : session.Version,
             Code = request.Code,
             Stdin = request.Stdin,
             Args = request.Args,
