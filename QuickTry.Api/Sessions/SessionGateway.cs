@@ -28,9 +28,24 @@ public sealed class SessionGateway(
     RunGate gate,
     IQuotaStore quotas,
     IOptions<GatewaySessionOptions> options,
+    IHttpContextAccessor httpContext,
     TimeProvider time,
     ILogger<SessionGateway> logger)
 {
+    /// <summary>
+    /// Book-keeping that need not hold up the answer (settling a run's reservation, billing held time, the
+    /// session's last use): after the response is sent, or now outside a request.
+    /// </summary>
+    private Task AfterResponseAsync(Func<Task> work)
+    {
+        if (httpContext.HttpContext?.Response is { HasStarted: false } response)
+        {
+            response.OnCompleted(work);
+            return Task.CompletedTask;
+        }
+        return work();
+    }
+
     private static readonly TimeSpan UnreachableRetryAfter = TimeSpan.FromSeconds(5);
 
     public async Task<SessionCall<SessionInfo>> CreateAsync(ClientIdentity client, SessionRequest request, CancellationToken cancellationToken)
@@ -161,7 +176,8 @@ public sealed class SessionGateway(
         }
         finally
         {
-            await gate.SettleAsync(ticket.Reservation, call?.Value);
+            var result = call?.Value;
+            await AfterResponseAsync(() => gate.SettleAsync(ticket.Reservation, result));
         }
     }
 
@@ -236,7 +252,8 @@ public sealed class SessionGateway(
     private async Task<SessionCall<T>> CallAsync<T>(ClientIdentity client, SessionRecord record, HttpMethod method, string path, HttpContent? content,
         CancellationToken cancellationToken)
     {
-        await ChargeHeldAsync(client, record, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        await AfterResponseAsync(() => ChargeHeldAsync(client, record, now));
         var (response, failure) = await SendAsync(record, method, path, content, cancellationToken);
         if (response is null)
         {
@@ -249,7 +266,7 @@ public sealed class SessionGateway(
                 if (response.IsSuccessStatusCode)
                 {
                     var value = await ValueAsync<T>(response, cancellationToken);
-                    await TouchAsync(record);
+                    await AfterResponseAsync(() => TouchAsync(record));
                     return new(value);
                 }
                 var problem = await ProblemOfAsync(response, cancellationToken);

@@ -35,12 +35,6 @@ internal sealed class SessionFiles(IDockerClient docker)
         cat >"$f" 2>/dev/null || { rm -f -- "$f"; exit 45; }
         """;
 
-    // The regular files under out/ written since $1 (epoch seconds), as a tar archive cut at $2 + 1 bytes.
-    private const string ArtifactsScript = """
-        [[ -d /box/out && ! -L /box/out ]] || exit 0
-        cd /box/out && find . -type f -newermt "@$1" -print0 | tar -c --null --no-recursion -T - -f - 2>/dev/null | head -c $(( $2 + 1 ))
-        """;
-
     private const string ListScript = """
         cd /box && find . -mindepth 1 -type f -printf '%P\0%s\0' | head -c 4194304
         """;
@@ -68,18 +62,6 @@ internal sealed class SessionFiles(IDockerClient docker)
             NoSpace => FileWrite.NoSpace,
             _ => throw new IOException($"Writing a session file failed (exit {code})."),
         };
-    }
-
-    /// <summary>The files a run wrote under out/ since <paramref name="since"/>: the archive (at most <paramref name="cap"/> bytes) and whether it was cut.</summary>
-    public async Task<(byte[] Archive, bool Cut)> ReadArtifactsAsync(SandboxContainer container, DateTimeOffset since, int cap,
-        CancellationToken cancellationToken)
-    {
-        var epoch = (since.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
-        var (_, output, _) = await ExecAsync(container,
-            ["bash", "-c", ArtifactsScript, "artifacts", epoch, cap.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            null, cap + 1L, cancellationToken);
-        var archive = output ?? [];
-        return archive.Length > cap ? (archive[..cap], true) : (archive, false);
     }
 
     public async Task<IReadOnlyList<SessionFile>> ListAsync(SandboxContainer container, CancellationToken cancellationToken)

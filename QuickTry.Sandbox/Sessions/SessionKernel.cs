@@ -89,14 +89,14 @@ internal sealed class SessionKernel(IDockerClient docker, SandboxContainer conta
     /// Runs a cell. Without an answer when the kernel did not answer within <paramref name="timeLimit"/> (it
     /// is then ended) or ended without one; <see cref="Running"/> is then false.
     /// </summary>
-    public async Task<KernelOutcome> ExecuteAsync(string code, int outputBytes, TimeSpan timeLimit, CancellationToken cancellationToken)
+    public async Task<KernelOutcome> ExecuteAsync(string code, int outputBytes, int artifactBytes, TimeSpan timeLimit, CancellationToken cancellationToken)
     {
         if (_stream is null)
         {
             throw new InvalidOperationException("The kernel is not running.");
         }
         var id = (++_requests).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id, code, outputBytes }, Json) + "\n");
+        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id, code, outputBytes, artifactBytes }, Json) + "\n");
         await _stream.WriteAsync(line, 0, line.Length, cancellationToken);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeLimit);
@@ -207,7 +207,13 @@ internal sealed record KernelAnswer
     public double? CpuTimeMs { get; init; }
     public bool KernelDied { get; init; }
     public bool OomKilled { get; init; }
+
+    /// <summary>The files the cell wrote under out/ (the bridge reads them: no process per cell).</summary>
+    public IReadOnlyList<KernelArtifact> Artifacts { get; init; } = [];
+    public bool ArtifactsTruncated { get; init; }
 }
+
+internal sealed record KernelArtifact(string Path, long Size, string Data);
 
 /// <summary>A cell's end: the kernel's answer, or none because it ran past its time limit (the kernel was ended) or the kernel ended.</summary>
 internal sealed record KernelOutcome(KernelAnswer? Answer, bool TimedOut);

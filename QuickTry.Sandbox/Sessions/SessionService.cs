@@ -118,8 +118,14 @@ public sealed class SessionService(
         };
         _open[id] = session;
         // The kernel starts now, so the first run finds it ready; a failed start is retried by that run.
-        _ = session.Kernel?.StartAsync().ContinueWith(
-            t => logger.LogWarning(t.Exception, "Session {SessionId}: its kernel did not start", id), TaskContinuationOptions.OnlyOnFaulted);
+        _ = session.Kernel?.StartAsync().ContinueWith(t =>
+        {
+            // A session closed while its kernel started takes the kernel with it: nothing to report.
+            if (_open.ContainsKey(id))
+            {
+                logger.LogWarning(t.Exception?.GetBaseException(), "Session {SessionId}: its kernel did not start; the first run tries again", id);
+            }
+        }, TaskContinuationOptions.OnlyOnFaulted);
         logger.LogInformation("Session {SessionId} in {Language} opened for {Client} (sandbox {ContainerId}, idle {Idle} s, life {Life} s)",
             id, language.Name, client, container.Id, idle, life);
         return new SessionAnswer<SessionInfo>.Done(session.Describe(executor));
@@ -270,12 +276,12 @@ public sealed class SessionService(
             return new SessionAnswer<RunResult>.Done(RunResultMapper.Identity(run, runId, session.Container.Kind, session.Version,
                 RunStatus.InternalError, "The session's Python kernel could not start; nothing ran. " + e.Message) with { Executor = executor });
         }
-        var since = time.GetUtcNow();
         var started = time.GetTimestamp();
         KernelOutcome outcome;
         using (ExecutorTelemetry.Source.StartActivity("sandbox.execute"))
         {
-            outcome = await kernel.ExecuteAsync(run.Code, run.Limits.OutputBytes, TimeSpan.FromMilliseconds(run.Limits.TimeMs), cancellationToken);
+            outcome = await kernel.ExecuteAsync(run.Code, run.Limits.OutputBytes, run.Limits.ArtifactBytes, TimeSpan.FromMilliseconds(run.Limits.TimeMs),
+                cancellationToken);
         }
         var wallMs = time.GetElapsedTime(started).TotalMilliseconds;
         var answer = outcome.Answer;
@@ -292,8 +298,13 @@ public sealed class SessionService(
             { Status: "ok" } => (RunStatus.Ok, restarted ? "Its kernel had ended before this run; a new one ran it (earlier variables are gone)." : null),
             _ => (RunStatus.RuntimeError, "The cell raised an exception."),
         };
-        var (archive, cut) = await _files.ReadArtifactsAsync(session.Container, since, run.Limits.ArtifactBytes, cancellationToken);
-        var (artifacts, artifactsCut) = ArtifactArchive.Read(archive, cut);
+        var artifacts = answer?.Artifacts.Where(a => SessionPaths.IsValid(a.Path))
+            .Select(a => new Artifact(a.Path, MimeTypes.Of(a.Path), a.Size, a.Data)).ToList();
+        var artifactsCut = answer?.ArtifactsTruncated ?? false;
+        if (artifactsCut && status == RunStatus.Ok)
+        {
+            message = $"The files under out/ went past the {run.Limits.ArtifactBytes}-byte artifact limit; some are left out.";
+        }
         var result = RunResultMapper.Identity(run, runId, session.Container.Kind, session.Version, status, message) with
         {
             Executor = executor,
@@ -306,7 +317,7 @@ public sealed class SessionService(
             WallTimeMs = Math.Round(wallMs, 2),
             CpuTimeMs = answer?.CpuTimeMs,
             Outputs = answer?.Outputs,
-            Artifacts = artifacts,
+            Artifacts = artifacts is { Count: > 0 } ? artifacts : null,
             ArtifactsTruncated = artifactsCut,
             TotalTimeMs = Math.Round(time.GetElapsedTime(queued).TotalMilliseconds, 2),
         };

@@ -171,7 +171,7 @@ public class SessionTests(ExecutorFixture executor)
         }, r => r.StatusCode == HttpStatusCode.Gone, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(300));
         var afterLife = await Client.GetAsync($"/sessions/{brief.Id}");
         Assert.Contains("\"reason\":\"max_life\"", await afterLife.Content.ReadAsStringAsync());
-        Assert.False(await SandboxExistsAsync(brief.Id));
+        await Eventually.ReturnsAsync("the ended session's sandbox removed", () => SandboxExistsAsync(brief.Id), exists => !exists, TimeSpan.FromSeconds(15));
 
         var unknown = await Client.GetAsync($"/sessions/{Guid.NewGuid():N}");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
