@@ -21,6 +21,9 @@ internal sealed class SandboxSession(string id, SandboxContainer container, Lang
     public long DiskBytes { get; } = diskBytes;
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
+    /// <summary>Cancelled when the session ends: a call still in its sandbox stops waiting.</summary>
+    public CancellationTokenSource Ending { get; } = new();
+
     /// <summary>A Python session's Jupyter kernel, which keeps its state between runs; null for other languages.</summary>
     public SessionKernel? Kernel { get; init; }
 

@@ -13,6 +13,9 @@ namespace QuickTry.Sandbox.Sessions;
 /// </summary>
 internal sealed class SessionFiles(IDockerClient docker)
 {
+    // The longest a file call may take (a file of the session's whole disk included).
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(60);
+
     // Exit codes the scripts use: not found, outside the folder (or not a file), over the disk quota.
     private const int NotFound = 44;
     private const int Outside = 43;
@@ -103,6 +106,11 @@ internal sealed class SessionFiles(IDockerClient docker)
             Tty = false,
         }, cancellationToken);
         using var stream = await docker.Exec.StartAndAttachContainerExecAsync(created.ID, tty: false, cancellationToken);
+        // Reads on the attached stream ignore cancellation (and under gVisor may never end once the sandbox is
+        // removed): a cancelled call, or one past its bound, disposes the stream.
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(CallTimeout);
+        await using var onCancel = bound.Token.Register(stream.Dispose);
         // A script that refuses a file ends before its content has all been sent: the rest has nowhere to go.
         using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var writing = stdin is null ? Task.CompletedTask : WriteAllAsync(stream, stdin, stopWriting.Token);
@@ -112,9 +120,18 @@ internal sealed class SessionFiles(IDockerClient docker)
         var buffer = new byte[64 * 1024];
         while (true)
         {
-            var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken);
+            MultiplexedStream.ReadResult read;
+            try
+            {
+                read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, bound.Token);
+            }
+            catch (Exception e) when (bound.IsCancellationRequested && e is IOException or ObjectDisposedException)
+            {
+                throw new OperationCanceledException("The session file call was stopped.", e, bound.Token);
+            }
             if (read.EOF)
             {
+                bound.Token.ThrowIfCancellationRequested();
                 break;
             }
             if (read.Target == MultiplexedStream.TargetStream.StandardOut)

@@ -179,9 +179,9 @@ public sealed class SessionService(
                         ["A Python session runs each cell in its kernel, which has no stdin or arguments: write a file and read it instead."],
                 });
             }
-            return await WithSessionAsync(session, () => RunCellAsync(session, kernel, run, executor, cancellationToken), cancellationToken);
+            return await WithSessionAsync(session, callToken => RunCellAsync(session, kernel, run, executor, callToken), cancellationToken);
         }
-        return await WithSessionAsync(session, async () =>
+        return await WithSessionAsync(session, async callToken =>
         {
             using var activity = ExecutorTelemetry.Source.StartActivity($"run {session.Language.Name}");
             var runId = activity?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
@@ -191,7 +191,7 @@ public sealed class SessionService(
             activity?.SetTag("quicktry.run.id", runId);
             ExecutorTelemetry.DescribeLimits(activity, run.Limits);
             var queued = time.GetTimestamp();
-            if (!await admission.TryEnterAsync(cancellationToken))
+            if (!await admission.TryEnterAsync(callToken))
             {
                 telemetry.Rejected(session.Language.Name, "busy");
                 return new SessionAnswer<RunResult>.Unavailable(admission.RetryAfter, "every sandbox slot of the executor is busy");
@@ -200,7 +200,7 @@ public sealed class SessionService(
             SandboxOutcome outcome;
             try
             {
-                outcome = await runner.RunAsync(session.Container, run, cancellationToken);
+                outcome = await runner.RunAsync(session.Container, run, callToken);
             }
             catch (Exception e) when (e is SandboxNotStartedException or DockerApiException or HttpRequestException or IOException)
             {
@@ -333,11 +333,11 @@ public sealed class SessionService(
         {
             return Missing<FileRead>(id);
         }
-        return await WithSessionAsync<FileRead>(session, async () =>
+        return await WithSessionAsync<FileRead>(session, async callToken =>
         {
             using var activity = ExecutorTelemetry.Source.StartActivity("session.read_file");
             activity?.SetTag("quicktry.session.id", id);
-            return new SessionAnswer<FileRead>.Done(await _files.ReadAsync(session.Container, path, session.DiskBytes, cancellationToken));
+            return new SessionAnswer<FileRead>.Done(await _files.ReadAsync(session.Container, path, session.DiskBytes, callToken));
         }, cancellationToken);
     }
 
@@ -347,11 +347,11 @@ public sealed class SessionService(
         {
             return Missing<FileWrite>(id);
         }
-        return await WithSessionAsync<FileWrite>(session, async () =>
+        return await WithSessionAsync<FileWrite>(session, async callToken =>
         {
             using var activity = ExecutorTelemetry.Source.StartActivity("session.write_file");
             activity?.SetTag("quicktry.session.id", id);
-            return new SessionAnswer<FileWrite>.Done(await _files.WriteAsync(session.Container, path, content, cancellationToken));
+            return new SessionAnswer<FileWrite>.Done(await _files.WriteAsync(session.Container, path, content, callToken));
         }, cancellationToken);
     }
 
@@ -361,8 +361,8 @@ public sealed class SessionService(
         {
             return Missing<IReadOnlyList<SessionFile>>(id);
         }
-        return await WithSessionAsync<IReadOnlyList<SessionFile>>(session, async () =>
-            new SessionAnswer<IReadOnlyList<SessionFile>>.Done(await _files.ListAsync(session.Container, cancellationToken)), cancellationToken);
+        return await WithSessionAsync<IReadOnlyList<SessionFile>>(session, async callToken =>
+            new SessionAnswer<IReadOnlyList<SessionFile>>.Done(await _files.ListAsync(session.Container, callToken)), cancellationToken);
     }
 
     /// <summary>Ends a session at its caller's word; its sandbox is removed and verified gone before this returns.</summary>
@@ -375,8 +375,11 @@ public sealed class SessionService(
         return new SessionAnswer<bool>.Done(await EndAsync(session, SessionEndReasons.Closed, "Its caller closed it."));
     }
 
-    /// <summary>One call at a time in a session's sandbox; a call on a session that ended meanwhile is told so.</summary>
-    private async Task<SessionAnswer<T>> WithSessionAsync<T>(SandboxSession session, Func<Task<SessionAnswer<T>>> call,
+    /// <summary>
+    /// One call at a time in a session's sandbox; a call on a session that ended meanwhile (or ends during
+    /// the call: its token is cancelled then, so nothing waits on a sandbox being removed) is told so.
+    /// </summary>
+    private async Task<SessionAnswer<T>> WithSessionAsync<T>(SandboxSession session, Func<CancellationToken, Task<SessionAnswer<T>>> call,
         CancellationToken cancellationToken)
     {
         if (!await session.Gate.WaitAsync(CallWait, cancellationToken))
@@ -390,11 +393,20 @@ public sealed class SessionService(
                 return Missing<T>(session.Id);
             }
             session.Touch(time.GetUtcNow());
+            using var callToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.Ending.Token);
             try
             {
-                return await call();
+                var answer = await call(callToken.Token);
+                // A run the session's end cut short answers the end, not a result that did not finish.
+                return session.Ending.IsCancellationRequested ? Missing<T>(session.Id) : answer;
             }
-            catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (session.Ending.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                                      && e is OperationCanceledException or IOException or ObjectDisposedException or DockerApiException or HttpRequestException)
+            {
+                return Missing<T>(session.Id);
+            }
+            catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException
+                                      && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning(e, "Session {SessionId}: a call into its sandbox failed", session.Id);
                 if (e is DockerContainerNotFoundException or DockerApiException { StatusCode: System.Net.HttpStatusCode.Conflict })
@@ -430,6 +442,8 @@ public sealed class SessionService(
         }
         _ended[session.Id] = new EndedSession(reason, detail, time.GetUtcNow());
         Interlocked.Decrement(ref _count);
+        // A call in progress stops waiting on the sandbox that is going away.
+        await session.Ending.CancelAsync();
         if (session.Kernel is { } kernel)
         {
             await kernel.DisposeAsync();

@@ -242,6 +242,9 @@ public sealed class McpClientTests(McpStack stack, ITestOutputHelper output)
         Assert.Contains("value:\n42", session.GetProperty("doubled").GetProperty("content")[0].GetProperty("text").GetString());
         Assert.Contains(session.GetProperty("figure").GetProperty("content").EnumerateArray(),
             c => c.GetProperty("type").GetString() == "image" && c.GetProperty("mimeType").GetString() == "image/png");
+        Assert.False(IsError(session.GetProperty("wrote")));
+        Assert.Equal("from typescript", session.GetProperty("readBack").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Contains("notes/a.txt (15 bytes)", session.GetProperty("listed").GetProperty("content")[0].GetProperty("text").GetString());
         Assert.False(IsError(session.GetProperty("closed")));
         Assert.True(IsError(session.GetProperty("afterClose")));
         Assert.True(IsError(seen.GetProperty("rateLimited").GetProperty("second")));

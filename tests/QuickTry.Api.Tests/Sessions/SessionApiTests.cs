@@ -12,6 +12,7 @@ namespace QuickTry.Api.Tests.Sessions;
 public sealed class SessionApiTests(SessionApiTests.Stack stack) : IClassFixture<SessionApiTests.Stack>
 {
     public const string BobKey = "bob-test-key-0123456789ab";
+    public const string CarolKey = "carol-one-run-key-0123456789";
 
     public sealed class Stack() : LoopbackStack("sessions", ["bash", "python3"], new()
     {
@@ -20,6 +21,12 @@ public sealed class SessionApiTests(SessionApiTests.Stack stack) : IClassFixture
         ["Clients:ApiKeys:1:Name"] = "bob",
         ["Clients:ApiKeys:1:Key"] = BobKey,
         ["Clients:ApiKeys:1:Plan"] = "standard",
+        // One run a window: once it is used, no session opens either.
+        ["Clients:Plans:onerun:RunsPerWindow"] = "1",
+        ["Clients:ApiKeys:2:Name"] = "carol",
+        ["Clients:ApiKeys:2:Key"] = CarolKey,
+        ["Clients:ApiKeys:2:Plan"] = "onerun",
+        ["Gateway:Sessions:MaxFileBytes"] = "1048576",
     });
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -152,6 +159,9 @@ public sealed class SessionApiTests(SessionApiTests.Stack stack) : IClassFixture
             Assert.Equal(HttpStatusCode.BadRequest, badLanguage.StatusCode);
             var badPath = await bob.GetAsync($"/sessions/{first.Id}/files/bad%01name");
             Assert.True(badPath.StatusCode == HttpStatusCode.BadRequest, $"{(int)badPath.StatusCode}: {await badPath.Content.ReadAsStringAsync()}");
+            var hugeFile = await bob.PutAsync($"/sessions/{first.Id}/files/big.bin", new ByteArrayContent(new byte[2 * 1024 * 1024]));
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, hugeFile.StatusCode);
+            Assert.Contains("Gateway:Sessions:MaxFileBytes", await hugeFile.Content.ReadAsStringAsync());
             var tooBig = await bob.PostAsJsonAsync($"/sessions/{first.Id}/run",
                 new SessionRunRequest { Code = "true", Limits = new RequestedLimits { TimeMs = 999_999 } }, Json);
             Assert.Equal(HttpStatusCode.BadRequest, tooBig.StatusCode);
@@ -161,6 +171,28 @@ public sealed class SessionApiTests(SessionApiTests.Stack stack) : IClassFixture
         {
             await bob.DeleteAsync($"/sessions/{first.Id}");
             await bob.DeleteAsync($"/sessions/{second.Id}");
+        }
+    }
+
+    [Fact]
+    public async Task A_spent_quota_refuses_a_session_and_its_runs_with_when_it_resets()
+    {
+        using var carol = stack.CreateClient(CarolKey);
+        var session = await OpenAsync(carol, "bash");
+        try
+        {
+            Assert.Equal("one\n", (await RunAsync(carol, session.Id, "echo one")).Stdout);
+            var second = await carol.PostAsJsonAsync($"/sessions/{session.Id}/run", new SessionRunRequest { Code = "echo two" }, Json);
+            Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+            Assert.NotNull(second.Headers.RetryAfter);
+            Assert.Contains("Quota exhausted", await second.Content.ReadAsStringAsync());
+            var another = await carol.PostAsJsonAsync("/sessions", new SessionRequest { Lang = "bash" }, Json);
+            Assert.Equal(HttpStatusCode.TooManyRequests, another.StatusCode);
+            Assert.Contains("Quota exhausted", await another.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            await carol.DeleteAsync($"/sessions/{session.Id}");
         }
     }
 }

@@ -207,6 +207,34 @@ public class SessionTests(ExecutorFixture executor)
     }
 
     [Fact]
+    public async Task Past_its_most_sessions_the_executor_refuses_one_more_with_retry_after()
+    {
+        var open = new List<SessionInfo>();
+        try
+        {
+            // Executor:Sessions:MaxSessions, 8 by default; no other test of the collection holds one now.
+            for (var i = 0; i < 8; i++)
+            {
+                open.Add(await OpenAsync());
+            }
+            var refused = await Client.PostAsJsonAsync("/sessions", new SessionRequest { Lang = "bash" }, ExecutorFixture.Json);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.NotNull(refused.Headers.RetryAfter);
+            Assert.Contains("most sessions", await refused.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/sessions/{open[0].Id}")).StatusCode);
+            open.RemoveAt(0);
+            open.Add(await OpenAsync());
+        }
+        finally
+        {
+            foreach (var session in open)
+            {
+                await Client.DeleteAsync($"/sessions/{session.Id}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_figure_comes_back_as_an_artifact_from_a_run_and_from_a_session()
     {
         const string plot = """

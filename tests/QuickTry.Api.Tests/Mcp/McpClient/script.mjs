@@ -36,10 +36,13 @@ const created = await tool('create_session', { language: 'python3' });
 const sessionId = created.structuredContent?.id;
 await tool('run_in_session', { sessionId, code: 'x = 21' });
 const doubled = await tool('run_in_session', { sessionId, code: 'x * 2' });
+const wrote = await tool('write_file', { sessionId, path: 'notes/a.txt', content: 'from typescript' });
+const readBack = await tool('read_file', { sessionId, path: 'notes/a.txt' });
+const listed = await tool('list_files', { sessionId });
 const figure = await tool('run_in_session', { sessionId, code: 'import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()' });
 const closed = await tool('close_session', { sessionId });
 const afterClose = await tool('run_in_session', { sessionId, code: 'x' });
-const session = { created, doubled, figure, closed, afterClose };
+const session = { created, doubled, wrote, readBack, listed, figure, closed, afterClose };
 await client.close();
 
 // A key whose plan allows one request a minute: the second run is a tool error, not a transport failure.
