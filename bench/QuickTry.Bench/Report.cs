@@ -40,10 +40,11 @@ internal sealed record ScaleOutRow(int Executors, double SlotPerSecond, Stats Sl
 /// <param name="DockerRuns">The same cases as a <c>docker run --rm</c> each, one after another (null when not measured).</param>
 /// <param name="Open">POST /sessions (python3), each closed again before the next.</param>
 /// <param name="Increment">x += 1; x in the session's kernel.</param>
+/// <param name="IncrementInKernelMs">p50 of those cells' wall time as the executor measured it: from the executor into the kernel and back.</param>
 /// <param name="Hello">The baseline: python3 hello world through POST /run, between the same calls.</param>
 /// <param name="FirstFigure">The first matplotlib figure of the session (matplotlib imported in the kernel).</param>
 /// <param name="Figure">Later figures, each returned as image/png.</param>
-internal sealed record SessionsRow(Stats Open, Stats Increment, Stats Hello, Sample FirstFigure, Stats Figure);
+internal sealed record SessionsRow(Stats Open, Stats Increment, double IncrementInKernelMs, Stats Hello, Sample FirstFigure, Stats Figure);
 
 internal sealed record JudgeRow(string Language, int Cases, Stats Judged, Stats Separate, Stats SeparateConcurrent, Stats? DockerRuns);
 
@@ -364,6 +365,7 @@ internal sealed class Report(BenchOptions options, string machine)
         md.AppendLine(CultureInfo.InvariantCulture, $"| Python session run of `x += 1` p50 ≤ 15 ms | {s.Increment.P50:0.0} ms (p95 {Ms(s.Increment.P95)}); a stateless `print('hello world')` through `POST /run`: {Ms(s.Hello.P50)}, {X(s.Hello.P50 / s.Increment.P50)} the cell | {(s.Increment.P50 <= 15 ? "met" : "missed")} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| a matplotlib figure round trip (as `image/png` in `outputs`) | first of the session {Ms(s.FirstFigure.Milliseconds)} (imports matplotlib), then p50 {Ms(s.Figure.P50)} | reported |");
         md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Where a `x += 1` cell's {s.Increment.P50:0.0} ms go (p50s): {s.IncrementInKernelMs:0.0} ms from the executor into the kernel and back (the bridge writes the cell to ipykernel over Jupyter's messages and collects its outputs), the other {s.Increment.P50 - s.IncrementInKernelMs:0.0} ms the way through the API (rate limit, the session's record and the quota in Redis, validation) to the executor and back.").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Calls: {s.Open.Count} opens, {s.Increment.Count} cells and {s.Hello.Count} runs interleaved, {s.Figure.Count + 1} figures; failures: {s.Open.Failures + s.Increment.Failures + s.Hello.Failures + s.Figure.Failures + (s.FirstFigure.Ok ? 0 : 1)}.");
         md.AppendLine("Opening answers once the session's sandbox runs; its Jupyter kernel starts behind the answer (about a second), so the first cell may wait for it. A cell goes from the API to the executor holding the session, into the kernel over the attached stream of a process already running in the sandbox: no process starts per cell.");
         Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);

@@ -145,15 +145,20 @@ internal static class Workloads
         return (new Sample(clock.Elapsed.TotalMilliseconds, id is not null), id);
     }
 
-    /// <summary>A run in a session (<c>POST /sessions/{id}/run</c>); ok when its status is and <paramref name="check"/> holds.</summary>
-    public static async Task<Sample> RunInSessionAsync(HttpClient http, string id, string code, Func<JsonElement, bool>? check = null)
+    /// <summary>
+    /// A run in a session (<c>POST /sessions/{id}/run</c>); ok when its status is and <paramref name="check"/>
+    /// holds. Also the run's own wall time as the executor measured it (for a Python cell: the kernel's round
+    /// trip from the executor), to tell it from the way there and back.
+    /// </summary>
+    public static async Task<(Sample Sample, double WallTimeMs)> RunInSessionAsync(HttpClient http, string id, string code, Func<JsonElement, bool>? check = null)
     {
         var clock = Stopwatch.StartNew();
         using var response = await http.PostAsJsonAsync($"/sessions/{id}/run", new { code });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         clock.Stop();
         var ok = response.IsSuccessStatusCode && body.GetProperty("status").GetString() == "ok" && (check?.Invoke(body) ?? true);
-        return new Sample(clock.Elapsed.TotalMilliseconds, ok);
+        var wall = ok ? body.GetProperty("wallTimeMs").GetDouble() : double.NaN;
+        return (new Sample(clock.Elapsed.TotalMilliseconds, ok), wall);
     }
 
     /// <summary>
