@@ -235,3 +235,33 @@ public sealed class SessionExecutorLossTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Gone, later.StatusCode);
     }
 }
+
+/// <summary>An executor that stops (as a deployment stops it) ends its sessions and removes their sandboxes first.</summary>
+public sealed class SessionExecutorStopTests
+{
+    [Fact]
+    public async Task A_stopping_executor_removes_its_sessions_sandboxes()
+    {
+        var instance = "test-session-stop-" + Guid.NewGuid().ToString("N")[..8];
+        var executor = new InProcessExecutor(new Dictionary<string, string?>
+        {
+            ["Executor:InstanceName"] = instance,
+            ["Executor:Pool:WarmPerLanguage"] = "0",
+        });
+        await using (executor)
+        {
+            await executor.WaitHealthyAsync(TimeSpan.FromSeconds(120));
+            using var http = new HttpClient { BaseAddress = new Uri(executor.Url), Timeout = TimeSpan.FromSeconds(60) };
+            var created = await http.PostAsJsonAsync("/sessions", new SessionRequest { Lang = "bash" });
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+            var id = (await created.Content.ReadFromJsonAsync<SessionInfo>())!.Id;
+            using var docker = new Docker.DotNet.DockerClientConfiguration(new Uri(QueueStack.MainEngine)).CreateClient();
+            Assert.Contains(await Faults.ExecutorProcess.ContainersOfAsync(docker, instance), c => c.Labels["quicktry.session"] == id);
+
+            // Stopping the host (as SIGTERM would) ends the session before the process goes.
+            await executor.DisposeAsync();
+            Assert.DoesNotContain(await Faults.ExecutorProcess.ContainersOfAsync(docker, instance),
+                c => c.Labels.TryGetValue("quicktry.session", out var session) && session == id);
+        }
+    }
+}
