@@ -183,13 +183,7 @@ public sealed class SessionService(
         }
         return await WithSessionAsync(session, async callToken =>
         {
-            using var activity = ExecutorTelemetry.Source.StartActivity($"run {session.Language.Name}");
-            var runId = activity?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
-            activity?.SetTag("quicktry.session.id", id);
-            activity?.SetTag("quicktry.language", session.Language.Name);
-            activity?.SetTag("quicktry.client", session.Client);
-            activity?.SetTag("quicktry.run.id", runId);
-            ExecutorTelemetry.DescribeLimits(activity, run.Limits);
+            using var activity = StartRun(session, run, kernel: false, out var runId);
             var queued = time.GetTimestamp();
             if (!await admission.TryEnterAsync(callToken))
             {
@@ -235,6 +229,20 @@ public sealed class SessionService(
         }, cancellationToken);
     }
 
+    /// <summary>A session run's span, tagged as a run's is (its id is the trace id), and the run id.</summary>
+    private static Activity? StartRun(SandboxSession session, PreparedRun run, bool kernel, out string runId)
+    {
+        var activity = ExecutorTelemetry.Source.StartActivity($"run {session.Language.Name}");
+        runId = activity?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
+        activity?.SetTag("quicktry.session.id", session.Id);
+        activity?.SetTag("quicktry.session.kernel", kernel);
+        activity?.SetTag("quicktry.language", session.Language.Name);
+        activity?.SetTag("quicktry.client", session.Client);
+        activity?.SetTag("quicktry.run.id", runId);
+        ExecutorTelemetry.DescribeLimits(activity, run.Limits);
+        return activity;
+    }
+
     /// <summary>
     /// A run in a Python session: the code is a cell of the session's Jupyter kernel, so what earlier runs
     /// defined is there. Its time limit is the cell's; a cell past it, or one that brings the kernel down,
@@ -243,13 +251,7 @@ public sealed class SessionService(
     private async Task<SessionAnswer<RunResult>> RunCellAsync(SandboxSession session, SessionKernel kernel, PreparedRun run, string? executor,
         CancellationToken cancellationToken)
     {
-        using var activity = ExecutorTelemetry.Source.StartActivity($"run {session.Language.Name}");
-        var runId = activity?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
-        activity?.SetTag("quicktry.session.id", session.Id);
-        activity?.SetTag("quicktry.session.kernel", true);
-        activity?.SetTag("quicktry.language", session.Language.Name);
-        activity?.SetTag("quicktry.run.id", runId);
-        ExecutorTelemetry.DescribeLimits(activity, run.Limits);
+        using var activity = StartRun(session, run, kernel: true, out var runId);
         var queued = time.GetTimestamp();
         foreach (var (name, content) in run.Files)
         {
