@@ -173,14 +173,15 @@ public sealed class SandboxContainerFactory(
         }
         // Compiler output (each stream up to the largest file), and the archive of a run's out/ files.
         var runnerDirBytes = (2L * _sandbox.MaxFileMb + 1) * 1024 * 1024 + _limits.ArtifactBytes.Max + 1;
+        var supervisor = Supervisors.PathOf(_sandbox.Supervisor);
         return new CreateContainerParameters
         {
             Image = ImageOf(language),
             Cmd = session is not null
-                ? ["/opt/quicktry/runner", firstUid.ToString(CultureInfo.InvariantCulture), maxRuns.ToString(CultureInfo.InvariantCulture), "session"]
+                ? [supervisor, firstUid.ToString(CultureInfo.InvariantCulture), maxRuns.ToString(CultureInfo.InvariantCulture), "session"]
                 : isSlot
-                ? ["/opt/quicktry/runner", firstUid.ToString(CultureInfo.InvariantCulture), maxRuns.ToString(CultureInfo.InvariantCulture)]
-                : ["/opt/quicktry/runner"],
+                ? [supervisor, firstUid.ToString(CultureInfo.InvariantCulture), maxRuns.ToString(CultureInfo.InvariantCulture)]
+                : [supervisor],
             User = RunnerUser,
             WorkingDir = WorkDir,
             Env = Environment,

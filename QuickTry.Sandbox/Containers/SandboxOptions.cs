@@ -36,6 +36,13 @@ public sealed class SandboxOptions
     /// </summary>
     public string? CpusetCpus { get; set; }
 
+    /// <summary>
+    /// The process that runs jobs inside every sandbox: <c>compiled</c> (the default: one small static
+    /// program, docker-images/base/supervisor.c) or <c>script</c> (the bash runner it replaced, kept as a
+    /// fallback). Both speak the same protocol and enforce the same limits.
+    /// </summary>
+    public string Supervisor { get; set; } = Supervisors.Compiled;
+
     /// <summary>Size of the writable work directory (/box) and of /tmp, each.</summary>
     public int WorkDirMb { get; set; } = 64;
 
@@ -69,6 +76,16 @@ public sealed class SandboxOptions
         new[] { Runtime }.Concat(RuntimeByLanguage.Values).Concat(PlanRuntimes).Distinct(StringComparer.Ordinal);
 }
 
+/// <summary>The values of <see cref="SandboxOptions.Supervisor"/> and the program each starts in the sandbox.</summary>
+public static class Supervisors
+{
+    public const string Compiled = "compiled";
+    public const string Script = "script";
+
+    public static string PathOf(string supervisor) =>
+        supervisor == Script ? "/opt/quicktry/runner" : "/opt/quicktry/supervisor";
+}
+
 internal sealed partial class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
 {
     public ValidateOptionsResult Validate(string? name, SandboxOptions options)
@@ -81,6 +98,10 @@ internal sealed partial class SandboxOptionsValidator : IValidateOptions<Sandbox
         if (options.CpusetCpus is { } cpuset && !CpusetList().IsMatch(cpuset))
         {
             failures.Add($"{SandboxOptions.Section}:CpusetCpus must be a list of CPU numbers and ranges such as '0', '2-3' or '0,2' (is '{cpuset}').");
+        }
+        if (options.Supervisor is not (Supervisors.Compiled or Supervisors.Script))
+        {
+            failures.Add($"{SandboxOptions.Section}:Supervisor must be '{Supervisors.Compiled}' or '{Supervisors.Script}' (is '{options.Supervisor}').");
         }
         if (options.WorkDirMb is < 1 or > 4096)
         {
