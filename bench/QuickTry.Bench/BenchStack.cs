@@ -50,7 +50,9 @@ internal sealed class BenchStack : IAsyncDisposable
     /// Per executor (the first, then the second), the host CPUs its sandboxes run on
     /// (<c>Executor:Sandbox:CpusetCpus</c>); null leaves every sandbox on every core.
     /// </param>
-    public static async Task<BenchStack> StartAsync(IEnumerable<string> languages, int warmPerLanguage, string repository, string[]? cpusets = null)
+    /// <param name="supervisor">The sandboxes' supervisor (<c>Executor:Sandbox:Supervisor</c>); null: the default, compiled.</param>
+    public static async Task<BenchStack> StartAsync(IEnumerable<string> languages, int warmPerLanguage, string repository, string[]? cpusets = null,
+        string? supervisor = null)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         // Two executors, as QuickTry:Executors configures them.
@@ -104,6 +106,10 @@ internal sealed class BenchStack : IAsyncDisposable
             foreach (var language in languages)
             {
                 executor.WithEnvironment($"Executor__Pool__WarmByLanguage__{language}", warmPerLanguage.ToString());
+            }
+            if (supervisor is not null)
+            {
+                executor.WithEnvironment("Executor__Sandbox__Supervisor", supervisor);
             }
             if (cpusets?[index] is { } cpuset)
             {

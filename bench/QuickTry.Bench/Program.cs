@@ -4,7 +4,8 @@ using QuickTry.Bench;
 // QuickTry's benchmark: the real stack against the seed's `docker run --rm` per run and the bare host
 // toolchain, measured side by side in one run. Usage: dotnet run -c Release --project bench/QuickTry.Bench
 //   [--runs 50] [--docker-runs 20] [--warmup 5] [--interval-ms 250] [--warm 4] [--language-runs 5] [--overload-seconds 60]
-//   [--out docs/benchmarks.md] [--only overload|soak|scale-out|judge|sessions] [--soak-minutes 10] [--judge-runs 5]
+//   [--out docs/benchmarks.md] [--only overload|soak|scale-out|judge|sessions|floor] [--soak-minutes 10] [--judge-runs 5]
+//   [--supervisor compiled|script]
 var options = BenchOptions.Parse(args);
 var languagesFolder = Path.Combine(options.Repository, "docker-images");
 string[] languages = ["python3", "javascript", "bash", "c", "go", "java"];
@@ -19,9 +20,11 @@ Console.WriteLine("Starting the stack (AppHost: Redis, executor, API)...");
 var scaleOutOnly = options.Only == "scale-out";
 var judgeOnly = options.Only == "judge";
 var sessionsOnly = options.Only == "sessions";
+var floorOnly = options.Only == "floor";
 // The judge section's C++ solution needs a warm cpp sandbox besides the latency table's languages.
-await using var stack = await BenchStack.StartAsync(scaleOutOnly || sessionsOnly ? ["python3"] : judgeOnly ? ["cpp", "python3"] : [.. languages, "cpp"],
-    options.WarmPerLanguage, options.Repository, cpusets: scaleOutOnly ? ["0", "1"] : null);
+await using var stack = await BenchStack.StartAsync(
+    scaleOutOnly || sessionsOnly ? ["python3"] : judgeOnly ? ["cpp", "python3"] : floorOnly ? ["bash", "python3"] : [.. languages, "cpp"],
+    options.WarmPerLanguage, options.Repository, cpusets: scaleOutOnly ? ["0", "1"] : null, options.Supervisor);
 var executorPid = BenchStack.ExecutorProcessId("executor") ?? throw new InvalidOperationException("executor process not found");
 var report = new Report(options, Machine.Describe());
 
@@ -39,6 +42,15 @@ if (sessionsOnly)
     report.Sessions = await SessionsAsync();
     Directory.Delete(hostDir, recursive: true);
     await report.WriteSessionsAsync();
+    Console.WriteLine($"Wrote {options.Output}.");
+    return;
+}
+
+if (floorOnly)
+{
+    report.Floor = await FloorAsync();
+    Directory.Delete(hostDir, recursive: true);
+    await report.WriteFloorAsync();
     Console.WriteLine($"Wrote {options.Output}.");
     return;
 }
@@ -173,28 +185,7 @@ for (var i = 0; i < options.Warmup + options.Runs; i++)
 }
 report.Live = new LiveRow(Stats.Of(firstOutput), Stats.Of(streamedResult), Stats.Of(wholeResult), Stats.Of(helloWhole));
 
-// Executor memory: peak while small runs execute 4 at a time, then peak while the same number of runs,
-// 4 at a time, each try to print 1 GiB. Same concurrency on both sides, so only the output volume differs.
-Console.WriteLine("Memory: small runs, then output floods");
-var flood = new { lang = python.Language, version = python.Version, code = "import sys\nchunk = 'x' * 65535 + '\\n'\nfor _ in range(16384):\n    sys.stdout.write(chunk)\n", limits = new { outputBytes = 1_048_576 } };
-await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), concurrency: 4, total: 8);
-await using (var small = new MemorySampler(executorPid))
-{
-    await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), concurrency: 4, total: options.FloodRuns);
-    report.MemoryBaseline = small.Peak;
-}
-await using (var sampler = new MemorySampler(executorPid))
-{
-    var floods = await Measure.ConcurrentAsync(async () =>
-    {
-        using var response = await stack.Api.PostAsJsonAsync("/run", flood);
-        var result = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
-        return new Sample(0, result.GetProperty("status").GetString() == "output_limit");
-    }, concurrency: 4, total: options.FloodRuns);
-    report.FloodRuns = floods.Samples.Count;
-    report.FloodFailures = floods.Samples.Count(s => !s.Ok);
-    report.MemoryFloodPeak = sampler.Peak;
-}
+(report.MemoryBaseline, report.MemoryFloodPeak, report.FloodRuns, report.FloodFailures) = await FloodMemoryAsync();
 
 // Throughput by concurrency: API with slots, a container per run, slots under gVisor; docker run --rm.
 await using (var sampler = new MemorySampler(executorPid))
@@ -218,6 +209,57 @@ await JudgeAsync(report.Judge);
 Directory.Delete(hostDir, recursive: true);
 await report.WriteAsync();
 Console.WriteLine($"Wrote {options.Output} and its plots.");
+
+// Executor memory: peak while small runs execute 4 at a time, then peak while the same number of runs,
+// 4 at a time, each try to print 1 GiB. Same concurrency on both sides, so only the output volume differs.
+async Task<(long Baseline, long FloodPeak, int Floods, int Failures)> FloodMemoryAsync()
+{
+    Console.WriteLine("Memory: small runs, then output floods");
+    var flood = new { lang = python.Language, version = python.Version, code = "import sys\nchunk = 'x' * 65535 + '\\n'\nfor _ in range(16384):\n    sys.stdout.write(chunk)\n", limits = new { outputBytes = 1_048_576 } };
+    await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), concurrency: 4, total: 8);
+    long baseline;
+    await using (var small = new MemorySampler(executorPid))
+    {
+        await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), concurrency: 4, total: options.FloodRuns);
+        baseline = small.Peak;
+    }
+    await using var sampler = new MemorySampler(executorPid);
+    var floods = await Measure.ConcurrentAsync(async () =>
+    {
+        using var response = await stack.Api.PostAsJsonAsync("/run", flood);
+        var result = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return new Sample(0, result.GetProperty("status").GetString() == "output_limit");
+    }, concurrency: 4, total: options.FloodRuns);
+    return (baseline, sampler.Peak, floods.Samples.Count, floods.Samples.Count(s => !s.Ok));
+}
+
+// The per-run floor: bash and python3 hello world through the API (slots under runc and under gVisor)
+// against the bare host process; CPU time as a gVisor run reports it; python3 throughput at concurrency 8
+// against docker run --rm; and the executor's memory under output floods.
+async Task<FloorRow> FloorAsync()
+{
+    var rows = new List<FloorLatency>();
+    foreach (var hello in new[] { hellos["bash"], python })
+    {
+        Console.WriteLine($"Floor: {hello.Language}");
+        var api = await Measure.SequentialAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", hello), options.Warmup, options.Runs, options.Interval);
+        var gvisor = await Measure.SequentialAsync(() => Workloads.ViaHttpAsync(stack.ApiGVisor, "/run", hello), options.Warmup, options.Runs, options.Interval);
+        var host = await Workloads.OnHostAsync(hello, hostDir) is null
+            ? null
+            : await Measure.SequentialAsync(async () => (await Workloads.OnHostAsync(hello, hostDir))!.Value, options.Warmup, options.Runs, options.Interval);
+        rows.Add(new FloorLatency(hello.Language, Stats.Of(api), Stats.Of(gvisor), host is null ? null : Stats.Of(host)));
+    }
+    using var busy = await stack.ApiGVisor.PostAsJsonAsync("/run", new { lang = python.Language, version = python.Version, code = "print(sum(range(5_000_000)))" });
+    var busyResult = await busy.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+    double? gvisorCpu = busyResult.TryGetProperty("cpuTimeMs", out var cpu) && cpu.ValueKind == System.Text.Json.JsonValueKind.Number ? cpu.GetDouble() : null;
+    var gvisorWall = busyResult.TryGetProperty("wallTimeMs", out var wall) ? wall.GetDouble() : double.NaN;
+    Console.WriteLine("Floor: throughput at concurrency 8");
+    var api8 = await Measure.ConcurrentAsync(() => Workloads.ViaHttpAsync(stack.Api, "/run", python), 8, Math.Max(options.Runs, 64));
+    var docker8 = await Measure.ConcurrentAsync(() => Workloads.ViaDockerRunAsync(python), 8, Math.Max(options.DockerRuns, 16));
+    var (baseline, floodPeak, floods, failures) = await FloodMemoryAsync();
+    return new FloorRow(rows, gvisorCpu, gvisorWall, api8.PerSecond, Stats.Of(api8.Samples), docker8.PerSecond, Stats.Of(docker8.Samples),
+        baseline, floodPeak, floods, failures);
+}
 
 // Scale-out: one executor, then two executors, both pulling from the queue; python3 in
 // slots and in a container per run (the engine's container lifecycle), at concurrency 16. Host CPU is
@@ -316,7 +358,7 @@ async Task<SessionsRow> SessionsAsync()
 }
 
 internal sealed record BenchOptions(string Repository, string Output, int Runs, int DockerRuns, int Warmup, int WarmPerLanguage, int FloodRuns, TimeSpan Interval, int LanguageRuns,
-    TimeSpan OverloadDuration, string? Only, double SoakMinutes, int JudgeRuns)
+    TimeSpan OverloadDuration, string? Only, double SoakMinutes, int JudgeRuns, string? Supervisor)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -331,6 +373,7 @@ internal sealed record BenchOptions(string Repository, string Output, int Runs, 
                 "scale-out" => "benchmark-scale-out.md",
                 "judge" => "benchmark-judge.md",
                 "sessions" => "benchmark-sessions.md",
+                "floor" => Value("--supervisor") == "script" ? "benchmark-floor-script.md" : "benchmark-floor.md",
                 _ => "benchmarks.md",
             })),
             int.Parse(Value("--runs") ?? "50"),
@@ -347,7 +390,8 @@ internal sealed record BenchOptions(string Repository, string Output, int Runs, 
             // written to --out (default docs/benchmark-scale-out.md).
             Value("--only"),
             double.Parse(Value("--soak-minutes") ?? "10", System.Globalization.CultureInfo.InvariantCulture),
-            int.Parse(Value("--judge-runs") ?? "5"));
+            int.Parse(Value("--judge-runs") ?? "5"),
+            Value("--supervisor"));
     }
 
     private static string FindRepository()

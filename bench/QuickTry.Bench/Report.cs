@@ -44,6 +44,11 @@ internal sealed record ScaleOutRow(int Executors, double SlotPerSecond, Stats Sl
 /// <param name="Hello">The baseline: python3 hello world through POST /run, between the same calls.</param>
 /// <param name="FirstFigure">The first matplotlib figure of the session (matplotlib imported in the kernel).</param>
 /// <param name="Figure">Later figures, each returned as image/png.</param>
+internal sealed record FloorLatency(string Language, Stats Api, Stats ApiGVisor, Stats? Host);
+
+internal sealed record FloorRow(List<FloorLatency> Latency, double? GVisorCpuTimeMs, double GVisorWallTimeMs, double ApiPerSecond8, Stats Api8,
+    double DockerPerSecond8, Stats Docker8, long MemoryBaseline, long MemoryFloodPeak, int FloodRuns, int FloodFailures);
+
 internal sealed record SessionsRow(Stats Open, Stats Increment, double IncrementInKernelMs, Stats Hello, Sample FirstFigure, Stats Figure);
 
 internal sealed record JudgeRow(string Language, int Cases, Stats Judged, Stats Separate, Stats SeparateConcurrent, Stats? DockerRuns);
@@ -130,6 +135,8 @@ internal sealed class Report(BenchOptions options, string machine)
     public List<ScaleOutRow> ScaleOut { get; } = [];
     public List<JudgeRow> Judge { get; } = [];
     public SessionsRow? Sessions { get; set; }
+
+    public FloorRow? Floor { get; set; }
     public long MemoryBaseline { get; set; }
     public long MemoryFloodPeak { get; set; }
     public long MemoryThroughputPeak { get; set; }
@@ -368,6 +375,47 @@ internal sealed class Report(BenchOptions options, string machine)
         md.AppendLine(CultureInfo.InvariantCulture, $"Where a `x += 1` cell's {s.Increment.P50:0.0} ms go (p50s): {s.IncrementInKernelMs:0.0} ms from the executor into the kernel and back (the bridge writes the cell to ipykernel over Jupyter's messages and collects its outputs), the other {s.Increment.P50 - s.IncrementInKernelMs:0.0} ms the way through the API (rate limit, the session's record and the quota in Redis, validation) to the executor and back.").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Calls: {s.Open.Count} opens, {s.Increment.Count} cells and {s.Hello.Count} runs interleaved, {s.Figure.Count + 1} figures; failures: {s.Open.Failures + s.Increment.Failures + s.Hello.Failures + s.Figure.Failures + (s.FirstFigure.Ok ? 0 : 1)}.");
         md.AppendLine("Opening answers once the session's sandbox runs; its Jupyter kernel starts behind the answer (about a second), so the first cell may wait for it. A cell goes from the API to the executor holding the session, into the kernel over the attached stream of a process already running in the sandbox: no process starts per cell.");
+        Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);
+        await File.WriteAllTextAsync(options.Output, md.ToString());
+    }
+
+    /// <summary>The per-run floor alone (<c>--only floor</c>): what a trivial run costs over the bare process.</summary>
+    public async Task WriteFloorAsync()
+    {
+        var f = Floor ?? throw new InvalidOperationException("The floor section was not measured.");
+        var supervisor = options.Supervisor ?? "compiled";
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"# QuickTry benchmark: the per-run floor ({supervisor} supervisor)").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on: {machine}, with `dotnet run -c Release --project bench/QuickTry.Bench -- --only floor --runs {options.Runs}{(options.Supervisor is null ? "" : " --supervisor " + options.Supervisor)}` (`Executor:Sandbox:Supervisor={supervisor}`). All figures from this one run; a hello world through the API (one replica, the run queue, one executor under Aspire) one call at a time, at most one every {options.Interval.TotalMilliseconds} ms, {options.Runs} measured after {options.Warmup} warm-up calls; the bare host process is the toolchain on this machine.").AppendLine();
+        md.AppendLine("| target | measured | verdict |").AppendLine("|---|---|---|");
+        var bash = f.Latency.Single(r => r.Language == "bash");
+        var py = f.Latency.Single(r => r.Language == "python3");
+        if (bash.Host is { } bashHost)
+        {
+            var over = bash.Api.P50 - bashHost.P50;
+            Target(md, "bash hello p50 through the API ≤ 5 ms over the bare process", $"{bash.Api.P50:0.0} ms − {bashHost.P50:0.0} ms = {over:0.0} ms", over <= 5);
+        }
+        if (py.Host is { } pyHost)
+        {
+            Target(md, "Python hello p50 through the API ≤ 2× the bare process", $"{X(py.Api.P50 / pyHost.P50)} ({py.Api.P50:0.0} ÷ {pyHost.P50:0.0} ms)", py.Api.P50 / pyHost.P50 <= 2);
+        }
+        Target(md, "bash hello under gVisor ≤ 3× runc (p50)", $"{X(bash.ApiGVisor.P50 / bash.Api.P50)} ({bash.ApiGVisor.P50:0.0} ÷ {bash.Api.P50:0.0} ms)", bash.ApiGVisor.P50 / bash.Api.P50 <= 3);
+        Target(md, "`cpuTimeMs` reported under gVisor", f.GVisorCpuTimeMs is { } cpu ? $"{cpu:0} ms CPU in a {f.GVisorWallTimeMs:0} ms run" : "null", f.GVisorCpuTimeMs is not null);
+        var flat = f.MemoryBaseline == 0 ? double.NaN : (double)f.MemoryFloodPeak / f.MemoryBaseline;
+        Target(md, "executor memory while runs flood output within ±10 % of small runs'", $"{X(flat)} ({Mb(f.MemoryFloodPeak)} vs {Mb(f.MemoryBaseline)}; {f.FloodRuns - f.FloodFailures} of {f.FloodRuns} floods ended `output_limit`)", Math.Abs(flat - 1) <= 0.10);
+        Target(md, "Python hello throughput at concurrency 8 ≥ 10× `docker run --rm`", $"{X(f.ApiPerSecond8 / f.DockerPerSecond8)} ({f.ApiPerSecond8:0.0} vs {f.DockerPerSecond8:0.0} runs/s)", f.ApiPerSecond8 / f.DockerPerSecond8 >= 10);
+        md.AppendLine();
+        md.AppendLine("| language | API slot p50 | p95 | gVisor slot p50 | p95 | bare host p50 | p95 | API − host | API ÷ host | gVisor ÷ runc | failed calls |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var row in f.Latency)
+        {
+            var host = row.Host;
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {row.Language} | {row.Api.P50:0.0} | {row.Api.P95:0.0} | {row.ApiGVisor.P50:0.0} | {row.ApiGVisor.P95:0.0} | {(host is null ? "–" : $"{host.P50:0.0}")} | {(host is null ? "–" : $"{host.P95:0.0}")} | {(host is null ? "–" : $"{row.Api.P50 - host.P50:0.0} ms")} | {(host is null ? "–" : X(row.Api.P50 / host.P50))} | {X(row.ApiGVisor.P50 / row.Api.P50)} | {row.Api.Failures + row.ApiGVisor.Failures} |");
+        }
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Throughput, python3 hello world at concurrency 8: the API (slots) {f.ApiPerSecond8:0.0} runs/s (p50 {Ms(f.Api8.P50)}, p99 {Ms(f.Api8.P99)}), `docker run --rm -i --network none` of the same image {f.DockerPerSecond8:0.0} runs/s (p50 {Ms(f.Docker8.P50)}).").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Executor memory (resident set, sampled): peak {Mb(f.MemoryBaseline)} while {f.FloodRuns} small runs execute 4 at a time, {Mb(f.MemoryFloodPeak)} while {f.FloodRuns} runs, 4 at a time, each try to print 1 GiB against a 1 MiB output cap.");
         Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);
         await File.WriteAllTextAsync(options.Output, md.ToString());
     }
