@@ -739,6 +739,18 @@ static int run_helper(char **argv, long long limit_ms, int in, int out) {
 
 // ---- reporting ----------------------------------------------------------------------------------
 
+// Writes the first `size` bytes of `from`'s file to `to`.
+static void send_file(int from, long long size, int to) {
+  lseek(from, 0, SEEK_SET);
+  char chunk[65536];
+  while (size > 0) {
+    ssize_t n = read(from, chunk, size > (long long)sizeof chunk ? sizeof chunk : (size_t)size);
+    if (n <= 0) break;
+    write_all(to, chunk, (size_t)n);
+    size -= n;
+  }
+}
+
 // Writes "\x1eQTC <prefix><size> <truncated>\n" and at most compile_cap bytes of `fd`'s file to `to`.
 static void emit_capped(int fd, const char *prefix, int to) {
   struct stat st;
@@ -746,14 +758,7 @@ static void emit_capped(int fd, const char *prefix, int to) {
   int truncated = 0;
   if (size > compile_cap) size = compile_cap, truncated = 1;
   outf(to, "\x1eQTC %s%lld %d\n", prefix, size, truncated);
-  lseek(fd, 0, SEEK_SET);
-  char chunk[65536];
-  while (size > 0) {
-    ssize_t n = read(fd, chunk, size > (long long)sizeof chunk ? sizeof chunk : (size_t)size);
-    if (n <= 0) break;
-    write_all(to, chunk, (size_t)n);
-    size -= n;
-  }
+  send_file(fd, size, to);
   ftruncate(fd, 0);
 }
 
@@ -785,14 +790,7 @@ static void emit_artifacts(void) {
     if (size > artifact_cap) size = artifact_cap, truncated = 1;
   }
   outf(1, "\x1eQTA %s %lld %d\n", nonce, size, truncated);
-  lseek(archive, 0, SEEK_SET);
-  char chunk[65536];
-  while (size > 0) {
-    ssize_t n = read(archive, chunk, size > (long long)sizeof chunk ? sizeof chunk : (size_t)size);
-    if (n <= 0) break;
-    write_all(1, chunk, (size_t)n);
-    size -= n;
-  }
+  send_file(archive, size, 1);
   close(archive);
   unlink(PRIVATE "/artifacts.tar");
 }
@@ -952,8 +950,6 @@ static int restore_box(int archive) {
 // ---- one job ------------------------------------------------------------------------------------
 
 static void reset_job(void) {
-  run_cmd.len = compile_cmd.len = user_args.len = 0;
-  if (run_cmd.data) run_cmd.data[0] = 0;
   free(run_cmd.data), free(compile_cmd.data), free(user_args.data);
   memset(&run_cmd, 0, sizeof run_cmd);
   memset(&compile_cmd, 0, sizeof compile_cmd);
@@ -1054,8 +1050,8 @@ static int job(void) {
     if (in < 0) die(EXIT_CASES);
     run_step(&case_args[i], in);
     close(in);
-    unlink(path);
   }
+  // Every case's input, also those a stop left unrun.
   for (int i = 1; i <= cases; i++) {
     char path[64];
     snprintf(path, sizeof path, PRIVATE "/case-%d.stdin", i);
