@@ -18,48 +18,33 @@ Console.WriteLine("Starting the stack (AppHost: Redis, executor, API)...");
 // second's on CPU 1), a stand-in for two hosts on one machine; only Python, the language it runs, is kept
 // warm (warming all six in every mode on two pinned executors kept the engine too busy to answer).
 var scaleOutOnly = options.Only == "scale-out";
-var judgeOnly = options.Only == "judge";
-var sessionsOnly = options.Only == "sessions";
-var floorOnly = options.Only == "floor";
 // The judge section's C++ solution needs a warm cpp sandbox besides the latency table's languages.
-await using var stack = await BenchStack.StartAsync(
-    scaleOutOnly || sessionsOnly ? ["python3"] : judgeOnly ? ["cpp", "python3"] : floorOnly ? ["bash", "python3"] : [.. languages, "cpp"],
+string[] warmLanguages = options.Only switch
+{
+    "scale-out" or "sessions" => ["python3"],
+    "judge" => ["cpp", "python3"],
+    "floor" => ["bash", "python3"],
+    _ => [.. languages, "cpp"],
+};
+await using var stack = await BenchStack.StartAsync(warmLanguages,
     options.WarmPerLanguage, options.Repository, cpusets: scaleOutOnly ? ["0", "1"] : null, options.Supervisor);
 var executorPid = BenchStack.ExecutorProcessId("executor") ?? throw new InvalidOperationException("executor process not found");
 var report = new Report(options, Machine.Describe());
 
-if (scaleOutOnly)
+// A section measured alone (--only ...): measure it, then write its own page.
+(Func<Task> Measure, Func<Task> Write)? alone = options.Only switch
 {
-    await ScaleOutAsync(report.ScaleOut);
-    Directory.Delete(hostDir, recursive: true);
-    await report.WriteScaleOutAsync();
-    Console.WriteLine($"Wrote {options.Output}.");
-    return;
-}
-
-if (sessionsOnly)
+    "scale-out" => (() => ScaleOutAsync(report.ScaleOut), report.WriteScaleOutAsync),
+    "sessions" => (async () => report.Sessions = await SessionsAsync(), report.WriteSessionsAsync),
+    "floor" => (async () => report.Floor = await FloorAsync(), report.WriteFloorAsync),
+    "judge" => (() => JudgeAsync(report.Judge), report.WriteJudgeAsync),
+    _ => null,
+};
+if (alone is { } section)
 {
-    report.Sessions = await SessionsAsync();
+    await section.Measure();
     Directory.Delete(hostDir, recursive: true);
-    await report.WriteSessionsAsync();
-    Console.WriteLine($"Wrote {options.Output}.");
-    return;
-}
-
-if (floorOnly)
-{
-    report.Floor = await FloorAsync();
-    Directory.Delete(hostDir, recursive: true);
-    await report.WriteFloorAsync();
-    Console.WriteLine($"Wrote {options.Output}.");
-    return;
-}
-
-if (judgeOnly)
-{
-    await JudgeAsync(report.Judge);
-    Directory.Delete(hostDir, recursive: true);
-    await report.WriteJudgeAsync();
+    await section.Write();
     Console.WriteLine($"Wrote {options.Output}.");
     return;
 }
