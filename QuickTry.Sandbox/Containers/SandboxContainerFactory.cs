@@ -73,16 +73,18 @@ public sealed class SandboxContainerFactory(
 
     public string ImageOf(LanguageDefinition language) => $"{_executor.ImagePrefix}{language.Name}:latest";
 
+    /// <summary>A new container's id of our own (its <c>quicktry.slot</c> label), known before the engine's.</summary>
+    public static string NewSlot() => Guid.CreateVersion7().ToString("N");
+
     /// <summary>
     /// Creates and starts a container whose runner then blocks reading its first job from stdin, sized for
     /// <paramref name="limits"/> or, without them, for the language's default limits (what warm ones get).
     /// </summary>
-    public async Task<SandboxContainer> StartAsync(LanguageDefinition language, SandboxKind kind, AppliedLimits? limits,
+    public async Task<SandboxContainer> StartAsync(string slot, LanguageDefinition language, SandboxKind kind, AppliedLimits? limits,
         CancellationToken cancellationToken)
     {
         var memoryMb = limits?.MemoryMb ?? language.Limits.MemoryMb ?? _limits.MemoryMb.Default;
         var pids = limits?.Pids ?? language.Limits.Pids ?? _limits.Pids.Default;
-        var slot = Guid.CreateVersion7().ToString("N");
         var (firstUid, maxRuns) = kind.Isolation == Isolation.Slot ? (NextUidBlock(), _isolation.SlotRuns) : (ProgramUid, 1);
         var parameters = Describe(language, kind, slot, firstUid, maxRuns, memoryMb, pids);
         // Not cancellable mid-call: a cancelled create request may still create the container in the

@@ -10,7 +10,7 @@ namespace QuickTry.Sandbox.Engine;
 /// Follows the Docker engine's event stream for this instance's containers. A warm container that dies
 /// leaves the pool at once; when the stream breaks the engine is marked down and every warm container
 /// is dropped (an engine restart kills them all); when the engine answers again the pool reaps what is
-/// left and refills. Between streams the engine is pinged every <see cref="PingInterval"/>.
+/// left, and only then is the engine marked up (runs taken, pools refilled). Between streams the engine is pinged every <see cref="PingInterval"/>.
 /// </summary>
 internal sealed class EngineMonitor(
     IDockerClient docker,
@@ -47,12 +47,14 @@ internal sealed class EngineMonitor(
                         ["label"] = new Dictionary<string, bool> { [$"{SandboxLabels.Instance}={executorOptions.Value.InstanceName}"] = true },
                     },
                 }, new Progress(pool), stream.Token);
-                engine.MarkUp(runtimes);
                 if (wasUp)
                 {
+                    // Before runs are taken again: what the outage left is gone before any run or refill
+                    // starts a container the reap could mistake for it.
                     logger.LogWarning("Docker engine is back; reaping stale sandboxes and refilling the pools");
                     await pool.RecoverAsync(stoppingToken);
                 }
+                engine.MarkUp(runtimes);
                 wasUp = true;
                 // Runtimes are re-read now and then: a reload of the engine's configuration (scripts/setup.sh
                 // --gvisor sends one) declares new ones without a restart, and so without a new stream.

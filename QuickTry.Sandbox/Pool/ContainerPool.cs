@@ -283,8 +283,10 @@ public sealed class ContainerPool(
     internal Task<int> ReapAsync(Func<ContainerListResponse, bool, bool> shouldRemove, CancellationToken cancellationToken) =>
         _reaper.ReapAsync(shouldRemove, cancellationToken);
 
-    /// <summary>A session's sandbox: tracked as this instance's (the janitor leaves it, a stop removes it), never pooled.</summary>
-    public void Adopt(SandboxContainer container) => _reaper.Track(container);
+    /// <summary>Starts a session's sandbox: this instance's from its creation (no reap takes it, a stop removes it), never pooled.</summary>
+    public Task<SandboxContainer> StartSessionAsync(string sessionId, LanguageDefinition language, string runtime, int memoryMb, int diskMb,
+        CancellationToken cancellationToken) =>
+        _reaper.StartAsync(sessionId, () => factory.StartSessionAsync(sessionId, language, runtime, memoryMb, diskMb, cancellationToken));
 
     /// <summary>A session's sandbox was removed (or went with the engine): no longer this instance's.</summary>
     public void Forget(SandboxContainer container) => _reaper.Forget(container.Id);
@@ -395,9 +397,8 @@ public sealed class ContainerPool(
     private async Task<SandboxContainer> StartTrackedAsync(LanguageDefinition language, SandboxKind kind, AppliedLimits? limits,
         CancellationToken cancellationToken)
     {
-        var container = await factory.StartAsync(language, kind, limits, cancellationToken);
-        _reaper.Track(container);
-        return container;
+        var slot = SandboxContainerFactory.NewSlot();
+        return await _reaper.StartAsync(slot, () => factory.StartAsync(slot, language, kind, limits, cancellationToken));
     }
 
     private async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken)

@@ -9,17 +9,40 @@ using QuickTry.Sandbox.Telemetry;
 namespace QuickTry.Sandbox.Pool;
 
 /// <summary>
-/// Which containers this instance has (from their start until their removal ended) and the one way they
-/// are removed: a spent one in the background, or every container of the instance a rule picks — what an
-/// earlier instance or an engine outage left, leaks the janitor finds, everything at stop.
+/// Which containers this instance has (from before their create call until their removal ended) and the
+/// one way they are removed: a spent one in the background, or every container of the instance a rule
+/// picks — what an earlier instance or an engine outage left, leaks the janitor finds, everything at stop.
 /// </summary>
 internal sealed class ContainerReaper(IDockerClient docker, SandboxContainerFactory factory, string instanceName, ILogger logger)
 {
     private readonly ConcurrentDictionary<string, SandboxContainer> _tracked = new(StringComparer.Ordinal);
+    // Slot labels of containers being created and started: the engine lists such a container before its
+    // id reaches us. CI found a recovery's reap removing a slot a run had just been given (the run waited
+    // for its watchdog and was reported as a time limit).
+    private readonly ConcurrentDictionary<string, byte> _starting = new(StringComparer.Ordinal);
     // Background work a stop waits for: removals, and slots still being wiped on their way back.
     private readonly ConcurrentDictionary<Task, byte> _pending = new();
 
     public void Track(SandboxContainer container) => _tracked[container.Id] = container;
+
+    /// <summary>
+    /// Starts a container as this instance's: from before the create call (by its slot label) until its
+    /// removal, no reap takes it for a leftover.
+    /// </summary>
+    public async Task<SandboxContainer> StartAsync(string slot, Func<Task<SandboxContainer>> start)
+    {
+        _starting[slot] = 0;
+        try
+        {
+            var container = await start();
+            Track(container);
+            return container;
+        }
+        finally
+        {
+            _starting.TryRemove(slot, out _);
+        }
+    }
 
     /// <summary>Whether a container id belongs to this instance (warm, running or being removed).</summary>
     public bool IsTracked(string containerId) => _tracked.ContainsKey(containerId);
@@ -73,7 +96,9 @@ internal sealed class ContainerReaper(IDockerClient docker, SandboxContainerFact
         var removed = 0;
         foreach (var container in listed)
         {
-            if (shouldRemove(container, IsTracked(container.ID)))
+            var ours = IsTracked(container.ID)
+                || container.Labels?.TryGetValue(SandboxLabels.Slot, out var slot) == true && _starting.ContainsKey(slot);
+            if (shouldRemove(container, ours))
             {
                 await factory.RemoveAsync(container.ID, cancellationToken);
                 removed++;

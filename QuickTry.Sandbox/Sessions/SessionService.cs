@@ -95,7 +95,7 @@ public sealed class SessionService(
         try
         {
             var memoryMb = Math.Max(_options.MemoryMb, validator.DefaultsFor(language, runtime).MemoryMb);
-            container = await factory.StartSessionAsync(id, language, runtime, memoryMb, _options.DiskMb, cancellationToken);
+            container = await pool.StartSessionAsync(id, language, runtime, memoryMb, _options.DiskMb, cancellationToken);
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
         {
@@ -108,7 +108,6 @@ public sealed class SessionService(
             logger.LogWarning(e, "Session {SessionId} in {Language} could not start its sandbox", id, language.Name);
             return new SessionAnswer<SessionInfo>.Unavailable(TimeSpan.FromSeconds(5), "no sandbox could be started: " + e.Message);
         }
-        pool.Adopt(container);
         var now = time.GetUtcNow();
         var life = Math.Min(_options.MaxLifeSeconds, maxLifeSeconds ?? int.MaxValue);
         var session = new SandboxSession(id, container, language, pool.VersionOf(language.Name) ?? LanguageVersions.Unknown, client,

@@ -214,7 +214,19 @@ public sealed class FaultTests(ITestOutputHelper output) : RedisServerPerTest
         var firstBody = await first.Content.ReadAsStringAsync();
         Assert.True(JsonDocument.Parse(firstBody).RootElement.GetProperty("stdout").GetString() == "ok\n", firstBody);
         // Every run after the outage is true: no dead warm container handed out, no false timeout.
-        await AssertBashRunsAsync(client, 10);
+        try
+        {
+            await AssertBashRunsAsync(client, 10);
+        }
+        catch
+        {
+            // The executor's log says which sandbox the run had and what happened to it.
+            foreach (var line in executor.RecentOutput)
+            {
+                output.WriteLine(line);
+            }
+            throw;
+        }
 
         // The pool is warm again within 30 s of the engine's return.
         int warm;

@@ -136,7 +136,7 @@ public class HostileProgramTests(ExecutorFixture executor)
         var validator = services.GetRequiredService<RunValidator>();
         Assert.True(catalog.TryFind("python3", out var python));
         Assert.True(validator.TryPrepare(new RunRequest { Lang = "python3", Code = "while True: pass", Limits = new RequestedLimits { TimeMs = 1_000 } }, out var run, out _));
-        var container = await factory.StartAsync(python, new SandboxKind(Isolation.Container, executor.Runtime), null, CancellationToken.None);
+        var container = await factory.StartAsync(SandboxContainerFactory.NewSlot(), python, new SandboxKind(Isolation.Container, executor.Runtime), null, CancellationToken.None);
         try
         {
             var payload = RunPayload.Build(run, "abandoned", 1024, perUidProcesses: 0);
