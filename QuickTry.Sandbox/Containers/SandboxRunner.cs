@@ -194,6 +194,9 @@ public sealed class SandboxRunner(
             output = judging.Settle(unfinished, judging.ProgramRan(collector), killer.Reason, oomKilled,
                 runStarted is { } began ? time.GetElapsedTime(began, finished).TotalMilliseconds : 0);
         }
+        // A container that stopped or was removed under the run (by hand, by a reap) before its watchdog
+        // found it silent never reported: the run's outcome is unknown, not a limit the program reached.
+        var vanished = killer.Reason == KillReason.TimeLimit && output.Trailer is null && !await killer.WasRunning;
         // The runner killing the program at its limit is the time limit, as the watchdog's kill is; either
         // is told on the stage it cut short.
         var killed = killer.Reason ?? (output.Trailer?.TimedOut == true ? KillReason.TimeLimit : null);
@@ -226,7 +229,8 @@ public sealed class SandboxRunner(
             collector.ProtocolError,
             peakIsRunOwn,
             reusable,
-            judging?.Results(killer.Reason));
+            judging?.Results(killer.Reason),
+            vanished);
     }
 
     /// <summary>Reads the slot's verdict on its wipe; owns (and then disposes) the stream and collector.</summary>
@@ -343,17 +347,25 @@ public sealed class SandboxRunner(
         }
     }
 
-    private async Task KillContainerAsync(string containerId)
+    /// <summary>Kills a container; false when it was not running (or the engine no longer has it at all).</summary>
+    private async Task<bool> KillContainerAsync(string containerId)
     {
         try
         {
             await docker.Containers.KillContainerAsync(containerId, new ContainerKillParameters { Signal = "KILL" });
+        }
+        catch (DockerApiException e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict)
+        {
+            // 404: removed; 409: not running. An attach to a container that is not running waits for a
+            // start that never comes, so such a run hears nothing until its watchdog.
+            return false;
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException)
         {
             // Not running any more, or the engine is gone; removal follows either way.
             logger.LogDebug(e, "Killing sandbox {ContainerId} failed", containerId);
         }
+        return true;
     }
 
     /// <summary>Kills a container once, for the first reason given, and closes its stream if it lingers.</summary>
@@ -363,6 +375,9 @@ public sealed class SandboxRunner(
 
         public KillReason? Reason { get; private set; }
 
+        /// <summary>The kill's call to the engine, once killed: false when the container was no longer running.</summary>
+        public Task<bool> WasRunning { get; private set; } = Task.FromResult(true);
+
         public void Kill(KillReason reason)
         {
             if (Interlocked.Exchange(ref _killed, 1) == 1)
@@ -370,9 +385,10 @@ public sealed class SandboxRunner(
                 return;
             }
             Reason = reason;
+            WasRunning = Task.Run(() => runner.KillContainerAsync(containerId));
             _ = Task.Run(async () =>
             {
-                await runner.KillContainerAsync(containerId);
+                await WasRunning;
                 // Stream reads may not notice; a closed stream always ends them.
                 await Task.Delay(KillGrace);
                 stream.Dispose();
@@ -413,6 +429,7 @@ internal sealed class Stages(string containerId)
 /// <param name="PeakIsRunOwn">The trailer's memory peak is this run's alone (a fresh container, or a reset slot).</param>
 /// <param name="Reusable">For a slot that ended normally: completes with true once its wipe is verified.</param>
 /// <param name="Cases">A judged run's cases, each judged or skipped.</param>
+/// <param name="Vanished">The container was no longer running when it was to be killed: nothing it did is known.</param>
 internal sealed record SandboxOutcome(
     CollectedOutput Output,
     KillReason? Killed,
@@ -422,4 +439,5 @@ internal sealed record SandboxOutcome(
     string? ProtocolError,
     bool PeakIsRunOwn,
     Task<bool>? Reusable,
-    IReadOnlyList<TestCaseResult>? Cases = null);
+    IReadOnlyList<TestCaseResult>? Cases = null,
+    bool Vanished = false);

@@ -28,7 +28,7 @@ internal static class RunResultMapper
         var (status, message) = Decide(run, outcome, compile);
         var exitCode = outcome.Killed is null ? outcome.ExitCode : null;
         var ranProgram = compile is null || compile.ExitCode == 0;
-        if (outcome.Cases is { } cases)
+        if (outcome.Cases is { } cases && !outcome.Vanished)
         {
             return Judged(run, runId, kind, version, queueTime, totalTime, compile, cases, ranProgram ? null : (status, message));
         }
@@ -42,13 +42,13 @@ internal static class RunResultMapper
             Artifacts = artifacts,
             ArtifactsTruncated = artifactsCut,
             ExitCode = ranProgram ? exitCode : null,
-            Signal = !ranProgram ? null : outcome.Killed is not null ? "SIGKILL" : SignalName(exitCode),
+            Signal = !ranProgram || outcome.Vanished ? null : outcome.Killed is not null ? "SIGKILL" : SignalName(exitCode),
             Stdout = output.Stdout,
             Stderr = output.Stderr,
             Output = output.Output,
             StdoutTruncated = output.StdoutTruncated,
             StderrTruncated = output.StderrTruncated,
-            Compile = run.Language.IsCompiled ? compile ?? new CompileResult { TimedOut = outcome.Killed == KillReason.TimeLimit } : null,
+            Compile = run.Language.IsCompiled ? compile ?? new CompileResult { TimedOut = outcome.Killed == KillReason.TimeLimit && !outcome.Vanished } : null,
             WallTimeMs = Math.Round(WallTimeMs(output.Trailer, outcome.MeasuredRunMs), 2),
             CpuTimeMs = output.Trailer?.CpuTimeMs is { } cpu ? Math.Round(cpu, 2) : null,
             // The cgroup's peak when it is this run's; else (a peak that spans runs, or none: gVisor shows the
@@ -71,6 +71,10 @@ internal static class RunResultMapper
     private static (RunStatus, string?) Decide(PreparedRun run, SandboxOutcome outcome, CompileResult? compile)
     {
         var limits = run.Limits;
+        if (outcome.Vanished)
+        {
+            return (RunStatus.InternalError, "The sandbox stopped before the run reported; what the program did is unknown.");
+        }
         if (run.Language.IsCompiled && (compile is null || compile.ExitCode != 0))
         {
             if (compile is null && outcome.Killed == KillReason.TimeLimit || compile?.TimedOut == true)
