@@ -388,9 +388,12 @@ public sealed class SandboxRunner(
             WasRunning = Task.Run(() => runner.KillContainerAsync(containerId));
             _ = Task.Run(async () =>
             {
-                await WasRunning;
-                // Stream reads may not notice; a closed stream always ends them.
-                await Task.Delay(KillGrace);
+                // Stream reads may not notice; a closed stream always ends them. A container that was not
+                // running never closes them at all.
+                if (await WasRunning)
+                {
+                    await Task.Delay(KillGrace);
+                }
                 stream.Dispose();
             });
         }

@@ -68,9 +68,13 @@ public class SandboxLifecycleTests(ExecutorFixture executor)
             await executor.Docker.Containers.KillContainerAsync(container.Id, new ContainerKillParameters { Signal = "KILL" });
             await executor.Docker.Containers.WaitContainerAsync(container.Id);
 
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var outcome = await runner.RunAsync(container, run, CancellationToken.None);
 
             Assert.True(outcome.Vanished);
+            // Ended at its watchdog (limit + grace), without waiting out the kill's grace for streams
+            // that a stopped container never closes.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4.5), $"{clock.Elapsed.TotalSeconds:0.0} s");
             Assert.Null(outcome.Reusable);
             var result = RunResultMapper.ToResult(run, "lifecycle-test", kind, outcome, "5", TimeSpan.Zero, TimeSpan.Zero);
             Assert.Equal(RunStatus.InternalError, result.Status);
