@@ -52,6 +52,7 @@ public static class SandboxServiceCollectionExtensions
         services.AddSingleton<RunService>();
         services.AddSingleton<ExecutorTelemetry>();
         services.AddSingleton<EngineState>();
+        services.AddSingleton<OomReports>();
         services.AddHostedService<PoolJanitor>();
         services.AddHostedService<EngineMonitor>();
         // Sessions: sandboxes that keep their files between runs, each its caller's alone.

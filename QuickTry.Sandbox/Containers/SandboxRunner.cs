@@ -4,6 +4,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 using QuickTry.Protocol;
+using QuickTry.Sandbox.Engine;
 using QuickTry.Sandbox.Judging;
 using QuickTry.Sandbox.Runs;
 using QuickTry.Sandbox.Telemetry;
@@ -20,6 +21,7 @@ public sealed class SandboxRunner(
     IDockerClient docker,
     SandboxContainerFactory containers,
     MemoryPeakReset memoryPeak,
+    OomReports oomReports,
     IOptions<SandboxOptions> sandboxOptions,
     TimeProvider time,
     ILogger<SandboxRunner> logger)
@@ -29,6 +31,9 @@ public sealed class SandboxRunner(
     // How long a slot may take to wipe and verify after a run before it is given up.
     private static readonly TimeSpan WipeTimeout = TimeSpan.FromSeconds(10);
     private const int ReadBufferBytes = 16 * 1024;
+    // How long a sandbox that died of a SIGKILL nobody here sent waits for the engine's OOM report.
+    private static readonly TimeSpan OomReportWait = TimeSpan.FromSeconds(1);
+    private const int ExitBySigKill = 128 + 9;
 
     private readonly SandboxOptions _sandbox = sandboxOptions.Value;
 
@@ -338,7 +343,14 @@ public sealed class SandboxRunner(
             timeout.CancelAfter(KillGrace);
             await docker.Containers.WaitContainerAsync(containerId, timeout.Token);
             var inspect = await docker.Containers.InspectContainerAsync(containerId, cancellationToken);
-            return (killed ? null : (int?)inspect.State.ExitCode, inspect.State.OOMKilled);
+            var oomKilled = inspect.State.OOMKilled;
+            if (!oomKilled && !killed && inspect.State.ExitCode == ExitBySigKill)
+            {
+                // Killed whole from outside (under gVisor the host's OOM killer takes the sandbox): the
+                // engine may have handled the exit before the runtime's OOM report.
+                oomKilled = await oomReports.WaitAsync(containerId, OomReportWait, cancellationToken);
+            }
+            return (killed ? null : (int?)inspect.State.ExitCode, oomKilled);
         }
         catch (Exception e) when (e is DockerApiException or OperationCanceledException or HttpRequestException)
         {

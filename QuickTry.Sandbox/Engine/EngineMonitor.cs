@@ -8,7 +8,7 @@ namespace QuickTry.Sandbox.Engine;
 
 /// <summary>
 /// Follows the Docker engine's event stream for this instance's containers. A warm container that dies
-/// leaves the pool at once; when the stream breaks the engine is marked down and every warm container
+/// leaves the pool at once; OOM kills are noted for the runs that ask (<see cref="OomReports"/>); when the stream breaks the engine is marked down and every warm container
 /// is dropped (an engine restart kills them all); when the engine answers again the pool reaps what is
 /// left, and only then is the engine marked up (runs taken, pools refilled). Between streams the engine is pinged every <see cref="PingInterval"/>.
 /// </summary>
@@ -16,6 +16,7 @@ internal sealed class EngineMonitor(
     IDockerClient docker,
     EngineState engine,
     ContainerPool pool,
+    OomReports oomReports,
     IOptions<ExecutorOptions> executorOptions,
     ILogger<EngineMonitor> logger) : BackgroundService
 {
@@ -43,10 +44,10 @@ internal sealed class EngineMonitor(
                     Filters = new Dictionary<string, IDictionary<string, bool>>
                     {
                         ["type"] = new Dictionary<string, bool> { ["container"] = true },
-                        ["event"] = new Dictionary<string, bool> { ["die"] = true, ["destroy"] = true },
+                        ["event"] = new Dictionary<string, bool> { ["die"] = true, ["destroy"] = true, ["oom"] = true },
                         ["label"] = new Dictionary<string, bool> { [$"{SandboxLabels.Instance}={executorOptions.Value.InstanceName}"] = true },
                     },
-                }, new Progress(pool), stream.Token);
+                }, new Progress(pool, oomReports), stream.Token);
                 if (wasUp)
                 {
                     // Before runs are taken again: what the outage left is gone before any run or refill
@@ -103,13 +104,26 @@ internal sealed class EngineMonitor(
     }
 
     /// <summary>Called on the stream's thread for each event; must not block.</summary>
-    private sealed class Progress(ContainerPool pool) : IProgress<Message>
+    private sealed class Progress(ContainerPool pool, OomReports oomReports) : IProgress<Message>
     {
         public void Report(Message value)
         {
-            if (value.Actor?.ID is { } id)
+            if (value.Actor?.ID is not { } id)
             {
-                pool.Evict(id);
+                return;
+            }
+            switch (value.Action)
+            {
+                case "oom":
+                    oomReports.Reported(id);
+                    break;
+                case "destroy":
+                    oomReports.Forget(id);
+                    pool.Evict(id);
+                    break;
+                default:
+                    pool.Evict(id);
+                    break;
             }
         }
     }

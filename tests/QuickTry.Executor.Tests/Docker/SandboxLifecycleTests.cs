@@ -87,3 +87,39 @@ public class SandboxLifecycleTests(ExecutorFixture executor)
         }
     }
 }
+
+/// <summary>Under gVisor the host's OOM killer takes a sandbox over its memory limit whole.</summary>
+[Collection(GVisorCollection.Name)]
+public class SandboxLifecycleTestsUnderGVisor(GVisorExecutorFixture executor)
+{
+    [Fact]
+    public async Task A_sandbox_killed_whole_for_its_memory_is_reported_by_the_engines_event_stream_as_an_oom_kill()
+    {
+        var services = executor.Factory.Services;
+        var factory = services.GetRequiredService<SandboxContainerFactory>();
+        var runner = services.GetRequiredService<SandboxRunner>();
+        var oomReports = services.GetRequiredService<QuickTry.Sandbox.Engine.OomReports>();
+        Assert.True(services.GetRequiredService<LanguageCatalog>().TryFind("python3", out var python));
+        Assert.True(services.GetRequiredService<RunValidator>().TryPrepare(new RunRequest
+        {
+            Lang = "python3",
+            Code = "chunks = []\nwhile True:\n    chunks.append(b'x' * (16 * 1024 * 1024))",
+            Limits = new RequestedLimits { MemoryMb = 64 },
+        }, out var run, out _));
+        var kind = new SandboxKind(Isolation.Slot, executor.Runtime);
+        var container = await factory.StartAsync(SandboxContainerFactory.NewSlot(), python, kind, run.Limits, CancellationToken.None);
+        try
+        {
+            var outcome = await runner.RunAsync(container, run, CancellationToken.None);
+
+            Assert.True(outcome.OomKilled, $"exit {outcome.ExitCode}, killed {outcome.Killed}, trailer {outcome.Output.Trailer is not null}");
+            // The executor's engine monitor heard it from the engine, whatever order the engine told it in.
+            Assert.True(await oomReports.WaitAsync(container.Id, TimeSpan.FromSeconds(5), CancellationToken.None));
+            Assert.False(await oomReports.WaitAsync("not-a-container", TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        }
+        finally
+        {
+            await factory.RemoveAsync(container.Id, CancellationToken.None);
+        }
+    }
+}
