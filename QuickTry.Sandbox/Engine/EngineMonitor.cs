@@ -8,9 +8,10 @@ namespace QuickTry.Sandbox.Engine;
 
 /// <summary>
 /// Follows the Docker engine's event stream for this instance's containers. A warm container that dies
-/// leaves the pool at once; OOM kills are noted for the runs that ask (<see cref="OomReports"/>); when the stream breaks the engine is marked down and every warm container
-/// is dropped (an engine restart kills them all); when the engine answers again the pool reaps what is
-/// left, and only then is the engine marked up (runs taken, pools refilled). Between streams the engine is pinged every <see cref="PingInterval"/>.
+/// leaves the pool at once; OOM kills are noted for the runs that ask (<see cref="OomReports"/>). When the
+/// stream breaks the engine is marked down and every warm container is dropped (an engine restart kills
+/// them all); when the engine answers again the pool reaps what is left, and only then is the engine
+/// marked up (runs taken, pools refilled). Between streams the engine is pinged every <see cref="PingInterval"/>.
 /// </summary>
 internal sealed class EngineMonitor(
     IDockerClient docker,
