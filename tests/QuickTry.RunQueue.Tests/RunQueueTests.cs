@@ -54,14 +54,17 @@ public sealed class RunQueueTests : IAsyncLifetime
     [Fact]
     public async Task A_run_starts_at_most_once_when_a_live_executor_and_the_one_that_took_over_its_entry_race()
     {
-        await _queue.HeartbeatAsync(new ExecutorOffer("slow", 1, 0, "http://slow"), TimeSpan.FromMilliseconds(300));
+        var slow = new ExecutorOffer("slow", 1, 0, "http://slow");
+        await _queue.HeartbeatAsync(slow, TimeSpan.FromMinutes(1));
         var run = Run();
         Assert.IsType<QueueAdmission.Admitted>(await _queue.AdmitAsync(RunLane.Sync, [run]));
         var read = Assert.Single(await _queue.ReadAsync(RunLane.Sync, "slow", 10));
         Assert.Equal(run.Entry.Id, read.Run.Id);
 
-        // Nobody takes over the entry of a live executor.
+        // Nobody takes over the entry of a live executor. Its last heartbeat is sent here, short, and left to
+        // lapse (sent at the start, a short one could lapse before this check on a loaded machine).
         await _queue.HeartbeatAsync(new ExecutorOffer("fresh", 1, 0, "http://fresh"), TimeSpan.FromMinutes(1));
+        await _queue.HeartbeatAsync(slow, TimeSpan.FromSeconds(1));
         Assert.Empty(await _queue.ClaimFromDeadAsync(RunLane.Sync, "fresh", TimeSpan.Zero, 10));
 
         // Once "slow"'s heartbeat lapsed, "fresh" takes the entry over; "slow" then wakes up and both start it.
