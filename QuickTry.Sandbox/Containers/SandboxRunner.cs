@@ -374,7 +374,7 @@ public sealed class SandboxRunner(
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException)
         {
-            // Not running any more, or the engine is gone; removal follows either way.
+            // The engine is gone or refused; removal follows either way.
             logger.LogDebug(e, "Killing sandbox {ContainerId} failed", containerId);
         }
         return true;
